@@ -1,0 +1,143 @@
+//! Tokens from the standard AWS credential and region chains, through `aws-config`.
+
+use std::time::{Duration, SystemTime};
+
+use aws_config::default_provider::{credentials::DefaultCredentialsChain, region::DefaultRegionChain};
+use aws_credential_types::provider::{error::CredentialsError, ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::Credentials;
+
+use crate::{sign_token, Error, Token};
+
+/// The sources of the default credentials chain, in the order `aws-config` tries them.
+pub const DEFAULT_CHAIN_SOURCES: &str = "environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), \
+the shared config and credentials files (profile from AWS_PROFILE or `default`, incl. SSO and credential_process), \
+web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS container endpoint, and EC2 instance metadata (IMDS)";
+
+/// Where credentials and the region come from: `aws-config`'s default chains, optionally for a
+/// named profile instead of `AWS_PROFILE`/`default`.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), bedrock_token::Error> {
+/// let sources = bedrock_token::DefaultChain::new().profile("dev");
+/// let region = sources.region().await?;
+/// let token = bedrock_token::provide_token_with(&sources.credentials_provider().await, &region, bedrock_token::DEFAULT_EXPIRY).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct DefaultChain {
+    profile: Option<String>,
+}
+
+impl DefaultChain {
+    /// The default chains, honouring `AWS_PROFILE`.
+    ///
+    /// ```
+    /// let sources = bedrock_token::DefaultChain::new();
+    /// # let _ = sources;
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads this profile of `~/.aws/config` and `~/.aws/credentials` instead of `AWS_PROFILE`.
+    ///
+    /// ```
+    /// let sources = bedrock_token::DefaultChain::new().profile("ci");
+    /// # let _ = sources;
+    /// ```
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// The region from `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile, or IMDS.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let region = bedrock_token::DefaultChain::new().region().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn region(&self) -> Result<String, Error> {
+        let mut builder = DefaultRegionChain::builder();
+        if let Some(profile) = &self.profile {
+            builder = builder.profile_name(profile);
+        }
+        match builder.build().region().await {
+            Some(region) => Ok(region.as_ref().to_owned()),
+            None => Err(Error::NoRegion),
+        }
+    }
+
+    /// The default credentials chain (environment, profile incl. SSO, web identity, ECS, IMDS).
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let provider = bedrock_token::DefaultChain::new().credentials_provider().await;
+    /// # let _ = provider; }
+    /// ```
+    pub async fn credentials_provider(&self) -> SharedCredentialsProvider {
+        let mut builder = DefaultCredentialsChain::builder();
+        if let Some(profile) = &self.profile {
+            builder = builder.profile_name(profile);
+        }
+        SharedCredentialsProvider::new(builder.build().await)
+    }
+}
+
+/// Resolves credentials and region through the default chains and signs a token now.
+///
+/// Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, IMDS. Credentials: see
+/// [`DEFAULT_CHAIN_SOURCES`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), bedrock_token::Error> {
+/// let token = bedrock_token::provide_token(bedrock_token::DEFAULT_EXPIRY).await?;
+/// std::env::set_var("AWS_BEARER_TOKEN_BEDROCK", token.as_str());
+/// # Ok(()) }
+/// ```
+pub async fn provide_token(expiry: Duration) -> Result<Token, Error> {
+    let sources = DefaultChain::new();
+    let region = sources.region().await?;
+    let provider = sources.credentials_provider().await;
+    let credentials = load_credentials(&provider, DEFAULT_CHAIN_SOURCES).await?;
+    sign_token(&credentials, &region, expiry, SystemTime::now())
+}
+
+/// Signs a token now with credentials from any provider, for an explicit region.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), bedrock_token::Error> {
+/// use aws_credential_types::Credentials;
+/// let static_keys = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None);
+/// let token = bedrock_token::provide_token_with(&static_keys, "us-west-2", bedrock_token::DEFAULT_EXPIRY).await?;
+/// assert_eq!(token.region(), "us-west-2");
+/// # Ok(()) }
+/// ```
+pub async fn provide_token_with(
+    credentials_provider: &impl ProvideCredentials,
+    region: &str,
+    expiry: Duration,
+) -> Result<Token, Error> {
+    crate::validate_region(region)?;
+    crate::validate_expiry(expiry)?;
+    let credentials = load_credentials(credentials_provider, "the given credentials provider").await?;
+    sign_token(&credentials, region, expiry, SystemTime::now())
+}
+
+/// Loads credentials, turning the provider's failure into [`Error::NoCredentials`].
+pub(crate) async fn load_credentials(
+    provider: &impl ProvideCredentials,
+    tried: &str,
+) -> Result<Credentials, Error> {
+    provider
+        .provide_credentials()
+        .await
+        .map_err(|source| no_credentials(source, tried))
+}
+
+pub(crate) fn no_credentials(source: CredentialsError, tried: &str) -> Error {
+    Error::NoCredentials {
+        tried: tried.to_owned(),
+        source: Box::new(source),
+    }
+}

@@ -1,0 +1,147 @@
+//! The one error type of the crate.
+//!
+//! Every variant names the field at fault and what would have been accepted. No variant ever
+//! carries a secret access key, a session token or a bearer token: user input is echoed only for
+//! fields that are not secret (region, lifetime), and only in shortened form.
+
+use std::time::{Duration, SystemTime};
+
+/// A boxed error from a credentials provider or an AWS SDK call, kept as the `source`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong while making, inspecting or caching a Bedrock API key.
+///
+/// ```
+/// use bedrock_token::{Error, parse_expiry};
+/// match parse_expiry("13h") {
+///     Err(Error::InvalidExpiry { .. }) => {}
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token lifetime is outside 1 s ..= 43 200 s (12 h), or not whole seconds below 1 s.
+    #[error("expiry: {given} is out of range; allowed 1 s to 43200 s (12 h)")]
+    InvalidExpiry {
+        /// What was given, as text (e.g. `"0.5 s"`, `"13h"`).
+        given: String,
+    },
+
+    /// A lifetime string could not be read.
+    #[error(
+        "expiry: cannot read {given:?}; use seconds (\"3600\") or a duration such as \"6h\", \"30m\", \"90s\", \"1h30m\", \"6 hours\""
+    )]
+    UnparsableExpiry {
+        /// What was given (shortened).
+        given: String,
+    },
+
+    /// The region is empty or not shaped like an AWS region.
+    #[error("region: {reason}")]
+    InvalidRegion {
+        /// The region as given (shortened).
+        region: String,
+        /// What is wrong and what would be accepted.
+        reason: String,
+    },
+
+    /// A required credential field is empty.
+    #[error("credentials: {field} is empty; set it to the value from your AWS credentials")]
+    EmptyCredentialField {
+        /// `"access_key_id"` or `"secret_access_key"`.
+        field: &'static str,
+    },
+
+    /// The credentials had already expired at the signing time.
+    #[error("credentials: expired at {}; refresh them (e.g. `aws sso login`) and try again", crate::time::rfc3339(*.expired_at))]
+    CredentialsExpired {
+        /// When the credentials expired.
+        expired_at: SystemTime,
+    },
+
+    /// The signing time cannot be written in SigV4's `YYYYMMDDTHHMMSSZ` form.
+    #[error("signing time: must lie between 1970-01-01 and 9999-12-31 UTC")]
+    InvalidSigningTime,
+
+    /// No credentials could be loaded from the credentials provider.
+    #[error("no AWS credentials found; tried {tried}")]
+    NoCredentials {
+        /// Which sources were tried, in order.
+        tried: String,
+        /// What the provider answered.
+        #[source]
+        source: BoxError,
+    },
+
+    /// No region was given and none could be found.
+    #[error(
+        "no AWS region found; pass one (e.g. --region us-east-1), or set AWS_REGION, or `region` in the profile of ~/.aws/config"
+    )]
+    NoRegion,
+
+    /// A string given to [`inspect_token`](crate::inspect_token) is not a Bedrock API key.
+    #[error("token: {0}")]
+    MalformedToken(MalformedToken),
+
+    /// Loading credentials took longer than the configured load timeout.
+    #[error("credentials: loading took longer than the load timeout of {timeout:?}")]
+    LoadTimeout {
+        /// The timeout that was exceeded.
+        timeout: Duration,
+    },
+
+    /// A [`TokenProvider`](crate::TokenProvider) setting is out of range.
+    #[error("{field}: {reason}")]
+    InvalidSetting {
+        /// The builder setting at fault.
+        field: &'static str,
+        /// What is allowed.
+        reason: String,
+    },
+}
+
+/// Why a string is not a well-formed Bedrock API key. Never contains the token or its signature.
+///
+/// ```
+/// use bedrock_token::{inspect_token, Error, MalformedToken};
+/// let err = inspect_token("hello").unwrap_err();
+/// assert!(matches!(err, Error::MalformedToken(MalformedToken::MissingPrefix)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MalformedToken {
+    /// Does not start with `bedrock-api-key-`.
+    #[error("does not start with \"bedrock-api-key-\"")]
+    MissingPrefix,
+    /// The part after the prefix is not standard base64.
+    #[error("the part after \"bedrock-api-key-\" is not valid base64")]
+    BadBase64,
+    /// The decoded bytes are not UTF-8.
+    #[error("the decoded URL is not UTF-8")]
+    NotUtf8,
+    /// The decoded URL does not point at `bedrock.amazonaws.com/`.
+    #[error("the decoded URL is not for host bedrock.amazonaws.com")]
+    WrongHost,
+    /// The query's `Action` is not `CallWithBearerToken`.
+    #[error("Action is not CallWithBearerToken")]
+    WrongAction,
+    /// A required query parameter is missing.
+    #[error("query parameter {0} is missing")]
+    MissingParameter(&'static str),
+    /// A query parameter appears twice.
+    #[error("query parameter {0} appears more than once")]
+    DuplicateParameter(String),
+    /// A query parameter's value cannot be read.
+    #[error("query parameter {0} is malformed")]
+    BadParameter(&'static str),
+}
+
+/// Shortens user input that is echoed in an error, so a pasted secret never shows in full.
+pub(crate) fn shorten(input: &str) -> String {
+    const MAX: usize = 32;
+    match input.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &input[..cut]),
+        None => input.to_owned(),
+    }
+}

