@@ -84,6 +84,19 @@ impl DefaultChain {
     }
 }
 
+impl DefaultChain {
+    /// Loads credentials from the default chain; the error lists every source tried.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let credentials = bedrock_token::DefaultChain::new().credentials().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn credentials(&self) -> Result<Credentials, Error> {
+        load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await
+    }
+}
+
 /// Resolves credentials and region through the default chains and signs a token now.
 ///
 /// Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, IMDS. Credentials: see
@@ -96,10 +109,11 @@ impl DefaultChain {
 /// # Ok(()) }
 /// ```
 pub async fn provide_token(expiry: Duration) -> Result<Token, Error> {
+    crate::validate_expiry(expiry)?;
     let sources = DefaultChain::new();
     let region = sources.region().await?;
-    let provider = sources.credentials_provider().await;
-    let credentials = load_credentials(&provider, DEFAULT_CHAIN_SOURCES).await?;
+    crate::validate_region(&region)?;
+    let credentials = sources.credentials().await?;
     sign_token(&credentials, &region, expiry, SystemTime::now())
 }
 

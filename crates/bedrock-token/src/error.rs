@@ -101,6 +101,31 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// Whether the caller's input or settings are at fault (a region, lifetime, credential field,
+    /// token string or setting), as opposed to the environment (no credentials, expired
+    /// credentials, a timeout). The CLI exits 2 for these; the Python binding raises `ValueError`.
+    ///
+    /// ```
+    /// assert!(bedrock_token::parse_expiry("13h").unwrap_err().is_invalid_input());
+    /// ```
+    pub fn is_invalid_input(&self) -> bool {
+        match self {
+            Error::InvalidExpiry { .. }
+            | Error::UnparsableExpiry { .. }
+            | Error::InvalidRegion { .. }
+            | Error::EmptyCredentialField { .. }
+            | Error::InvalidSigningTime
+            | Error::NoRegion
+            | Error::MalformedToken(_)
+            | Error::InvalidSetting { .. } => true,
+            Error::CredentialsExpired { .. }
+            | Error::NoCredentials { .. }
+            | Error::LoadTimeout { .. } => false,
+        }
+    }
+}
+
 /// Why a string is not a well-formed Bedrock API key. Never contains the token or its signature.
 ///
 /// ```
