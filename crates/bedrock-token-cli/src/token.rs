@@ -1,6 +1,6 @@
 //! `bedrock-token token`: a short-term key from the default credentials.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bedrock_token::{parse_expiry, rfc3339, sign_token, validate_region, DefaultChain, Error};
 
@@ -16,18 +16,14 @@ pub struct TokenArgs {
     #[arg(long)]
     profile: Option<String>,
     /// Lifetime: seconds or e.g. 6h, 30m, 90s, 1h30m, "6 hours" (1 s to 12 h)
-    #[arg(long, default_value = "12h", value_parser = parse_expiry_arg)]
-    expiry: Duration,
+    #[arg(long, default_value = "12h")]
+    expiry: String,
     /// raw: the token and a newline; env: an export line; json: token, expires_at, region, access_key_id
     #[arg(long, value_enum, default_value = "raw")]
     format: Format,
     /// Sign at this RFC 3339 time instead of now, for reproducible output
     #[arg(long, value_parser = parse_time_arg)]
     at: Option<SystemTime>,
-}
-
-fn parse_expiry_arg(text: &str) -> Result<Duration, String> {
-    parse_expiry(text).map_err(|e| e.to_string())
 }
 
 fn parse_time_arg(text: &str) -> Result<SystemTime, String> {
@@ -37,6 +33,7 @@ fn parse_time_arg(text: &str) -> Result<SystemTime, String> {
 }
 
 pub async fn run(args: TokenArgs) -> Result<(), Error> {
+    let expiry = parse_expiry(&args.expiry)?;
     let sources = match args.profile {
         Some(profile) => DefaultChain::new().profile(profile),
         None => DefaultChain::new(),
@@ -47,7 +44,7 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
     };
     validate_region(&region)?;
     let credentials = sources.credentials().await?;
-    let token = sign_token(&credentials, &region, args.expiry, args.at.unwrap_or_else(SystemTime::now))?;
+    let token = sign_token(&credentials, &region, expiry, args.at.unwrap_or_else(SystemTime::now))?;
     match args.format {
         Format::Raw | Format::Text => println!("{}", token.as_str()),
         Format::Env => println!("export AWS_BEARER_TOKEN_BEDROCK={}", token.as_str()),
