@@ -152,6 +152,6 @@ pub(crate) async fn load_credentials(
 pub(crate) fn no_credentials(source: CredentialsError, tried: &str) -> Error {
     Error::NoCredentials {
         tried: tried.to_owned(),
-        source: Box::new(source),
+        source: std::sync::Arc::new(source),
     }
 }

@@ -6,8 +6,9 @@
 
 use std::time::{Duration, SystemTime};
 
-/// A boxed error from a credentials provider or an AWS SDK call, kept as the `source`.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+/// An error from a credentials provider or an AWS SDK call, kept as the `source`. Shared, so that
+/// one failed refresh can be reported to every caller that waited for it.
+pub type SharedError = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong while making, inspecting or caching a Bedrock API key.
 ///
@@ -18,7 +19,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///     other => panic!("unexpected {other:?}"),
 /// }
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The token lifetime is outside 1 s ..= 43 200 s (12 h), or not whole seconds below 1 s.
@@ -71,7 +72,7 @@ pub enum Error {
         tried: String,
         /// What the provider answered.
         #[source]
-        source: BoxError,
+        source: SharedError,
     },
 
     /// No region was given and none could be found.
@@ -90,6 +91,10 @@ pub enum Error {
         /// The timeout that was exceeded.
         timeout: Duration,
     },
+
+    /// A refresh stopped before it finished, e.g. because its async runtime shut down.
+    #[error("refresh: the refresh task stopped before it finished (its runtime shut down?)")]
+    RefreshInterrupted,
 
     /// A [`TokenProvider`](crate::TokenProvider) setting is out of range.
     #[error("{field}: {reason}")]
@@ -121,7 +126,8 @@ impl Error {
             | Error::InvalidSetting { .. } => true,
             Error::CredentialsExpired { .. }
             | Error::NoCredentials { .. }
-            | Error::LoadTimeout { .. } => false,
+            | Error::LoadTimeout { .. }
+            | Error::RefreshInterrupted => false,
         }
     }
 }

@@ -24,17 +24,17 @@ mod chain;
 mod error;
 mod expiry;
 mod inspect;
-// mod provider;
+mod provider;
 mod region;
 mod sign;
 mod time;
 mod token;
 
 pub use chain::{provide_token, provide_token_with, DefaultChain, DEFAULT_CHAIN_SOURCES};
-pub use error::{BoxError, Error, MalformedToken};
+pub use error::{Error, MalformedToken, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
 pub use inspect::{inspect_token, TokenInfo};
-// pub use provider::{Clock, TokenProvider, TokenProviderBuilder};
+pub use provider::{ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
 pub use region::validate_region;
 pub use sign::{sign_token, TOKEN_PREFIX};
 pub use time::rfc3339;
@@ -42,3 +42,5 @@ pub use token::{Token, REDACTED_TOKEN};
 
 /// Re-exported so callers can build credentials without naming another crate.
 pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
+/// Re-exported for [`TokenProviderBuilder::time_source`] and [`TokenProviderBuilder::sleep_impl`].
+pub use aws_smithy_async::{rt::sleep::AsyncSleep, time::TimeSource};

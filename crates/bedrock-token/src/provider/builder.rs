@@ -1,0 +1,232 @@
+//! [`TokenProviderBuilder`]: settings for a [`TokenProvider`], checked when it is built.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_async::rt::sleep::{AsyncSleep, SharedAsyncSleep, TokioSleep};
+use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource, TimeSource};
+
+use super::refresh::Inner;
+use super::TokenProvider;
+use crate::{validate_expiry, validate_region, Error, DEFAULT_EXPIRY};
+
+/// How long one refresh (credentials load and signing) may take by default.
+pub const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) credentials: Option<SharedCredentialsProvider>,
+    pub(crate) expiry: Duration,
+    pub(crate) refresh_margin: Option<Duration>,
+    pub(crate) load_timeout: Duration,
+    pub(crate) jitter: bool,
+    pub(crate) background: bool,
+    pub(crate) time_source: SharedTimeSource,
+    pub(crate) sleep: SharedAsyncSleep,
+}
+
+/// Builds a [`TokenProvider`]. Every setting has a default; [`TokenProviderBuilder::build`]
+/// checks them and does no I/O.
+///
+/// ```
+/// use std::time::Duration;
+/// use bedrock_token::{Credentials, TokenProvider};
+///
+/// let provider = TokenProvider::builder()
+///     .region("us-east-1")
+///     .credentials_provider(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None))
+///     .expiry(Duration::from_secs(6 * 3600))
+///     .refresh_margin(Duration::from_secs(600))
+///     .build()?;
+/// # let _ = provider;
+/// # Ok::<(), bedrock_token::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct TokenProviderBuilder {
+    region: Option<String>,
+    profile: Option<String>,
+    credentials: Option<SharedCredentialsProvider>,
+    expiry: Option<Duration>,
+    refresh_margin: Option<Duration>,
+    load_timeout: Option<Duration>,
+    no_jitter: bool,
+    background: bool,
+    time_source: Option<SharedTimeSource>,
+    sleep: Option<SharedAsyncSleep>,
+}
+
+impl TokenProviderBuilder {
+    /// The region to sign for. Default: the default region chain (`AWS_REGION`, …), on first use.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().region("eu-west-1");
+    /// # let _ = builder;
+    /// ```
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// A profile for the default chains instead of `AWS_PROFILE` (ignored for a region or
+    /// credentials provider given explicitly).
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().profile("ci");
+    /// # let _ = builder;
+    /// ```
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Where credentials come from. Default: the default credentials chain, on first use.
+    ///
+    /// ```
+    /// use bedrock_token::Credentials;
+    /// let static_keys = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None);
+    /// let builder = bedrock_token::TokenProvider::builder().credentials_provider(static_keys);
+    /// # let _ = builder;
+    /// ```
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(SharedCredentialsProvider::new(provider));
+        self
+    }
+
+    /// The lifetime of each token, 1 s ..= 12 h. Default: 12 h.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().expiry(std::time::Duration::from_secs(3600));
+    /// # let _ = builder;
+    /// ```
+    pub fn expiry(mut self, expiry: Duration) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+
+    /// How long before expiry to start replacing a token. Default: the larger of 5 minutes and
+    /// 10 % of the lifetime. Either way never more than half of a token's usable life.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().refresh_margin(std::time::Duration::from_secs(900));
+    /// # let _ = builder;
+    /// ```
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = Some(margin);
+        self
+    }
+
+    /// How long one refresh may take before it counts as failed. Default: 5 s.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().load_timeout(std::time::Duration::from_secs(2));
+    /// # let _ = builder;
+    /// ```
+    pub fn load_timeout(mut self, timeout: Duration) -> Self {
+        self.load_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to move each refresh earlier by a random part (up to a tenth) of the margin, so a
+    /// fleet does not refresh in step. Default: on.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().refresh_jitter(false);
+    /// # let _ = builder;
+    /// ```
+    pub fn refresh_jitter(mut self, jitter: bool) -> Self {
+        self.no_jitter = !jitter;
+        self
+    }
+
+    /// Refresh in a background task at each refresh point, so callers never wait after the first
+    /// token. The task stops when the last clone of the provider is dropped. Default: off.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder().background_refresh(true);
+    /// # let _ = builder;
+    /// ```
+    pub fn background_refresh(mut self, enabled: bool) -> Self {
+        self.background = enabled;
+        self
+    }
+
+    /// The clock that decides when tokens are fresh and signs them. Default: the system clock.
+    /// Tests inject a manual one (e.g. `aws_smithy_async::test_util::ManualTimeSource`).
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder()
+    ///     .time_source(aws_smithy_async::time::SystemTimeSource::new());
+    /// # let _ = builder;
+    /// ```
+    pub fn time_source(mut self, time_source: impl TimeSource + 'static) -> Self {
+        self.time_source = Some(SharedTimeSource::new(time_source));
+        self
+    }
+
+    /// How the provider sleeps (load timeout, background refresh). Default: tokio's timer.
+    ///
+    /// ```
+    /// let builder = bedrock_token::TokenProvider::builder()
+    ///     .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new());
+    /// # let _ = builder;
+    /// ```
+    pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
+        self.sleep = Some(SharedAsyncSleep::new(sleep));
+        self
+    }
+
+    /// Checks the settings and builds the provider. No I/O happens until the first token.
+    ///
+    /// Errors: [`Error::InvalidRegion`], [`Error::InvalidExpiry`], or [`Error::InvalidSetting`]
+    /// for a margin not below the lifetime or a zero load timeout.
+    ///
+    /// ```
+    /// let err = bedrock_token::TokenProvider::builder()
+    ///     .expiry(std::time::Duration::from_secs(60))
+    ///     .refresh_margin(std::time::Duration::from_secs(60))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "refresh_margin: must be less than the expiry (60 s)");
+    /// ```
+    pub fn build(self) -> Result<TokenProvider, Error> {
+        if let Some(region) = &self.region {
+            validate_region(region)?;
+        }
+        let expiry = self.expiry.unwrap_or(DEFAULT_EXPIRY);
+        validate_expiry(expiry)?;
+        if self.refresh_margin.is_some_and(|margin| margin >= expiry) {
+            return Err(Error::InvalidSetting {
+                field: "refresh_margin",
+                reason: format!("must be less than the expiry ({} s)", expiry.as_secs()),
+            });
+        }
+        let load_timeout = self.load_timeout.unwrap_or(DEFAULT_LOAD_TIMEOUT);
+        if load_timeout.is_zero() {
+            return Err(Error::InvalidSetting {
+                field: "load_timeout",
+                reason: "must be greater than zero".to_owned(),
+            });
+        }
+        let settings = Settings {
+            region: self.region,
+            profile: self.profile,
+            credentials: self.credentials,
+            expiry,
+            refresh_margin: self.refresh_margin,
+            load_timeout,
+            jitter: !self.no_jitter,
+            background: self.background,
+            time_source: self.time_source.unwrap_or_else(|| SharedTimeSource::new(SystemTimeSource::new())),
+            sleep: self.sleep.unwrap_or_else(|| SharedAsyncSleep::new(TokioSleep::new())),
+        };
+        let background = settings.background;
+        let inner = Arc::new(Inner::new(settings));
+        if background {
+            inner.start_background();
+        }
+        Ok(TokenProvider { inner })
+    }
+}

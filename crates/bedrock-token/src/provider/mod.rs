@@ -1,0 +1,157 @@
+//! [`TokenProvider`]: a cached, auto-refreshing source of short-term Bedrock API keys.
+//!
+//! * A fresh cached token is returned from a lock-free read.
+//! * From the refresh point (expiry minus the margin) the still-valid token keeps being served
+//!   while one refresh runs beside it; only callers with no valid token wait, all for that one.
+//! * A token's usable life ends at the earlier of its own expiry and its credentials' expiry.
+//! * A failed or timed-out refresh keeps the valid token in service and retries with capped
+//!   exponential backoff (1 s … 60 s); once nothing valid is left, callers get the typed error.
+
+mod builder;
+mod refresh;
+mod runtime;
+mod schedule;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use builder::{TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
+pub use refresh::ProviderStatus;
+
+use crate::{Error, Token};
+
+/// A cached source of Bedrock API keys that re-signs before they expire.
+///
+/// `Clone` is cheap and shares one cache. Building does no I/O; the first call resolves the region
+/// and credentials.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), bedrock_token::Error> {
+/// use bedrock_token::{Credentials, TokenProvider};
+///
+/// let provider = TokenProvider::builder()
+///     .region("us-east-1")
+///     .credentials_provider(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None))
+///     .build()?;
+/// let first = provider.token().await?;
+/// let again = provider.token().await?;
+/// assert!(std::sync::Arc::ptr_eq(&first, &again), "cached");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct TokenProvider {
+    inner: Arc<refresh::Inner>,
+}
+
+impl TokenProvider {
+    /// A provider with the default chains, a 12 h lifetime and the default refresh settings.
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::new(); // no I/O yet
+    /// # let _ = provider;
+    /// ```
+    pub fn new() -> Self {
+        Self::builder().build().expect("the default settings are valid")
+    }
+
+    /// Settings for a provider; see [`TokenProviderBuilder`].
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::builder().region("us-west-2").build()?;
+    /// # let _ = provider;
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    pub fn builder() -> TokenProviderBuilder {
+        TokenProviderBuilder::default()
+    }
+
+    /// A token fresh enough to use: the cached one, or one refresh shared by all waiting callers.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let provider = bedrock_token::TokenProvider::new();
+    /// let token = provider.token().await?;
+    /// let header = format!("Bearer {}", token.as_str());
+    /// # Ok(()) }
+    /// ```
+    pub async fn token(&self) -> Result<Arc<Token>, Error> {
+        let now = self.inner.now();
+        match self.inner.cached(now) {
+            Some(token) => Ok(token),
+            None => self.inner.refreshed(now, false).await,
+        }
+    }
+
+    /// [`TokenProvider::token`] for synchronous code: from plain threads, and from inside a tokio
+    /// runtime of either flavour without a nested-runtime panic.
+    ///
+    /// ```
+    /// use bedrock_token::{Credentials, TokenProvider};
+    /// let provider = TokenProvider::builder()
+    ///     .region("us-east-1")
+    ///     .credentials_provider(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None))
+    ///     .build()?;
+    /// let token = provider.token_blocking()?;
+    /// # assert!(token.as_str().starts_with("bedrock-api-key-"));
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    pub fn token_blocking(&self) -> Result<Arc<Token>, Error> {
+        let now = self.inner.now();
+        match self.inner.cached(now) {
+            Some(token) => Ok(token),
+            None => runtime::block_on(self.inner.refreshed(now, false)),
+        }
+    }
+
+    /// Signs a new token now, even if the cached one is fresh (joins a refresh already running).
+    /// Use it after Bedrock rejected a token, e.g. because its credentials were revoked.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let provider = bedrock_token::TokenProvider::new();
+    /// let token = provider.refresh().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn refresh(&self) -> Result<Arc<Token>, Error> {
+        self.inner.refreshed(self.inner.now(), true).await
+    }
+
+    /// The cache, the running refresh and the last failure, for health checks and metrics.
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::new();
+    /// assert_eq!(provider.status().consecutive_failures, 0);
+    /// ```
+    pub fn status(&self) -> ProviderStatus {
+        self.inner.status()
+    }
+
+    /// Forgets the cached token and any backoff: the next call signs anew.
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::new();
+    /// provider.invalidate();
+    /// ```
+    pub fn invalidate(&self) {
+        self.inner.invalidate();
+    }
+}
+
+impl Default for TokenProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for TokenProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = &self.inner.settings;
+        f.debug_struct("TokenProvider")
+            .field("region", &settings.region)
+            .field("expiry", &settings.expiry)
+            .field("refresh_margin", &settings.refresh_margin)
+            .field("load_timeout", &settings.load_timeout)
+            .field("background_refresh", &settings.background)
+            .finish_non_exhaustive()
+    }
+}

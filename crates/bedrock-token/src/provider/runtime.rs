@@ -1,0 +1,62 @@
+//! Where refreshes run, and how blocking callers wait without a nested-runtime panic.
+//!
+//! A refresh runs as a task: on the caller's multi-thread tokio runtime when there is one, else on
+//! one small runtime of this crate's, built on first use. A refresh never runs on a current-thread
+//! runtime, so a blocking call on such a runtime cannot wait on a task its own thread must drive.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
+use tokio::task::JoinHandle;
+
+fn own_runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("bedrock-token-refresh")
+            .enable_all()
+            .build()
+            .expect("bedrock-token could not start its refresh runtime")
+    })
+}
+
+fn multi_thread_handle() -> Option<Handle> {
+    Handle::try_current()
+        .ok()
+        .filter(|handle| handle.runtime_flavor() == RuntimeFlavor::MultiThread)
+}
+
+/// Spawns a refresh task where it can always make progress.
+pub(crate) fn spawn<F>(task: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match multi_thread_handle() {
+        Some(handle) => handle.spawn(task),
+        None => own_runtime().spawn(task),
+    }
+}
+
+/// Runs `future` to completion from synchronous code, inside or outside any tokio runtime.
+pub(crate) fn block_on<F>(future: F) -> F::Output
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| handle.block_on(future))
+        }
+        // A current-thread runtime cannot be blocked in place: wait from a helper thread.
+        Ok(_) => std::thread::scope(|scope| {
+            scope
+                .spawn(|| own_runtime().block_on(future))
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+        Err(_) => own_runtime().block_on(future),
+    }
+}

@@ -1,0 +1,127 @@
+//! When to refresh: the refresh margin with jitter, and capped exponential backoff after failures.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::Token;
+
+/// The smallest default refresh margin.
+const MIN_DEFAULT_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// The first wait after a failed refresh; it doubles with each further failure.
+pub(crate) const BACKOFF_BASE: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts.
+pub(crate) const BACKOFF_CAP: Duration = Duration::from_secs(60);
+
+/// A token together with the moment the provider starts replacing it.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    pub(crate) token: Arc<Token>,
+    pub(crate) refresh_at: SystemTime,
+}
+
+impl Cached {
+    /// Schedules the refresh of a freshly signed token.
+    ///
+    /// The margin is the configured one, or by default the larger of 5 minutes and 10 % of the
+    /// lifetime; never more than half of the token's usable life (which the credentials' expiry
+    /// may have cut short), so a short-lived token is still used before it is replaced. Jitter
+    /// moves the refresh earlier by up to a tenth of the margin, so a fleet does not refresh in step.
+    pub(crate) fn new(token: Token, configured_margin: Option<Duration>, jitter: bool) -> Self {
+        let usable = token.expires_at().duration_since(token.issued_at()).unwrap_or(Duration::ZERO);
+        let default_margin = MIN_DEFAULT_MARGIN.max(token.lifetime() / 10);
+        let margin = configured_margin.unwrap_or(default_margin).min(usable / 2);
+        let jitter = if jitter { margin.mul_f64(random_fraction() / 10.0) } else { Duration::ZERO };
+        let refresh_at = token.expires_at() - margin - jitter;
+        Self {
+            token: Arc::new(token),
+            refresh_at,
+        }
+    }
+
+    /// Fresh: served without any refresh.
+    pub(crate) fn is_fresh_at(&self, now: SystemTime) -> bool {
+        now < self.refresh_at
+    }
+
+    /// Still works: served while a refresh runs beside it or keeps failing.
+    pub(crate) fn is_valid_at(&self, now: SystemTime) -> bool {
+        now < self.token.expires_at()
+    }
+}
+
+/// The last failed refresh and when the next attempt may start.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub(crate) error: crate::Error,
+    pub(crate) consecutive: u32,
+    pub(crate) next_attempt_at: SystemTime,
+}
+
+impl Failure {
+    /// Records a failure after `previous` ones: waits 1 s, 2 s, 4 s, … up to 60 s.
+    pub(crate) fn after(previous: Option<&Failure>, error: crate::Error, now: SystemTime) -> Self {
+        let consecutive = previous.map_or(1, |f| f.consecutive.saturating_add(1));
+        Self {
+            error,
+            consecutive,
+            next_attempt_at: now + backoff(consecutive),
+        }
+    }
+}
+
+/// The wait after the `n`-th consecutive failure (n ≥ 1).
+pub(crate) fn backoff(n: u32) -> Duration {
+    let doublings = n.saturating_sub(1).min(16);
+    (BACKOFF_BASE * 2u32.pow(doublings)).min(BACKOFF_CAP)
+}
+
+/// A number in [0, 1) that differs between processes and calls; only for spreading refreshes.
+fn random_fraction() -> f64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_credential_types::Credentials;
+
+    fn token(lifetime: u64, credentials_expire_in: Option<u64>) -> Token {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_769_248_800);
+        let credentials = Credentials::new("AKID", "secret", None, credentials_expire_in.map(|s| at + Duration::from_secs(s)), "test");
+        crate::sign_token(&credentials, "us-east-1", Duration::from_secs(lifetime), at).unwrap()
+    }
+
+    fn margin(cached: &Cached) -> Duration {
+        cached.token.expires_at().duration_since(cached.refresh_at).unwrap()
+    }
+
+    #[test]
+    fn default_margin_is_max_of_5_minutes_and_a_tenth_capped_at_half() {
+        assert_eq!(margin(&Cached::new(token(43_200, None), None, false)), Duration::from_secs(4_320));
+        assert_eq!(margin(&Cached::new(token(3_600, None), None, false)), Duration::from_secs(300));
+        assert_eq!(margin(&Cached::new(token(120, None), None, false)), Duration::from_secs(60));
+        assert_eq!(margin(&Cached::new(token(43_200, Some(600)), None, false)), Duration::from_secs(300));
+        assert_eq!(margin(&Cached::new(token(3_600, None), Some(Duration::from_secs(30)), false)), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn jitter_only_moves_the_refresh_earlier_by_at_most_a_tenth() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..50 {
+            let m = margin(&Cached::new(token(43_200, None), None, true));
+            assert!(m >= Duration::from_secs(4_320) && m <= Duration::from_secs(4_752), "{m:?}");
+            seen.insert(m);
+        }
+        assert!(seen.len() > 1, "jitter varies");
+    }
+
+    #[test]
+    fn backoff_doubles_to_a_cap() {
+        let waits: Vec<u64> = (1..=9).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(backoff(u32::MAX), BACKOFF_CAP);
+    }
+}
