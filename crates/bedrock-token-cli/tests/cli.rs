@@ -116,7 +116,9 @@ fn inspect_reads_argument_and_stdin() {
 #[test]
 fn errors_exit_with_their_code_and_one_clear_line() {
     let none: [(&str, &str); 0] = [];
-    let cases: Vec<(Vec<(&str, &str)>, Vec<&str>, i32, &str)> = vec![
+    /// Environment, arguments, exit code, a part of the message.
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>, i32, &'a str);
+    let cases: Vec<Case> = vec![
         (example_keys(), vec!["token", "--region", "US-EAST-1"], 2, "did you mean \"us-east-1\""),
         (example_keys(), vec!["token", "--region", ""], 2, "region: must not be empty"),
         (example_keys(), vec!["token", "--region", "us-east-1", "--expiry", "13h"], 2, "allowed 1 s to 43200 s"),

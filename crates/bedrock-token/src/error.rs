@@ -168,11 +168,24 @@ pub enum MalformedToken {
     BadParameter(&'static str),
 }
 
-/// Shortens user input that is echoed in an error, so a pasted secret never shows in full.
+/// User input as an error may echo it: only when it is short and plainly not key material (a
+/// region, a lifetime), so a secret pasted into the wrong field is never shown, not even in part.
 pub(crate) fn shorten(input: &str) -> String {
-    const MAX: usize = 32;
-    match input.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &input[..cut]),
-        None => input.to_owned(),
+    let harmless = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.');
+    if input.chars().count() <= 24 && input.chars().all(harmless) {
+        input.to_owned()
+    } else {
+        format!("<{} characters, not shown>", input.chars().count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn echoes_only_short_plain_input() {
+        assert_eq!(super::shorten("US-EAST-1"), "US-EAST-1");
+        assert_eq!(super::shorten("6 fortnights"), "6 fortnights");
+        assert_eq!(super::shorten("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), "<40 characters, not shown>");
+        assert_eq!(super::shorten("abc/def"), "<7 characters, not shown>");
     }
 }

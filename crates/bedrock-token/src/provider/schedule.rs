@@ -101,7 +101,8 @@ mod tests {
     #[test]
     fn default_margin_is_max_of_5_minutes_and_a_tenth_capped_at_half() {
         assert_eq!(margin(&Cached::new(token(43_200, None), None, false)), Duration::from_secs(4_320));
-        assert_eq!(margin(&Cached::new(token(3_600, None), None, false)), Duration::from_secs(300));
+        assert_eq!(margin(&Cached::new(token(3_600, None), None, false)), Duration::from_secs(360));
+        assert_eq!(margin(&Cached::new(token(1_800, None), None, false)), Duration::from_secs(300));
         assert_eq!(margin(&Cached::new(token(120, None), None, false)), Duration::from_secs(60));
         assert_eq!(margin(&Cached::new(token(43_200, Some(600)), None, false)), Duration::from_secs(300));
         assert_eq!(margin(&Cached::new(token(3_600, None), Some(Duration::from_secs(30)), false)), Duration::from_secs(30));
