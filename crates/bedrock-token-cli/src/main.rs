@@ -5,6 +5,7 @@
 
 mod inspect;
 mod output;
+mod provision;
 mod token;
 
 use std::process::ExitCode;
@@ -25,6 +26,32 @@ enum Command {
     Token(token::TokenArgs),
     /// Print the parts of a Bedrock API key (never its signature or session token).
     Inspect(inspect::InspectArgs),
+    /// Create or converge a business unit's IAM user, Bedrock policy and long-term key.
+    Provision(provision::ProvisionArgs),
+    /// Create a new long-term key and deactivate (or delete) the old one.
+    Rotate(provision::RotateArgs),
+    /// Remove a business unit's keys, policies and IAM user.
+    Deprovision(provision::DeprovisionArgs),
+    /// List provisioned users with their keys' ages and status.
+    List(provision::ListArgs),
+}
+
+/// A failure of any subcommand, with its exit code.
+enum Failure {
+    Token(bedrock_token::Error),
+    Provision(bedrock_token::provision::ProvisionError),
+}
+
+impl From<bedrock_token::Error> for Failure {
+    fn from(err: bedrock_token::Error) -> Self {
+        Failure::Token(err)
+    }
+}
+
+impl From<bedrock_token::provision::ProvisionError> for Failure {
+    fn from(err: bedrock_token::provision::ProvisionError) -> Self {
+        Failure::Provision(err)
+    }
 }
 
 fn main() -> ExitCode {
@@ -44,17 +71,21 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a current-thread tokio runtime");
-    let result = runtime.block_on(async {
+    let result: Result<(), Failure> = runtime.block_on(async {
         match cli.command {
-            Command::Token(args) => token::run(args).await,
-            Command::Inspect(args) => inspect::run(args),
+            Command::Token(args) => Ok(token::run(args).await?),
+            Command::Inspect(args) => Ok(inspect::run(args)?),
+            Command::Provision(args) => Ok(provision::provision(args).await?),
+            Command::Rotate(args) => Ok(provision::rotate(args).await?),
+            Command::Deprovision(args) => Ok(provision::deprovision(args).await?),
+            Command::List(args) => Ok(provision::list(args).await?),
         }
     });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("bedrock-token: error: {}", output::one_line(&err));
-            ExitCode::from(if err.is_invalid_input() { 2 } else { 1 })
-        }
-    }
+    let (message, invalid_input) = match result {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Token(err)) => (output::one_line(&err), err.is_invalid_input()),
+        Err(Failure::Provision(err)) => (output::one_line(&err), err.is_invalid_input()),
+    };
+    eprintln!("bedrock-token: error: {message}");
+    ExitCode::from(if invalid_input { 2 } else { 1 })
 }

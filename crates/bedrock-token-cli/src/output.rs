@@ -1,7 +1,5 @@
 //! Output formats and error rendering shared by the subcommands.
 
-use std::error::Error as _;
-
 /// How a command prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -16,7 +14,7 @@ pub enum Format {
 }
 
 /// The error and its causes on one line, e.g. `no AWS credentials found; tried …: <cause>`.
-pub fn one_line(err: &bedrock_token::Error) -> String {
+pub fn one_line(err: &dyn std::error::Error) -> String {
     let mut line = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -25,6 +25,8 @@ mod error;
 mod expiry;
 mod inspect;
 mod provider;
+#[cfg(feature = "provisioning")]
+pub mod provision;
 mod region;
 mod sign;
 mod time;

@@ -1,0 +1,215 @@
+//! `provision`, `rotate`, `deprovision`, `list`: long-term Bedrock access per business unit.
+//!
+//! The IAM endpoint follows the standard settings (`AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`).
+//! A new secret is printed once, to stdout only; warnings go to stderr.
+
+use bedrock_token::provision::{
+    Action, BusinessUnit, Iam, KeyRequest, PolicyChoice, ProvisionError, ProvisionRequest, SecurityWarning,
+};
+use serde::Serialize;
+
+use crate::output::Format;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyArg {
+    None,
+    AccessKey,
+    ApiKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RotateKeyArg {
+    AccessKey,
+    ApiKey,
+}
+
+/// Create (or converge) a business unit's IAM user, Bedrock policy and key.
+#[derive(Debug, clap::Args)]
+pub struct ProvisionArgs {
+    /// Business unit: lowercase letters, digits, hyphens; the user is {business-unit}-bedrock-user
+    #[arg(long)]
+    business_unit: String,
+    /// Owner's email address (the `owner` tag)
+    #[arg(long)]
+    owner: String,
+    /// limited (AmazonBedrockLimitedAccess), full (AmazonBedrockFullAccess), or a policy ARN
+    #[arg(long, default_value = "limited")]
+    policy: String,
+    /// Instead of --policy: an inline policy allowing only these model ARNs (repeatable)
+    #[arg(long = "model", conflicts_with = "policy")]
+    models: Vec<String>,
+    /// Which key to create
+    #[arg(long, value_enum, default_value = "none")]
+    key: KeyArg,
+    /// Days until IAM expires a long-term Bedrock API key (1 to 36600)
+    #[arg(long, default_value_t = 90)]
+    api_key_days: u32,
+    /// Extra tag KEY=VALUE (repeatable)
+    #[arg(long = "tag", value_parser = parse_tag)]
+    tags: Vec<(String, String)>,
+    /// IAM path
+    #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
+    path: String,
+    /// Print the plan; change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Adopt an existing user that bedrock-token did not create
+    #[arg(long)]
+    force: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Create a new key and deactivate (or delete) the old one.
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    #[arg(long)]
+    business_unit: String,
+    #[arg(long, value_enum)]
+    key: RotateKeyArg,
+    /// Days until IAM expires the new Bedrock API key (1 to 36600)
+    #[arg(long, default_value_t = 90)]
+    api_key_days: u32,
+    /// Delete the old key instead of deactivating it
+    #[arg(long)]
+    delete_old: bool,
+    #[arg(long)]
+    dry_run: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Remove a business unit's keys, policies and user.
+#[derive(Debug, clap::Args)]
+pub struct DeprovisionArgs {
+    #[arg(long)]
+    business_unit: String,
+    /// Remove a user that bedrock-token did not create
+    #[arg(long)]
+    force: bool,
+    #[arg(long)]
+    dry_run: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// List provisioned users with their keys' ages and status.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
+    path: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+fn parse_tag(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text.split_once('=').ok_or("expected KEY=VALUE")?;
+    bedrock_token::provision::validate_tag(key, value).map_err(|e| e.to_string())?;
+    Ok((key.to_owned(), value.to_owned()))
+}
+
+pub async fn provision(args: ProvisionArgs) -> Result<(), ProvisionError> {
+    let policy = match args.models.is_empty() {
+        true => PolicyChoice::parse(&args.policy)?,
+        false => PolicyChoice::InvokeModels(args.models),
+    };
+    let key = match args.key {
+        KeyArg::None => KeyRequest::None,
+        KeyArg::AccessKey => KeyRequest::AccessKey,
+        KeyArg::ApiKey => KeyRequest::ApiKey { days: args.api_key_days },
+    };
+    let mut request = ProvisionRequest::new(BusinessUnit::new(&args.business_unit)?, args.owner)
+        .policy(policy)
+        .key(key)
+        .path(args.path)
+        .dry_run(args.dry_run)
+        .force(args.force);
+    for (k, v) in args.tags {
+        request = request.tag(k, v);
+    }
+    let report = Iam::from_env().await.provision(&request).await?;
+    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+        if report.actions.is_empty() {
+            println!("{}: nothing to do, already provisioned", report.user_name);
+        }
+        if let Some(key) = &report.new_key {
+            print_new_key(key);
+        }
+    });
+    Ok(())
+}
+
+pub async fn rotate(args: RotateArgs) -> Result<(), ProvisionError> {
+    let key = match args.key {
+        RotateKeyArg::AccessKey => KeyRequest::AccessKey,
+        RotateKeyArg::ApiKey => KeyRequest::ApiKey { days: args.api_key_days },
+    };
+    let unit = BusinessUnit::new(&args.business_unit)?;
+    let report = Iam::from_env().await.rotate(&unit, key, args.delete_old, args.dry_run).await?;
+    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+        if let Some(key) = &report.new_key {
+            print_new_key(key);
+        }
+    });
+    Ok(())
+}
+
+pub async fn deprovision(args: DeprovisionArgs) -> Result<(), ProvisionError> {
+    let unit = BusinessUnit::new(&args.business_unit)?;
+    let report = Iam::from_env().await.deprovision(&unit, args.force, args.dry_run).await?;
+    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+        if report.actions.is_empty() {
+            println!("{}: does not exist, nothing to remove", report.user_name);
+        }
+    });
+    Ok(())
+}
+
+pub async fn list(args: ListArgs) -> Result<(), ProvisionError> {
+    let users = Iam::from_env().await.list(&args.path).await?;
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&users).expect("serializable"));
+        return Ok(());
+    }
+    for user in &users {
+        let owner = user.owner.as_deref().unwrap_or("-");
+        println!("{}  owner={owner}  keys={}", user.user_name, user.keys.len());
+        for key in &user.keys {
+            let status = if key.active { "active" } else { "inactive" };
+            println!("  {} {} {status} {} days old", key.kind, key.id, key.age_days);
+        }
+        for warning in &user.warnings {
+            eprintln!("warning: {}: {}", user.user_name, warning.message());
+        }
+    }
+    if users.is_empty() {
+        println!("no users provisioned by bedrock-token under {}", args.path);
+    }
+    Ok(())
+}
+
+/// JSON: the whole report on stdout. Text: the actions, then `details`, then warnings on stderr.
+fn print<R: Serialize>(format: Format, report: &R, actions: &[Action], dry_run: bool, warnings: &[SecurityWarning], details: impl FnOnce()) {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(report).expect("serializable"));
+        return;
+    }
+    for action in actions {
+        println!("{}{action}", if dry_run { "would " } else { "" });
+    }
+    details();
+    for warning in warnings {
+        eprintln!("warning: {}", warning.message());
+    }
+}
+
+fn print_new_key(key: &bedrock_token::provision::NewKey) {
+    println!("new {} {}", key.kind, key.id);
+    if let Some(user) = &key.service_user_name {
+        println!("service user name: {user}");
+    }
+    println!("secret (shown once): {}", key.secret.expose());
+    if let Some(expires) = key.expires_at {
+        println!("expires at: {}", bedrock_token::rfc3339(expires));
+    }
+}

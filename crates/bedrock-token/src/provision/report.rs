@@ -1,0 +1,237 @@
+//! What provisioning returns: plans, reports, keys and security warnings, as data.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use serde::{Serialize, Serializer};
+use zeroize::Zeroizing;
+
+use super::plan::Action;
+
+/// A secret (an access key's secret or a long-term Bedrock API key): redacted in `Debug` and
+/// `Display`, zeroed on drop, read with [`Secret::expose`]. `Serialize` writes the value, so
+/// that a report can be printed once, on purpose, as JSON.
+///
+/// ```
+/// let secret = bedrock_token::provision::Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+/// assert_eq!(format!("{secret:?}"), "****");
+/// assert_eq!(secret.expose(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Wraps a secret value.
+    ///
+    /// ```
+    /// let secret = bedrock_token::provision::Secret::new("value");
+    /// # let _ = secret;
+    /// ```
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+
+    /// The secret itself: store it in a secrets manager, never in code or logs.
+    ///
+    /// ```
+    /// assert_eq!(bedrock_token::provision::Secret::new("v").expose(), "v");
+    /// ```
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("****")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("****")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+/// Which kind of long-term credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// An IAM access key pair (SigV4 signing, or input to short-term keys).
+    AccessKey,
+    /// A long-term Bedrock API key: an IAM service-specific credential for `bedrock.amazonaws.com`.
+    ApiKey,
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyKind::AccessKey => "access key",
+            KeyKind::ApiKey => "Bedrock API key",
+        })
+    }
+}
+
+/// A key created by this run. The secret is returned once and is not stored anywhere.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewKey {
+    /// Access key or API key.
+    pub kind: KeyKind,
+    /// The access key id, or the service-specific credential id.
+    pub id: String,
+    /// The secret access key, or the API key itself (`service_credential_secret`).
+    pub secret: Secret,
+    /// For an API key: the user name it authenticates as (`service_user_name`).
+    pub service_user_name: Option<String>,
+    /// When IAM expires the key (API keys only).
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub expires_at: Option<SystemTime>,
+}
+
+/// An existing key and its age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyStatus {
+    /// Access key or API key.
+    pub kind: KeyKind,
+    /// The access key id, or the service-specific credential id.
+    pub id: String,
+    /// Whether IAM accepts it.
+    pub active: bool,
+    /// When it was created.
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub created_at: Option<SystemTime>,
+    /// Whole days since creation.
+    pub age_days: u64,
+    /// When IAM expires it (API keys only).
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub expires_at: Option<SystemTime>,
+}
+
+/// A security note carried as data; [`SecurityWarning::message`] is the text for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SecurityWarning {
+    /// A secret is shown once: store it now.
+    StoreSecretNow,
+    /// Rotate long-term keys every 30–90 days.
+    RotateRegularly,
+    /// Short-term keys expire by themselves and are preferred where possible.
+    PreferShortTermKeys,
+    /// A key is older than 90 days.
+    KeyOlderThan90Days {
+        /// The key id.
+        id: String,
+        /// Its age in days.
+        age_days: u64,
+    },
+    /// An old key stayed active because deactivating it failed.
+    OldKeyStillActive {
+        /// The key id.
+        id: String,
+        /// The command that deactivates it.
+        fix: String,
+    },
+    /// Bedrock API keys (service-specific credentials) could not be listed.
+    ApiKeysUnknown {
+        /// What IAM answered.
+        reason: String,
+    },
+}
+
+impl SecurityWarning {
+    /// The warning as a sentence.
+    ///
+    /// ```
+    /// use bedrock_token::provision::SecurityWarning;
+    /// assert!(SecurityWarning::RotateRegularly.message().contains("30-90 days"));
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            Self::StoreSecretNow => "The secret is shown only once: store it in a secrets manager now (never in code, chat or tickets).".into(),
+            Self::RotateRegularly => "Rotate long-term keys every 30-90 days (`bedrock-token rotate`).".into(),
+            Self::PreferShortTermKeys => "Prefer short-term keys (`bedrock-token token`): they expire within 12 hours and need no rotation.".into(),
+            Self::KeyOlderThan90Days { id, age_days } => format!("Key {id} is {age_days} days old: rotate it."),
+            Self::OldKeyStillActive { id, fix } => format!("Old key {id} is still active (deactivating it failed): {fix}"),
+            Self::ApiKeysUnknown { reason } => format!("Bedrock API keys could not be listed ({reason}); any that exist were not touched."),
+        }
+    }
+}
+
+/// The result of provisioning (or of a dry run: then nothing was changed).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionReport {
+    /// The IAM user name.
+    pub user_name: String,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// What was done (or, in a dry run, would be done), in order. Empty on a rerun: converged.
+    pub actions: Vec<Action>,
+    /// The key created, if one was.
+    pub new_key: Option<NewKey>,
+    /// The user's keys as found before this run.
+    pub existing_keys: Vec<KeyStatus>,
+    /// Security notes.
+    pub warnings: Vec<SecurityWarning>,
+}
+
+/// The result of a rotation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RotateReport {
+    /// The IAM user name.
+    pub user_name: String,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// What was done (or would be), in order.
+    pub actions: Vec<Action>,
+    /// The new key (none in a dry run).
+    pub new_key: Option<NewKey>,
+    /// Security notes.
+    pub warnings: Vec<SecurityWarning>,
+}
+
+/// The result of a teardown.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeprovisionReport {
+    /// The IAM user name.
+    pub user_name: String,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// What was removed (or would be), in order. Empty when the user did not exist.
+    pub actions: Vec<Action>,
+    /// Notes, e.g. API keys that could not be listed.
+    pub warnings: Vec<SecurityWarning>,
+}
+
+/// A provisioned user, as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionedUser {
+    /// The IAM user name.
+    pub user_name: String,
+    /// Its ARN.
+    pub arn: String,
+    /// The `business-unit` tag.
+    pub business_unit: Option<String>,
+    /// The `owner` tag.
+    pub owner: Option<String>,
+    /// When the user was created.
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub created_at: Option<SystemTime>,
+    /// Its keys with their ages.
+    pub keys: Vec<KeyStatus>,
+    /// Keys older than 90 days, and keys that could not be listed.
+    pub warnings: Vec<SecurityWarning>,
+}
+
+fn opt_rfc3339<S: Serializer>(time: &Option<SystemTime>, serializer: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.serialize_str(&crate::rfc3339(*time)),
+        None => serializer.serialize_none(),
+    }
+}
