@@ -102,7 +102,7 @@ pub enum ProvisionError {
     #[error("{failed} failed ({source}); done before it: [{}]; to remove: [{}]", completed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), cleanup.join("; "))]
     Partial {
         /// The step that failed.
-        failed: Action,
+        failed: Box<Action>,
         /// The steps that succeeded, in order.
         completed: Vec<Action>,
         /// Commands that remove what the completed steps created, in the order to run them.

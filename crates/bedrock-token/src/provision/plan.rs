@@ -243,7 +243,7 @@ pub(crate) async fn apply_all(iam: &Iam, actions: &[Action]) -> Result<Option<Ne
                 let created_id = new_key.as_ref().map(|k: &NewKey| k.id.as_str());
                 let cleanup = completed.iter().rev().filter_map(|a| a.inverse(created_id)).map(|a| a.aws_command()).collect();
                 return Err(ProvisionError::Partial {
-                    failed: action.clone(),
+                    failed: Box::new(action.clone()),
                     completed,
                     cleanup,
                     source: Box::new(source),

@@ -1,0 +1,249 @@
+//! Provisioning end to end through the command, against the moto IAM emulator over HTTP.
+//!
+//! Each test starts its own `moto_server` on a free loopback port and stops it when done. The
+//! server comes from `BEDROCK_TOKEN_MOTO_SERVER` (`.ci/run` installs `moto[server]` and sets it)
+//! or `moto_server` on PATH; without one the tests say so and pass, except under `CI=true`.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start() -> Option<Self> {
+        Self::start_with_env(&[])
+    }
+
+    fn start_with_env(env: &[(&str, &str)]) -> Option<Self> {
+        let program = std::env::var("BEDROCK_TOKEN_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let spawned = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match spawned {
+            Ok(child) => child,
+            Err(err) => {
+                assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but moto_server ({program}) cannot start: {err}");
+                eprintln!("SKIPPED: no moto_server ({err}); pip install 'moto[server]' or set BEDROCK_TOKEN_MOTO_SERVER");
+                return None;
+            }
+        };
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let mut moto = moto;
+        let started = Instant::now();
+        // Ready when moto itself answers (a bare connect could reach another test's listener).
+        while !answers_as_moto(port) {
+            assert!(moto.child.try_wait().unwrap().is_none(), "moto_server exited");
+            assert!(started.elapsed() < Duration::from_secs(60), "moto_server did not answer on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(moto)
+    }
+
+    /// The command, pointed at this server with throwaway credentials.
+    fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-token"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AWS_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("AWS_ENDPOINT_URL_IAM", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(&[args, &["--format", "json"]].concat());
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn users(&self) -> Vec<Value> {
+        self.json(&["list"]).as_array().unwrap().clone()
+    }
+
+    async fn iam(&self) -> aws_sdk_iam::Client {
+        self.iam_as("AKIDTEST", "secret").await
+    }
+
+    async fn iam_as(&self, key_id: &str, secret: &str) -> aws_sdk_iam::Client {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(key_id, secret, None, None, "test"))
+            .load()
+            .await;
+        aws_sdk_iam::Client::new(&config)
+    }
+}
+
+fn answers_as_moto(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    // moto's reset endpoint: answers {"status": "ok"} and leaves a fresh emulator.
+    let request = "POST /moto-api/reset HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+    let mut response = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut response).is_ok()
+        && response.starts_with("HTTP/1.") && response.contains(" 200 ") && response.contains(r#""status": "ok""#)
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const PROVISION: &[&str] = &["provision", "--business-unit", "sales", "--owner", "ops@example.com", "--key", "access-key", "--tag", "cost-center=4711"];
+
+#[test]
+fn provision_list_rotate_deprovision_end_to_end() {
+    let Some(moto) = Moto::start() else { return };
+
+    let plan = moto.json(&[PROVISION, &["--dry-run"]].concat());
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["actions"].as_array().unwrap().len(), 3, "user, policy, key: {plan}");
+    assert!(moto.users().is_empty(), "a dry run creates nothing");
+
+    let out = moto.run(PROVISION);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let secret = stdout.lines().find_map(|l| l.strip_prefix("secret (shown once): ")).expect("secret printed").to_owned();
+    assert_eq!(secret.len(), 40);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&secret), "the secret goes to stdout only");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Rotate long-term keys every 30-90 days"));
+
+    let rerun = moto.json(PROVISION);
+    assert_eq!(rerun["actions"], serde_json::json!([]), "a rerun is a no-op");
+    assert_eq!(rerun["new_key"], Value::Null);
+
+    let users = moto.users();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["user_name"], "sales-bedrock-user");
+    assert_eq!(users[0]["owner"], "ops@example.com");
+    assert!(users[0]["arn"].as_str().unwrap().ends_with(":user/bedrock/sales-bedrock-user"));
+    let keys = users[0]["keys"].as_array().unwrap();
+    assert_eq!((keys.len(), &keys[0]["active"], &keys[0]["age_days"]), (1, &Value::Bool(true), &Value::from(0)));
+    let first_key = keys[0]["id"].clone();
+
+    let rotated = moto.json(&["rotate", "--business-unit", "sales", "--key", "access-key"]);
+    assert_ne!(rotated["new_key"]["id"], first_key);
+    let keys = moto.users()[0]["keys"].as_array().unwrap().clone();
+    let status: Vec<(Value, Value)> = keys.iter().map(|k| (k["id"].clone(), k["active"].clone())).collect();
+    assert!(status.contains(&(first_key.clone(), Value::Bool(false))), "old key deactivated: {status:?}");
+    assert!(status.contains(&(rotated["new_key"]["id"].clone(), Value::Bool(true))));
+
+    let limit = moto.run(&["rotate", "--business-unit", "sales", "--key", "access-key"]);
+    let err = String::from_utf8_lossy(&limit.stderr);
+    assert_eq!(limit.status.code(), Some(1));
+    assert!(err.contains("IAM's limit") && err.contains(&format!("--access-key-id {}", first_key.as_str().unwrap())), "{err}");
+
+    let teardown_plan = moto.json(&["deprovision", "--business-unit", "sales", "--dry-run"]);
+    let kinds: Vec<&str> = teardown_plan["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["delete-key", "delete-key", "detach-policy", "delete-user"]);
+    assert_eq!(moto.users().len(), 1, "a dry run removes nothing");
+
+    moto.json(&["deprovision", "--business-unit", "sales"]);
+    assert!(moto.users().is_empty());
+    let again = moto.json(&["deprovision", "--business-unit", "sales"]);
+    assert_eq!(again["actions"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_not_created_by_bedrock_token_are_left_alone_unless_forced() {
+    let Some(moto) = Moto::start() else { return };
+    moto.iam().await.create_user().user_name("hr-bedrock-user").send().await.unwrap();
+
+    for args in [
+        vec!["provision", "--business-unit", "hr", "--owner", "hr@example.com"],
+        vec!["deprovision", "--business-unit", "hr"],
+    ] {
+        let out = moto.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not tagged created-by=bedrock-token; pass --force"));
+    }
+    assert!(moto.iam().await.get_user().user_name("hr-bedrock-user").send().await.is_ok(), "still there");
+    assert!(moto.run(&["deprovision", "--business-unit", "hr", "--force"]).status.success());
+    assert!(moto.iam().await.get_user().user_name("hr-bedrock-user").send().await.is_err(), "removed");
+}
+
+#[test]
+fn inline_model_policy_and_full_access() {
+    let Some(moto) = Moto::start() else { return };
+    let model = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0";
+    let report = moto.json(&["provision", "--business-unit", "research", "--owner", "r@example.com", "--model", model]);
+    let action = &report["actions"][1];
+    assert_eq!(action["action"], "put-inline-policy");
+    let document: Value = serde_json::from_str(action["document"].as_str().unwrap()).unwrap();
+    assert_eq!(document["Statement"][0]["Resource"], serde_json::json!([model]));
+    assert_eq!(document["Statement"][0]["Action"], serde_json::json!(["bedrock:InvokeModel*", "bedrock:Converse*"]));
+    assert_eq!(moto.json(&["provision", "--business-unit", "research", "--owner", "r@example.com", "--model", model])["actions"], serde_json::json!([]));
+
+    let full = moto.json(&["provision", "--business-unit", "ops", "--owner", "o@example.com", "--policy", "full"]);
+    assert_eq!(full["actions"][1]["policy_arn"], "arn:aws:iam::aws:policy/AmazonBedrockFullAccess");
+}
+
+/// Bad values exit 2 naming the field. The endpoint is a closed port: any IAM call would fail
+/// with exit 1 instead, so exit 2 shows nothing was sent.
+#[test]
+fn bad_values_are_refused_before_any_iam_call() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let moto = Moto { child: Command::new("true").spawn().unwrap(), endpoint: format!("http://127.0.0.1:{closed}") };
+    for (args, field) in [
+        (vec!["provision", "--business-unit", "Sales", "--owner", "o@example.com"], "business_unit:"),
+        (vec!["provision", "--business-unit", "sales", "--owner", "nobody"], "owner:"),
+        (vec!["provision", "--business-unit", "sales", "--owner", "o@example.com", "--key", "api-key", "--api-key-days", "0"], "api_key_days:"),
+        (vec!["provision", "--business-unit", "sales", "--owner", "o@example.com", "--tag", "owner=x"], "tag:"),
+        (vec!["provision", "--business-unit", "sales", "--owner", "o@example.com", "--policy", "admin"], "policy:"),
+        (vec!["rotate", "--business-unit", "x", "--key", "api-key", "--api-key-days", "36601"], "api_key_days:"),
+        (vec!["list", "--path", "bedrock"], "path:"),
+    ] {
+        let out = moto.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(field), "{args:?}: {err}");
+    }
+    let unreachable = moto.run(&["list"]);
+    assert_eq!(unreachable.status.code(), Some(1), "a real call to the closed port fails differently");
+}
+
+/// moto checks SigV4 once its first unauthenticated actions are used up: the created key signs
+/// requests as the new user, and a wrong secret is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provisioned_access_key_authenticates_as_the_new_user() {
+    // GetUser (absent), CreateUser, AttachUserPolicy, CreateAccessKey: then auth is enforced.
+    let Some(moto) = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "4")]) else { return };
+    let report = moto.json(&["provision", "--business-unit", "auth", "--owner", "a@example.com", "--key", "access-key"]);
+    let id = report["new_key"]["id"].as_str().unwrap();
+    let secret = report["new_key"]["secret"].as_str().unwrap();
+
+    // Authenticated as the new user, then denied: the Bedrock policy grants no IAM actions.
+    let me = moto.iam_as(id, secret).await.get_user().send().await.unwrap_err();
+    let me = format!("{me:?}");
+    assert!(me.contains("user/auth-bedrock-user is not authorized to perform: iam:GetUser"), "{me}");
+    let wrong = moto.iam_as(id, "not-the-secret").await.get_user().send().await.unwrap_err();
+    let wrong = format!("{wrong:?}");
+    assert!(wrong.contains("SignatureDoesNotMatch") && !wrong.contains("auth-bedrock-user is not authorized"), "{wrong}");
+}
