@@ -83,8 +83,8 @@ fn main() -> ExitCode {
     });
     let (message, invalid_input) = match result {
         Ok(()) => return ExitCode::SUCCESS,
-        Err(Failure::Token(err)) => (output::one_line(&err), err.is_invalid_input()),
-        Err(Failure::Provision(err)) => (output::one_line(&err), err.is_invalid_input()),
+        Err(Failure::Token(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
+        Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
     };
     eprintln!("bedrock-token: error: {message}");
     ExitCode::from(if invalid_input { 2 } else { 1 })

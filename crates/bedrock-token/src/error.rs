@@ -168,6 +168,27 @@ pub enum MalformedToken {
     BadParameter(&'static str),
 }
 
+/// An error and its causes on one line, e.g. `no AWS credentials found; tried …: <cause>`: for
+/// a command's stderr or a binding's exception message.
+///
+/// ```
+/// let err = bedrock_token::parse_expiry("13h").unwrap_err();
+/// assert_eq!(bedrock_token::error_chain(&err), "expiry: 13h is out of range; allowed 1 s to 43200 s (12 h)");
+/// ```
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// User input as an error may echo it: only when it is short and plainly not key material (a
 /// region, a lifetime), so a secret pasted into the wrong field is never shown, not even in part.
 pub(crate) fn shorten(input: &str) -> String {

@@ -33,16 +33,19 @@ mod time;
 mod token;
 
 pub use chain::{provide_token, provide_token_with, DefaultChain, DEFAULT_CHAIN_SOURCES};
-pub use error::{Error, MalformedToken, SharedError};
+pub use error::{error_chain, Error, MalformedToken, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
 pub use inspect::{inspect_token, TokenInfo};
-pub use provider::{ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
+pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
 pub use region::validate_region;
 pub use sign::{sign_token, TOKEN_PREFIX};
 pub use time::rfc3339;
 pub use token::{Token, REDACTED_TOKEN};
 
-/// Re-exported so callers can build credentials without naming another crate.
-pub use aws_credential_types::{provider::ProvideCredentials, Credentials};
+/// Re-exported so callers can build credentials and providers without naming another crate.
+pub use aws_credential_types::{
+    provider::{error::CredentialsError, future as provider_future, ProvideCredentials},
+    Credentials,
+};
 /// Re-exported for [`TokenProviderBuilder::time_source`] and [`TokenProviderBuilder::sleep_impl`].
 pub use aws_smithy_async::{rt::sleep::AsyncSleep, time::TimeSource};

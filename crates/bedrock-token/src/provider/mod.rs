@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub use builder::{TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
 pub use refresh::ProviderStatus;
+pub use runtime::block_on;
 
 use crate::{Error, Token};
 

@@ -40,8 +40,14 @@ where
     }
 }
 
-/// Runs `future` to completion from synchronous code, inside or outside any tokio runtime.
-pub(crate) fn block_on<F>(future: F) -> F::Output
+/// Runs `future` to completion from synchronous code, inside or outside any tokio runtime
+/// (multi-thread or current-thread) without a nested-runtime panic. For bindings and sync code.
+///
+/// ```
+/// let region = bedrock_token::block_on(async { 40 + 2 });
+/// assert_eq!(region, 42);
+/// ```
+pub fn block_on<F>(future: F) -> F::Output
 where
     F: Future + Send,
     F::Output: Send,

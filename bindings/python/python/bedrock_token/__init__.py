@@ -1,0 +1,286 @@
+"""Amazon Bedrock API keys, made locally from AWS credentials.
+
+* ``provide_token()``: a drop-in for ``aws_bedrock_token_generator.provide_token`` (identical tokens).
+* ``TokenProvider``: caches the token, re-signs it before expiry, one refresh for all threads,
+  keeps serving a valid token while a refresh fails.
+* ``inspect_token()``, ``sign_token()``, ``BearerAuth``, and IAM provisioning of long-term keys.
+
+Example::
+
+    import bedrock_token
+    provider = bedrock_token.TokenProvider(region="us-east-1")
+    headers = {"Authorization": f"Bearer {provider.token()}"}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
+
+__all__ = [
+    "BearerAuth",
+    "BedrockTokenError",
+    "CredentialsError",
+    "InvalidInputError",
+    "ProvisionError",
+    "Token",
+    "TokenInfo",
+    "TokenProvider",
+    "deprovision",
+    "inspect_token",
+    "list_users",
+    "provide_token",
+    "provision",
+    "rotate",
+    "sign_token",
+]
+
+Token = _native.Token
+Expiry = Union[timedelta, int, float, str]
+DEFAULT_EXPIRY = timedelta(hours=12)
+_NO_CREDENTIALS = "No AWS credentials found. Check your environment or credential provider."
+
+
+def _seconds(expiry: Expiry) -> float:
+    """A lifetime as seconds: a timedelta, a number of seconds, or text such as "6h" or "1h30m"."""
+    if isinstance(expiry, timedelta):
+        return expiry.total_seconds()
+    if isinstance(expiry, bool):
+        raise InvalidInputError(f"expiry: expected a timedelta, seconds or text such as '6h', got {expiry!r}")
+    if isinstance(expiry, (int, float)):
+        return float(expiry)
+    if isinstance(expiry, str):
+        return _native.parse_expiry(expiry)
+    raise InvalidInputError(f"expiry: expected a timedelta, seconds or text such as '6h', got {type(expiry).__name__}")
+
+
+def _field(source: Any, *names: str) -> Any:
+    for name in names:
+        value = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _credential_tuple(source: Any) -> Tuple[str, str, Optional[str], Optional[float]]:
+    """What users of AWS's generator pass, as (access key id, secret, session token, expiry).
+
+    Accepts a botocore credential provider (``.load()``), botocore/boto3 ``Credentials`` (refreshable
+    ones are read through ``get_frozen_credentials()``), or any object or dict with the keys.
+    """
+    if hasattr(source, "load") and callable(source.load) and not isinstance(source, Mapping):
+        source = source.load()
+    if source is None:
+        raise CredentialsError(_NO_CREDENTIALS)
+    expiry = _field(source, "expiry_time", "_expiry_time", "expiration", "Expiration")
+    if hasattr(source, "get_frozen_credentials"):
+        source = source.get_frozen_credentials()
+    key = _field(source, "access_key", "access_key_id", "aws_access_key_id", "AccessKeyId", "accessKeyId")
+    secret = _field(source, "secret_key", "secret_access_key", "aws_secret_access_key", "SecretAccessKey", "secretAccessKey")
+    token = _field(source, "token", "session_token", "aws_session_token", "SessionToken", "sessionToken")
+    if key is None or secret is None:
+        raise CredentialsError(_NO_CREDENTIALS)
+    expires = expiry.timestamp() if isinstance(expiry, datetime) else None
+    return str(key), str(secret), (str(token) if token else None), expires
+
+
+def provide_token(
+    region: Optional[str] = None,
+    aws_credentials_provider: Any = None,
+    expiry: Expiry = DEFAULT_EXPIRY,
+) -> str:
+    """Generate a short-term Bedrock API key, as ``aws_bedrock_token_generator.provide_token`` does.
+
+    Args:
+        region: AWS region; else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's region.
+        aws_credentials_provider: a botocore credential provider (``.load()``), botocore/boto3
+            credentials, or a dict/object with access key, secret and optional session token.
+            Default: the standard credential chain.
+        expiry: 1 s to 12 h, as a ``timedelta``, seconds, or text such as ``"6h"``.
+
+    Raises:
+        ValueError (InvalidInputError): no region, or an invalid region or expiry.
+        RuntimeError (CredentialsError): no valid AWS credentials.
+
+    >>> import bedrock_token, os
+    >>> os.environ.update(AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    >>> bedrock_token.provide_token(region="us-east-1").startswith("bedrock-api-key-")
+    True
+    """
+    region = region or _native.default_region()
+    if not region:
+        raise InvalidInputError("Region must be provided or set via the AWS_REGION environment variable.")
+    seconds = _seconds(expiry)
+    if not 0 < seconds <= 43200:
+        raise InvalidInputError("Token expiry must be greater than zero and less than or equal to 12 hours")
+    if aws_credentials_provider is None:
+        return _native.sign_with_default_credentials(region, seconds).value
+    key, secret, token, expires = _credential_tuple(aws_credentials_provider)
+    now = datetime.now(timezone.utc).timestamp()
+    return _native.sign_token(key, secret, token, expires, region, seconds, now).value
+
+
+def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, at: Optional[datetime] = None) -> Token:
+    """Sign a token offline at an explicit time (default now); returns a ``Token``.
+
+    >>> from datetime import datetime, timezone
+    >>> t = sign_token({"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+    ...                "us-east-1", "1h", datetime(2026, 1, 24, 10, tzinfo=timezone.utc))
+    >>> t.expires_at.isoformat()
+    '2026-01-24T11:00:00+00:00'
+    """
+    key, secret, token, expires = _credential_tuple(credentials)
+    when = (at or datetime.now(timezone.utc)).timestamp()
+    return _native.sign_token(key, secret, token, expires, region, _seconds(expiry), when)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """The parts of a Bedrock API key that are safe to show (never its signature or session token)."""
+
+    region: str
+    access_key_id: str
+    issued_at: datetime
+    lifetime: timedelta
+    expires_at: datetime
+    has_session_token: bool
+    expired: bool
+
+
+def inspect_token(token: str) -> TokenInfo:
+    """Parse any ``bedrock-api-key-…`` token into its parts; raises InvalidInputError when malformed.
+
+    >>> inspect_token("bedrock-api-key-!!")
+    Traceback (most recent call last):
+    ...
+    bedrock_token._errors.InvalidInputError: token: the part after "bedrock-api-key-" is not valid base64
+    """
+    region, key, issued, lifetime, expires, has_session, expired = _native.inspect_token(token)
+    return TokenInfo(region, key, issued, timedelta(seconds=lifetime), expires, has_session, expired)
+
+
+class TokenProvider:
+    """A cached source of Bedrock API keys that re-signs before they expire.
+
+    Fresh tokens come from the cache; from the refresh point (expiry minus the margin: the larger of
+    5 minutes and 10 % of the lifetime) the valid token is served while one refresh runs. A failing
+    refresh keeps the valid token in service. Thread-safe; ``token()`` releases the GIL.
+
+    Args:
+        region: else the default region chain.
+        expiry: token lifetime, 1 s to 12 h.
+        credentials: as for ``provide_token``'s ``aws_credentials_provider``; re-read at each refresh.
+        refresh_margin: how long before expiry to refresh.
+        background: refresh in a background thread so callers never wait.
+        clock: a callable returning the current time as a datetime or epoch seconds (for tests).
+        profile: an AWS profile for the default chains.
+
+    >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
+    >>> provider.token() == provider.token()
+    True
+    """
+
+    def __init__(
+        self,
+        region: Optional[str] = None,
+        expiry: Expiry = DEFAULT_EXPIRY,
+        credentials: Any = None,
+        refresh_margin: Optional[Expiry] = None,
+        background: bool = False,
+        clock: Optional[Callable[[], Union[datetime, float]]] = None,
+        profile: Optional[str] = None,
+    ) -> None:
+        load = (lambda: _credential_tuple(credentials)) if credentials is not None else None
+        now = None
+        if clock is not None:
+            now = lambda: (lambda t: t.timestamp() if isinstance(t, datetime) else float(t))(clock())  # noqa: E731
+        margin = _seconds(refresh_margin) if refresh_margin is not None else None
+        self._native = _native.TokenProvider(region, _seconds(expiry), load, margin, background, now, profile)
+
+    def token(self) -> str:
+        """The token string, fresh enough to use."""
+        return self._native.token()
+
+    async def token_async(self) -> str:
+        """``token()`` for asyncio code; a refresh runs in a worker thread, not on the event loop."""
+        return await asyncio.to_thread(self._native.token)
+
+    def token_info(self) -> Token:
+        """The cached ``Token`` (``.value``, ``.expires_at``, ``.region``, ...)."""
+        return self._native.token_info()
+
+    def refresh(self) -> Token:
+        """Sign a new token now, e.g. after Bedrock rejected one."""
+        return self._native.refresh()
+
+    def invalidate(self) -> None:
+        """Forget the cached token: the next call signs anew."""
+        self._native.invalidate()
+
+    def status(self) -> Dict[str, Any]:
+        """Health: ``refreshing``, ``consecutive_failures``, ``expires_at``, ``last_error``."""
+        refreshing, failures, expires_at, last_error = self._native.status()
+        return {"refreshing": refreshing, "consecutive_failures": failures, "expires_at": expires_at, "last_error": last_error}
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+
+class BearerAuth:
+    """Puts a fresh ``Authorization: Bearer <token>`` on each request (httpx and requests).
+
+    >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
+    >>> class Request: headers = {}
+    >>> BearerAuth(provider)(Request()).headers["Authorization"].startswith("Bearer bedrock-api-key-")
+    True
+    """
+
+    def __init__(self, provider: Optional[TokenProvider] = None) -> None:
+        self.provider = provider or TokenProvider()
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = f"Bearer {self.provider.token()}"
+        return request
+
+
+def provision(
+    business_unit: str,
+    owner: str,
+    policy: str = "limited",
+    models: Sequence[str] = (),
+    key: str = "none",
+    api_key_days: int = 90,
+    tags: Optional[Mapping[str, str]] = None,
+    path: str = "/bedrock/",
+    dry_run: bool = False,
+    force: bool = False,
+) -> Dict[str, Any]:
+    """Create or converge ``{business_unit}-bedrock-user`` with a Bedrock policy and a key.
+
+    ``key`` is "none", "access-key" or "api-key" (a long-term Bedrock API key for ``api_key_days``).
+    Returns the report: ``actions``, ``new_key`` (its ``secret`` shown once), ``warnings``.
+    """
+    report = _native.provision(business_unit, owner, policy, list(models), key, api_key_days,
+                               list((tags or {}).items()), path, dry_run, force)
+    return json.loads(report)
+
+
+def rotate(business_unit: str, key: str, api_key_days: int = 90, delete_old: bool = False, dry_run: bool = False) -> Dict[str, Any]:
+    """Create a new key ("access-key" or "api-key") and deactivate (or delete) the old one."""
+    return json.loads(_native.rotate(business_unit, key, api_key_days, delete_old, dry_run))
+
+
+def deprovision(business_unit: str, force: bool = False, dry_run: bool = False) -> Dict[str, Any]:
+    """Remove the business unit's keys, policies and user (only ours unless ``force``)."""
+    return json.loads(_native.deprovision(business_unit, force, dry_run))
+
+
+def list_users(path: str = "/bedrock/") -> List[Dict[str, Any]]:
+    """The users bedrock-token provisioned, with their keys' ages and status."""
+    return json.loads(_native.list_users(path))

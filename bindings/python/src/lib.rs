@@ -1,0 +1,324 @@
+//! `bedrock_token._native`: the Rust core as a Python extension. Only type and error translation
+//! lives here; the Python package `bedrock_token` wraps it with Python-shaped inputs.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bedrock_token::provision::{BusinessUnit, Iam, KeyRequest, PolicyChoice, ProvisionError, ProvisionRequest};
+use bedrock_token::{block_on, error_chain, Credentials, DefaultChain, Error, ProvideCredentials, TimeSource};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+/// Raises the Python exception class `name` of `bedrock_token._errors` with `message`.
+fn raise(py: Python<'_>, name: &str, message: String) -> PyErr {
+    match py.import("bedrock_token._errors").and_then(|m| m.getattr(name)).and_then(|c| c.call1((message,))) {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(err) => err,
+    }
+}
+
+fn token_error(err: Error) -> PyErr {
+    let class = if err.is_invalid_input() { "InvalidInputError" } else { "CredentialsError" };
+    Python::attach(|py| raise(py, class, error_chain(&err)))
+}
+
+fn provision_error(err: ProvisionError) -> PyErr {
+    let class = if err.is_invalid_input() { "InvalidInputError" } else { "ProvisionError" };
+    Python::attach(|py| raise(py, class, error_chain(&err)))
+}
+
+fn utc_datetime<'py>(py: Python<'py>, at: SystemTime) -> PyResult<Bound<'py, PyAny>> {
+    let datetime = py.import("datetime")?;
+    let seconds = at.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    let utc = datetime.getattr("timezone")?.getattr("utc")?;
+    datetime.getattr("datetime")?.call_method1("fromtimestamp", (seconds, utc))
+}
+
+fn from_unix(seconds: f64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
+}
+
+fn lifetime(seconds: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(seconds).map_err(|_| token_error(Error::InvalidExpiry { given: format!("{seconds} s") }))
+}
+
+/// A short-term Bedrock API key. `repr()` and `str()` are redacted; read `.value` explicitly.
+#[pyclass(frozen, module = "bedrock_token")]
+struct Token(Arc<bedrock_token::Token>);
+
+#[pymethods]
+impl Token {
+    /// The token, `bedrock-api-key-…`.
+    #[getter]
+    fn value(&self) -> &str {
+        self.0.as_str()
+    }
+    /// The region it is signed for.
+    #[getter]
+    fn region(&self) -> &str {
+        self.0.region()
+    }
+    /// The access key id that signed it (not a secret).
+    #[getter]
+    fn access_key_id(&self) -> &str {
+        self.0.access_key_id()
+    }
+    /// When it was signed (aware UTC datetime).
+    #[getter]
+    fn issued_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        utc_datetime(py, self.0.issued_at())
+    }
+    /// When it stops working: the earlier of its lifetime's end and its credentials' expiry.
+    #[getter]
+    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        utc_datetime(py, self.0.expires_at())
+    }
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.0)
+    }
+    fn __str__(&self) -> &'static str {
+        bedrock_token::REDACTED_TOKEN
+    }
+}
+
+/// Signs a token offline at `at_unix` (seconds since the epoch).
+#[pyfunction]
+#[pyo3(signature = (access_key_id, secret_access_key, session_token, credentials_expiry_unix, region, expiry_seconds, at_unix))]
+fn sign_token(
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    credentials_expiry_unix: Option<f64>,
+    region: &str,
+    expiry_seconds: f64,
+    at_unix: f64,
+) -> PyResult<Token> {
+    let credentials = Credentials::new(access_key_id, secret_access_key, session_token, credentials_expiry_unix.map(from_unix), "python");
+    bedrock_token::sign_token(&credentials, region, lifetime(expiry_seconds)?, from_unix(at_unix))
+        .map(|t| Token(Arc::new(t)))
+        .map_err(token_error)
+}
+
+/// Signs a token now with credentials from the default chain (env, profile, SSO, ECS, IMDS).
+#[pyfunction]
+fn sign_with_default_credentials(py: Python<'_>, region: String, expiry_seconds: f64) -> PyResult<Token> {
+    let expiry = lifetime(expiry_seconds)?;
+    py.detach(|| {
+        bedrock_token::validate_expiry(expiry)?;
+        bedrock_token::validate_region(&region)?;
+        let credentials = block_on(DefaultChain::new().credentials())?;
+        bedrock_token::sign_token(&credentials, &region, expiry, SystemTime::now())
+    })
+    .map(|t| Token(Arc::new(t)))
+    .map_err(token_error)
+}
+
+/// The region from AWS_REGION, AWS_DEFAULT_REGION, the profile, or IMDS; None when there is none.
+#[pyfunction]
+fn default_region(py: Python<'_>) -> Option<String> {
+    py.detach(|| block_on(DefaultChain::new().region()).ok())
+}
+
+/// Reads a lifetime such as "6h", "30m", "1h30m", "43200" into seconds.
+#[pyfunction]
+fn parse_expiry(text: &str) -> PyResult<f64> {
+    bedrock_token::parse_expiry(text).map(|d| d.as_secs_f64()).map_err(token_error)
+}
+
+/// The parts of a token: (region, access_key_id, issued_at, lifetime_seconds, expires_at, has_session_token, expired).
+#[pyfunction]
+fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let info = bedrock_token::inspect_token(token).map_err(token_error)?;
+    (
+        info.region.clone(),
+        info.access_key_id.clone(),
+        utc_datetime(py, info.issued_at)?,
+        info.lifetime.as_secs(),
+        utc_datetime(py, info.expires_at)?,
+        info.has_session_token,
+        info.is_expired(),
+    )
+        .into_pyobject(py)
+}
+
+/// Credentials from a Python callable returning (access_key_id, secret, session_token, expiry_unix).
+#[derive(Debug)]
+struct PythonCredentials(Py<PyAny>);
+
+impl ProvideCredentials for PythonCredentials {
+    fn provide_credentials<'a>(&'a self) -> bedrock_token::provider_future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let loaded = Python::attach(|py| {
+            let (key, secret, token, expiry): (String, String, Option<String>, Option<f64>) = self.0.call0(py)?.extract(py)?;
+            Ok::<_, PyErr>(Credentials::new(key, secret, token, expiry.map(from_unix), "python"))
+        });
+        bedrock_token::provider_future::ProvideCredentials::ready(
+            loaded.map_err(|err| bedrock_token::CredentialsError::provider_error(err.to_string())),
+        )
+    }
+}
+
+/// A clock from a Python callable returning seconds since the epoch (for tests).
+#[derive(Debug)]
+struct PythonClock(Py<PyAny>);
+
+impl TimeSource for PythonClock {
+    fn now(&self) -> SystemTime {
+        Python::attach(|py| self.0.call0(py).and_then(|t| t.extract::<f64>(py)).map(from_unix)).unwrap_or_else(|_| SystemTime::now())
+    }
+}
+
+/// The cached, auto-refreshing token source of the core.
+#[pyclass(frozen, module = "bedrock_token")]
+struct TokenProvider(bedrock_token::TokenProvider);
+
+#[pymethods]
+impl TokenProvider {
+    #[new]
+    #[pyo3(signature = (region, expiry_seconds, credentials, refresh_margin_seconds, background, clock, profile))]
+    fn new(
+        region: Option<String>,
+        expiry_seconds: f64,
+        credentials: Option<Py<PyAny>>,
+        refresh_margin_seconds: Option<f64>,
+        background: bool,
+        clock: Option<Py<PyAny>>,
+        profile: Option<String>,
+    ) -> PyResult<Self> {
+        let mut builder = bedrock_token::TokenProvider::builder().expiry(lifetime(expiry_seconds)?).background_refresh(background);
+        if let Some(region) = region {
+            builder = builder.region(region);
+        }
+        if let Some(profile) = profile {
+            builder = builder.profile(profile);
+        }
+        if let Some(credentials) = credentials {
+            builder = builder.credentials_provider(PythonCredentials(credentials));
+        }
+        if let Some(margin) = refresh_margin_seconds {
+            builder = builder.refresh_margin(lifetime(margin)?);
+        }
+        if let Some(clock) = clock {
+            builder = builder.time_source(PythonClock(clock)).refresh_jitter(false);
+        }
+        builder.build().map(Self).map_err(token_error)
+    }
+
+    /// The token string; waits (without the GIL) only when no valid token is cached.
+    fn token(&self, py: Python<'_>) -> PyResult<String> {
+        let token = py.detach(|| self.0.token_blocking()).map_err(token_error)?;
+        Ok(token.as_str().to_owned())
+    }
+
+    /// The cached `Token` object.
+    fn token_info(&self, py: Python<'_>) -> PyResult<Token> {
+        py.detach(|| self.0.token_blocking()).map(Token).map_err(token_error)
+    }
+
+    /// Signs a new token now.
+    fn refresh(&self, py: Python<'_>) -> PyResult<Token> {
+        py.detach(|| block_on(self.0.refresh())).map(Token).map_err(token_error)
+    }
+
+    /// Forgets the cached token.
+    fn invalidate(&self) {
+        self.0.invalidate();
+    }
+
+    /// (refreshing, consecutive_failures, expires_at or None, last_error or None)
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let status = self.0.status();
+        let expires_at = status.expires_at.map(|t| utc_datetime(py, t)).transpose()?;
+        let last_error = status.last_error.map(|e| error_chain(&e));
+        (status.refreshing, status.consecutive_failures, expires_at, last_error).into_pyobject(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+/// Provisions a business unit; returns the report as JSON (the secret, if any, included once).
+#[pyfunction]
+#[pyo3(signature = (business_unit, owner, policy, models, key, api_key_days, tags, path, dry_run, force))]
+#[allow(clippy::too_many_arguments)]
+fn provision(
+    py: Python<'_>,
+    business_unit: &str,
+    owner: String,
+    policy: &str,
+    models: Vec<String>,
+    key: &str,
+    api_key_days: u32,
+    tags: Vec<(String, String)>,
+    path: String,
+    dry_run: bool,
+    force: bool,
+) -> PyResult<String> {
+    let policy = match models.is_empty() {
+        true => PolicyChoice::parse(policy).map_err(provision_error)?,
+        false => PolicyChoice::InvokeModels(models),
+    };
+    let mut request = ProvisionRequest::new(BusinessUnit::new(business_unit).map_err(provision_error)?, owner)
+        .policy(policy)
+        .key(key_request(key, api_key_days)?)
+        .path(path)
+        .dry_run(dry_run)
+        .force(force);
+    for (k, v) in tags {
+        request = request.tag(k, v);
+    }
+    let report = py.detach(|| block_on(async { Iam::from_env().await.provision(&request).await })).map_err(provision_error)?;
+    Ok(serde_json::to_string(&report).expect("serializable"))
+}
+
+/// Rotates a key; returns the report as JSON.
+#[pyfunction]
+fn rotate(py: Python<'_>, business_unit: &str, key: &str, api_key_days: u32, delete_old: bool, dry_run: bool) -> PyResult<String> {
+    let unit = BusinessUnit::new(business_unit).map_err(provision_error)?;
+    let key = key_request(key, api_key_days)?;
+    let report = py.detach(|| block_on(async { Iam::from_env().await.rotate(&unit, key, delete_old, dry_run).await })).map_err(provision_error)?;
+    Ok(serde_json::to_string(&report).expect("serializable"))
+}
+
+/// Tears a business unit down; returns the report as JSON.
+#[pyfunction]
+fn deprovision(py: Python<'_>, business_unit: &str, force: bool, dry_run: bool) -> PyResult<String> {
+    let unit = BusinessUnit::new(business_unit).map_err(provision_error)?;
+    let report = py.detach(|| block_on(async { Iam::from_env().await.deprovision(&unit, force, dry_run).await })).map_err(provision_error)?;
+    Ok(serde_json::to_string(&report).expect("serializable"))
+}
+
+/// Lists provisioned users as JSON.
+#[pyfunction]
+fn list_users(py: Python<'_>, path: String) -> PyResult<String> {
+    let users = py.detach(|| block_on(async { Iam::from_env().await.list(&path).await })).map_err(provision_error)?;
+    Ok(serde_json::to_string(&users).expect("serializable"))
+}
+
+fn key_request(key: &str, days: u32) -> PyResult<KeyRequest> {
+    match key {
+        "none" => Ok(KeyRequest::None),
+        "access-key" => Ok(KeyRequest::AccessKey),
+        "api-key" => Ok(KeyRequest::ApiKey { days }),
+        _ => Err(provision_error(ProvisionError::InvalidInput { field: "key", reason: "use none, access-key or api-key".into() })),
+    }
+}
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Token>()?;
+    module.add_class::<TokenProvider>()?;
+    module.add_function(wrap_pyfunction!(sign_token, module)?)?;
+    module.add_function(wrap_pyfunction!(sign_with_default_credentials, module)?)?;
+    module.add_function(wrap_pyfunction!(default_region, module)?)?;
+    module.add_function(wrap_pyfunction!(parse_expiry, module)?)?;
+    module.add_function(wrap_pyfunction!(inspect_token, module)?)?;
+    module.add_function(wrap_pyfunction!(provision, module)?)?;
+    module.add_function(wrap_pyfunction!(rotate, module)?)?;
+    module.add_function(wrap_pyfunction!(deprovision, module)?)?;
+    module.add_function(wrap_pyfunction!(list_users, module)?)?;
+    Ok(())
+}
