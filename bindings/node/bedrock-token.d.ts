@@ -1,0 +1,77 @@
+/** Credentials as the AWS SDK v3 shapes them (`AwsCredentialIdentity`). */
+export interface AwsCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  expiration?: Date
+}
+
+/** Static credentials, or an AWS SDK v3 credential provider such as `fromIni()`. */
+export type CredentialsInput = AwsCredentials | (() => Promise<AwsCredentials>)
+
+export interface GetTokenConfig {
+  credentials: CredentialsInput
+  region: string
+  /** 1 to 43200 seconds; default 43200 (12 hours). */
+  expiresInSeconds?: number
+}
+
+export interface GetTokenProviderConfig extends Partial<GetTokenConfig> {
+  /** A profile of the shared config files, instead of `AWS_PROFILE`. */
+  profile?: string
+}
+
+export interface TokenProviderConfig extends GetTokenProviderConfig {
+  /** How long before expiry to refresh; default the larger of 5 minutes and 10 % of the lifetime. */
+  refreshMarginSeconds?: number
+}
+
+export interface TokenInfo {
+  token: string
+  expiresAt: Date
+  issuedAt: Date
+  region: string
+  accessKeyId: string
+}
+
+export interface InspectedToken {
+  region: string
+  accessKeyId: string
+  issuedAt: Date
+  lifetimeSeconds: number
+  expiresAt: Date
+  hasSessionToken: boolean
+  expired: boolean
+}
+
+/** Errors carry a `code` such as `ERR_BEDROCK_INVALID_REGION`. */
+export interface BedrockTokenError extends Error {
+  code: string
+}
+
+/** A Bedrock API key, as `@aws/bedrock-token-generator`'s `getToken`. */
+export declare function getToken(config: GetTokenConfig): Promise<string>
+
+/** A cached token source as a function, as `@aws/bedrock-token-generator`'s `getTokenProvider`. */
+export declare function getTokenProvider(config?: GetTokenProviderConfig): () => Promise<string>
+
+/** Signs synchronously at an optional time. */
+export declare function signTokenSync(config: { credentials: AwsCredentials; region: string; expiresInSeconds?: number; at?: Date }): string
+
+/** The parts of any Bedrock API key; never its signature or session token. */
+export declare function inspectToken(token: string): InspectedToken
+
+/** A cached, auto-refreshing token source. */
+export declare class TokenProvider {
+  constructor(config?: TokenProviderConfig)
+  token(): Promise<string>
+  tokenInfo(): Promise<TokenInfo>
+  refresh(): Promise<TokenInfo>
+  invalidate(): void
+}
+
+/** As `@aws/bedrock-token-generator`'s class. */
+export declare class BedrockTokenGenerator {
+  static MAX_EXPIRES_IN_SECONDS: number
+  getToken(credentials: CredentialsInput, region: string): Promise<string>
+}

@@ -1,0 +1,156 @@
+'use strict'
+/**
+ * bedrock-token for Node.js: the API of `@aws/bedrock-token-generator` 1.1.0 (same tokens, in AWS's
+ * Python generator's byte order), plus a cached, auto-refreshing `TokenProvider`.
+ * The work happens in the Rust core (`index.js` loads it); this file only shapes inputs and errors.
+ */
+const native = require('./index.js')
+
+const MAX_EXPIRES_IN_SECONDS = 43200
+
+/** TypeError for wrong types; RangeError for values out of range; Error otherwise. Each has a `code`. */
+const ERROR_CLASSES = {
+  ERR_BEDROCK_INVALID_EXPIRY: RangeError,
+  ERR_BEDROCK_INVALID_REGION: RangeError,
+  ERR_BEDROCK_INVALID_TIME: RangeError,
+  ERR_BEDROCK_INVALID_SETTING: RangeError,
+  ERR_BEDROCK_INVALID_CREDENTIALS: TypeError,
+  ERR_BEDROCK_MALFORMED_TOKEN: TypeError,
+}
+
+function withCode(ErrorClass, code, message) {
+  const error = new ErrorClass(message)
+  error.code = code
+  return error
+}
+
+/** Turns the core's `ERR_BEDROCK_…: message` into an error of the right class with `code`. */
+function translate(error) {
+  const match = /^(ERR_BEDROCK[A-Z_]*): ([\s\S]*)$/.exec(error && error.message)
+  if (!match) return error
+  return withCode(ERROR_CLASSES[match[1]] || Error, match[1], match[2])
+}
+
+function call(fn) {
+  try {
+    return fn()
+  } catch (error) {
+    throw translate(error)
+  }
+}
+
+function expiresIn(value) {
+  if (value === undefined) return MAX_EXPIRES_IN_SECONDS
+  if (typeof value !== 'number') {
+    throw withCode(TypeError, 'ERR_BEDROCK_INVALID_EXPIRY', `expiresInSeconds must be a number of seconds (1 to 43200), got ${typeof value}`)
+  }
+  if (!Number.isFinite(value)) {
+    throw withCode(RangeError, 'ERR_BEDROCK_INVALID_EXPIRY', `expiresInSeconds must be a finite number of seconds (1 to 43200), got ${value}`)
+  }
+  return value
+}
+
+function region(value, required) {
+  if (value === undefined && !required) return undefined
+  if (typeof value !== 'string') {
+    throw withCode(TypeError, 'ERR_BEDROCK_INVALID_REGION', `region must be a string such as "us-east-1", got ${typeof value}`)
+  }
+  return value
+}
+
+/** Static credentials as the AWS SDK v3 shapes them, for the core. */
+function credentialsOf(c) {
+  if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string') {
+    throw withCode(TypeError, 'ERR_BEDROCK_INVALID_CREDENTIALS', 'credentials need string accessKeyId and secretAccessKey')
+  }
+  const expiration = c.expiration instanceof Date ? c.expiration.getTime() : undefined
+  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken || undefined, expiration }
+}
+
+/** Static credentials or an AWS SDK v3 provider (`async () => credentials`), resolved. */
+async function resolve(credentials) {
+  return credentialsOf(typeof credentials === 'function' ? await credentials() : credentials)
+}
+
+/**
+ * A Bedrock API key, as `@aws/bedrock-token-generator`'s `getToken`.
+ * @example const token = await getToken({ credentials: { accessKeyId, secretAccessKey }, region: 'us-west-2' })
+ */
+async function getToken(config) {
+  const seconds = expiresIn(config.expiresInSeconds)
+  const where = region(config.region, true)
+  const credentials = await resolve(config.credentials)
+  return call(() => native.signTokenSync(credentials, where, seconds))
+}
+
+/** Signs synchronously at an optional `at` (Date); for hot paths and reproducible output. */
+function signTokenSync({ credentials, region: where, expiresInSeconds, at }) {
+  const seconds = expiresIn(expiresInSeconds)
+  return call(() => native.signTokenSync(credentialsOf(credentials), region(where, true), seconds, at ? at.getTime() : undefined))
+}
+
+/** The parts of any Bedrock API key; never its signature or session token. */
+function inspectToken(token) {
+  if (typeof token !== 'string') throw withCode(TypeError, 'ERR_BEDROCK_MALFORMED_TOKEN', 'token must be a string')
+  const info = call(() => native.inspectToken(token))
+  return { ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt) }
+}
+
+/**
+ * A cached token source: re-signs before expiry (or before the credentials expire), one refresh
+ * for any number of concurrent callers, keeps serving a valid token while a refresh fails.
+ * Without `credentials`/`region`: the default chains (env, shared config, `AWS_PROFILE`/`profile`).
+ */
+class TokenProvider {
+  constructor(config = {}) {
+    const seconds = expiresIn(config.expiresInSeconds)
+    const load = config.credentials === undefined ? undefined : () => resolve(config.credentials)
+    const margin = config.refreshMarginSeconds === undefined ? undefined : expiresIn(config.refreshMarginSeconds)
+    this._native = call(() => new native.NativeTokenProvider(region(config.region, false), seconds, load, config.profile, margin))
+  }
+
+  /** @returns {Promise<string>} */
+  token() {
+    return this._native.token().catch((error) => { throw translate(error) })
+  }
+
+  /** @returns {Promise<{token: string, expiresAt: Date, issuedAt: Date, region: string, accessKeyId: string}>} */
+  async tokenInfo() {
+    const info = await this._native.tokenInfo().catch((error) => { throw translate(error) })
+    return { ...info, expiresAt: new Date(info.expiresAt), issuedAt: new Date(info.issuedAt) }
+  }
+
+  /** Signs a new token now, e.g. after Bedrock rejected one. */
+  async refresh() {
+    const info = await this._native.refresh().catch((error) => { throw translate(error) })
+    return { ...info, expiresAt: new Date(info.expiresAt), issuedAt: new Date(info.issuedAt) }
+  }
+
+  /** Forgets the cached token. */
+  invalidate() {
+    this._native.invalidate()
+  }
+
+  toString() {
+    return '[TokenProvider bedrock-api-key-****]'
+  }
+}
+
+/**
+ * As `@aws/bedrock-token-generator`'s `getTokenProvider`, but cached: `() => Promise<string>`.
+ * @example const provideToken = getTokenProvider(); const token = await provideToken()
+ */
+function getTokenProvider(config = {}) {
+  const provider = new TokenProvider(config)
+  return () => provider.token()
+}
+
+/** As `@aws/bedrock-token-generator`'s class: 12-hour tokens from credentials and a region. */
+class BedrockTokenGenerator {
+  async getToken(credentials, where) {
+    return getToken({ credentials, region: where, expiresInSeconds: BedrockTokenGenerator.MAX_EXPIRES_IN_SECONDS })
+  }
+}
+BedrockTokenGenerator.MAX_EXPIRES_IN_SECONDS = MAX_EXPIRES_IN_SECONDS
+
+module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken }

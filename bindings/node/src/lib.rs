@@ -1,0 +1,203 @@
+//! The Rust core for Node.js (napi-rs). Only type and error translation lives here; the JS layer
+//! `bedrock-token.js` gives it the shape of `@aws/bedrock-token-generator`.
+//!
+//! Errors reach JS as `Error("ERR_BEDROCK_…: message")`; the JS layer turns the code into the
+//! error's `code` and class (`TypeError`, `RangeError`, `Error`).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bedrock_token::{error_chain, provider_future, Credentials, CredentialsError, Error, ProvideCredentials};
+use napi::bindgen_prelude::{Function, Promise};
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
+use napi_derive::napi;
+
+/// The stable code for each kind of core error.
+fn code(err: &Error) -> &'static str {
+    match err {
+        Error::InvalidExpiry { .. } | Error::UnparsableExpiry { .. } => "ERR_BEDROCK_INVALID_EXPIRY",
+        Error::InvalidRegion { .. } => "ERR_BEDROCK_INVALID_REGION",
+        Error::NoRegion => "ERR_BEDROCK_NO_REGION",
+        Error::EmptyCredentialField { .. } => "ERR_BEDROCK_INVALID_CREDENTIALS",
+        Error::CredentialsExpired { .. } => "ERR_BEDROCK_CREDENTIALS_EXPIRED",
+        Error::NoCredentials { .. } => "ERR_BEDROCK_NO_CREDENTIALS",
+        Error::MalformedToken(_) => "ERR_BEDROCK_MALFORMED_TOKEN",
+        Error::LoadTimeout { .. } => "ERR_BEDROCK_LOAD_TIMEOUT",
+        Error::InvalidSigningTime => "ERR_BEDROCK_INVALID_TIME",
+        Error::InvalidSetting { .. } => "ERR_BEDROCK_INVALID_SETTING",
+        _ => "ERR_BEDROCK",
+    }
+}
+
+fn js_error(err: Error) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, format!("{}: {}", code(&err), error_chain(&err)))
+}
+
+fn millis(at: SystemTime) -> f64 {
+    at.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
+}
+
+fn from_millis(ms: f64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)
+}
+
+fn lifetime(seconds: f64) -> napi::Result<Duration> {
+    Duration::try_from_secs_f64(seconds).map_err(|_| js_error(Error::InvalidExpiry { given: format!("{seconds} s") }))
+}
+
+/// Credentials as JS passes them (`expiration` in epoch milliseconds).
+#[napi(object)]
+pub struct JsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    pub expiration: Option<f64>,
+}
+
+impl From<JsCredentials> for Credentials {
+    fn from(c: JsCredentials) -> Self {
+        Credentials::new(c.access_key_id, c.secret_access_key, c.session_token, c.expiration.map(from_millis), "node")
+    }
+}
+
+/// A token and what is known about it (times in epoch milliseconds).
+#[napi(object)]
+pub struct JsTokenInfo {
+    pub token: String,
+    pub expires_at: f64,
+    pub issued_at: f64,
+    pub region: String,
+    pub access_key_id: String,
+}
+
+impl From<&bedrock_token::Token> for JsTokenInfo {
+    fn from(t: &bedrock_token::Token) -> Self {
+        JsTokenInfo {
+            token: t.as_str().to_owned(),
+            expires_at: millis(t.expires_at()),
+            issued_at: millis(t.issued_at()),
+            region: t.region().to_owned(),
+            access_key_id: t.access_key_id().to_owned(),
+        }
+    }
+}
+
+/// Signs a token synchronously, offline, at `atMs` (default now).
+#[napi]
+pub fn sign_token_sync(credentials: JsCredentials, region: String, expires_in_seconds: f64, at_ms: Option<f64>) -> napi::Result<String> {
+    let at = at_ms.map_or_else(SystemTime::now, from_millis);
+    bedrock_token::sign_token(&credentials.into(), &region, lifetime(expires_in_seconds)?, at)
+        .map(|t| t.as_str().to_owned())
+        .map_err(js_error)
+}
+
+/// The parts of a token (times in epoch milliseconds); never its signature or session token.
+#[napi(object)]
+pub struct JsInspection {
+    pub region: String,
+    pub access_key_id: String,
+    pub issued_at: f64,
+    pub lifetime_seconds: u32,
+    pub expires_at: f64,
+    pub has_session_token: bool,
+    pub expired: bool,
+}
+
+#[napi]
+pub fn inspect_token(token: String) -> napi::Result<JsInspection> {
+    let info = bedrock_token::inspect_token(&token).map_err(js_error)?;
+    Ok(JsInspection {
+        region: info.region.clone(),
+        access_key_id: info.access_key_id.clone(),
+        issued_at: millis(info.issued_at),
+        lifetime_seconds: info.lifetime.as_secs() as u32,
+        expires_at: millis(info.expires_at),
+        has_session_token: info.has_session_token,
+        expired: info.is_expired(),
+    })
+}
+
+/// A JS function `() => Promise<JsCredentials>`, called from the refresh task.
+type LoadFn = ThreadsafeFunction<(), Promise<JsCredentials>, (), Status, false, true>;
+
+struct JsCredentialsProvider(LoadFn);
+
+impl std::fmt::Debug for JsCredentialsProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsCredentialsProvider")
+    }
+}
+
+impl ProvideCredentials for JsCredentialsProvider {
+    fn provide_credentials<'a>(&'a self) -> provider_future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider_future::ProvideCredentials::new(async move {
+            let failed = |e: napi::Error| CredentialsError::provider_error(e.reason.clone());
+            let promise = self.0.call_async(()).await.map_err(failed)?;
+            Ok(promise.await.map_err(failed)?.into())
+        })
+    }
+}
+
+/// The core's cached, auto-refreshing token source.
+#[napi]
+pub struct NativeTokenProvider {
+    inner: bedrock_token::TokenProvider,
+}
+
+#[napi]
+impl NativeTokenProvider {
+    #[napi(constructor)]
+    pub fn new(
+        region: Option<String>,
+        expires_in_seconds: f64,
+        credentials: Option<Function<(), Promise<JsCredentials>>>,
+        profile: Option<String>,
+        refresh_margin_seconds: Option<f64>,
+    ) -> napi::Result<Self> {
+        let mut builder = bedrock_token::TokenProvider::builder().expiry(lifetime(expires_in_seconds)?);
+        if let Some(region) = region {
+            builder = builder.region(region);
+        }
+        if let Some(profile) = profile {
+            builder = builder.profile(profile);
+        }
+        if let Some(margin) = refresh_margin_seconds {
+            builder = builder.refresh_margin(lifetime(margin)?);
+        }
+        if let Some(load) = credentials {
+            let load: LoadFn = load.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+            builder = builder.credentials_provider(JsCredentialsProvider(load));
+        }
+        builder.build().map(|inner| Self { inner }).map_err(js_error)
+    }
+
+    /// The token, fresh enough to use.
+    #[napi]
+    pub async fn token(&self) -> napi::Result<String> {
+        let token = self.inner.token().await.map_err(js_error)?;
+        Ok(token.as_str().to_owned())
+    }
+
+    /// The token with its expiry and region.
+    #[napi]
+    pub async fn token_info(&self) -> napi::Result<JsTokenInfo> {
+        let token = self.inner.token().await.map_err(js_error)?;
+        Ok(JsTokenInfo::from(token.as_ref()))
+    }
+
+    /// Signs a new token now.
+    #[napi]
+    pub async fn refresh(&self) -> napi::Result<JsTokenInfo> {
+        let token = self.inner.refresh().await.map_err(js_error)?;
+        Ok(JsTokenInfo::from(token.as_ref()))
+    }
+
+    /// Forgets the cached token.
+    #[napi]
+    pub fn invalidate(&self) {
+        self.inner.invalidate();
+    }
+}

@@ -1,0 +1,68 @@
+'use strict'
+// The reference README's examples, unchanged but for the import; and clear errors where it is loose.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { getToken, getTokenProvider, BedrockTokenGenerator, inspectToken } = require('../bedrock-token.js')
+
+function exampleEnv() {
+  for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name]
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  })
+}
+
+test('README: token provider with the default credential and region providers', async () => {
+  exampleEnv()
+  const provideToken = getTokenProvider()
+  const token = await provideToken()
+  assert.equal(inspectToken(token).accessKeyId, 'AKIAIOSFODNN7EXAMPLE')
+  assert.equal(inspectToken(token).region, 'us-east-1')
+})
+
+test('README: token provider with a credential provider function and region', async () => {
+  const fromTemporaryCredentials = () => async () => ({ accessKeyId: 'ASIATEMPEXAMPLE', secretAccessKey: 's', sessionToken: 't', expiration: new Date(Date.now() + 3600e3) })
+  const provideToken = getTokenProvider({
+    credentials: fromTemporaryCredentials({ params: { RoleArn: 'arn:aws:iam::123456789012:role/BedrockRole' } }),
+    region: 'us-east-1',
+  })
+  const info = inspectToken(await provideToken())
+  assert.equal(info.accessKeyId, 'ASIATEMPEXAMPLE')
+  assert.equal(info.hasSessionToken, true)
+})
+
+test('README: specific credentials, region and expiry; stateless getToken; the class', async () => {
+  const credentials = { accessKeyId: 'YOUR_ACCESS_KEY_ID', secretAccessKey: 'YOUR_SECRET_ACCESS_KEY', sessionToken: 'YOUR_SESSION_TOKEN' }
+  const provideToken = getTokenProvider({ credentials, region: 'us-east-1', expiresInSeconds: 7200 })
+  assert.equal(inspectToken(await provideToken()).lifetimeSeconds, 7200)
+  const token = await getToken({ credentials, region: 'us-east-1', expiresInSeconds: 3600 })
+  assert.equal(inspectToken(token).lifetimeSeconds, 3600)
+  const generator = new BedrockTokenGenerator()
+  assert.equal(inspectToken(await generator.getToken(credentials, 'us-west-2')).lifetimeSeconds, 43200)
+})
+
+test('clear TypeError/RangeError with a code where the reference is loose', async () => {
+  const credentials = { accessKeyId: 'AKID', secretAccessKey: 'secret' }
+  const cases = [
+    [{ expiresInSeconds: 'abc' }, TypeError, 'ERR_BEDROCK_INVALID_EXPIRY'],
+    [{ expiresInSeconds: 0.5 }, RangeError, 'ERR_BEDROCK_INVALID_EXPIRY'],
+    [{ expiresInSeconds: NaN }, RangeError, 'ERR_BEDROCK_INVALID_EXPIRY'],
+    [{ expiresInSeconds: 43201 }, RangeError, 'ERR_BEDROCK_INVALID_EXPIRY'],
+    [{ region: '' }, RangeError, 'ERR_BEDROCK_INVALID_REGION'],
+    [{ region: 'US-EAST-1' }, RangeError, 'ERR_BEDROCK_INVALID_REGION'],
+    [{ region: 42 }, TypeError, 'ERR_BEDROCK_INVALID_REGION'],
+    [{ credentials: { accessKeyId: 'AKID' } }, TypeError, 'ERR_BEDROCK_INVALID_CREDENTIALS'],
+  ]
+  for (const [override, ErrorClass, code] of cases) {
+    await assert.rejects(getToken({ credentials, region: 'us-east-1', ...override }), (error) => {
+      assert.ok(error instanceof ErrorClass, `${JSON.stringify(override)}: ${error}`)
+      assert.equal(error.code, code)
+      return true
+    })
+  }
+  assert.throws(() => inspectToken('bedrock-api-key-!!'), (e) => e instanceof TypeError && e.code === 'ERR_BEDROCK_MALFORMED_TOKEN')
+})

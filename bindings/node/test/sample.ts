@@ -1,0 +1,16 @@
+// Uses the API as a TypeScript application does; `npm run typecheck` compiles it with --strict.
+import { getToken, getTokenProvider, TokenProvider, BedrockTokenGenerator, inspectToken, signTokenSync, TokenInfo } from '../bedrock-token'
+
+async function main(): Promise<void> {
+  const token: string = await getToken({ credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, region: 'us-east-1', expiresInSeconds: 3600 })
+  const provideToken: () => Promise<string> = getTokenProvider({ region: 'us-east-1', profile: 'dev' })
+  const provider = new TokenProvider({ credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'S' }), refreshMarginSeconds: 600 })
+  const info: TokenInfo = await provider.tokenInfo()
+  const expires: Date = info.expiresAt
+  const lifetime: number = inspectToken(token).lifetimeSeconds
+  const sync: string = signTokenSync({ credentials: { accessKeyId: 'A', secretAccessKey: 'S' }, region: 'eu-west-1', at: new Date() })
+  const legacy: string = await new BedrockTokenGenerator().getToken({ accessKeyId: 'A', secretAccessKey: 'S' }, 'us-east-1')
+  console.log(await provideToken(), expires, lifetime, sync, legacy)
+}
+
+void main()

@@ -1,0 +1,70 @@
+"""Provisioning from Python against a moto IAM server on loopback (started and stopped here)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+import bedrock_token
+
+
+@pytest.fixture
+def moto(example_env, monkeypatch):
+    program = os.environ.get("BEDROCK_TOKEN_MOTO_SERVER") or shutil.which("moto_server")
+    if not program:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("CI=true but no moto_server (set BEDROCK_TOKEN_MOTO_SERVER)")
+        pytest.skip("pip install 'moto[server]'")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([program, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, "moto_server exited"
+                time.sleep(0.1)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", url)
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        yield url
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_provision_list_rotate_deprovision(moto):
+    plan = bedrock_token.provision("finance", "fin@example.com", key="access-key", dry_run=True)
+    assert plan["dry_run"] and len(plan["actions"]) == 3 and bedrock_token.list_users() == []
+
+    report = bedrock_token.provision("finance", "fin@example.com", key="access-key", tags={"cost-center": "42"})
+    assert len(report["new_key"]["secret"]) == 40
+    assert {w["code"] for w in report["warnings"]} >= {"store-secret-now", "rotate-regularly", "prefer-short-term-keys"}
+    assert bedrock_token.provision("finance", "fin@example.com", key="access-key")["actions"] == []
+
+    [user] = bedrock_token.list_users()
+    assert user["user_name"] == "finance-bedrock-user" and user["owner"] == "fin@example.com"
+    rotated = bedrock_token.rotate("finance", "access-key", delete_old=True)
+    assert rotated["new_key"]["id"] != report["new_key"]["id"]
+    assert [k["id"] for k in bedrock_token.list_users()[0]["keys"]] == [rotated["new_key"]["id"]]
+
+    bedrock_token.deprovision("finance")
+    assert bedrock_token.list_users() == []
+
+
+def test_invalid_input_is_a_value_error_before_any_call(example_env, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(ValueError, match="business_unit"):
+        bedrock_token.provision("Finance", "fin@example.com")
+    with pytest.raises(bedrock_token.InvalidInputError, match="api_key_days"):
+        bedrock_token.provision("finance", "fin@example.com", key="api-key", api_key_days=0)
+    with pytest.raises(bedrock_token.ProvisionError):
+        bedrock_token.list_users()

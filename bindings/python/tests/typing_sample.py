@@ -1,0 +1,27 @@
+"""Uses the public API the way an application does; checked by `mypy --strict` in the tests."""
+
+from datetime import datetime, timedelta, timezone
+
+import bedrock_token
+
+
+def header(provider: bedrock_token.TokenProvider) -> dict[str, str]:
+    return {"Authorization": f"Bearer {provider.token()}"}
+
+
+def main() -> None:
+    token: str = bedrock_token.provide_token(region="us-east-1", expiry=timedelta(hours=1))
+    info: bedrock_token.TokenInfo = bedrock_token.inspect_token(token)
+    expires: datetime = info.expires_at
+    provider = bedrock_token.TokenProvider(region="us-east-1", expiry="6h", refresh_margin=600)
+    signed: bedrock_token.Token = provider.token_info()
+    when: datetime = signed.expires_at
+    value: str = bedrock_token.sign_token({"access_key_id": "AKID", "secret_access_key": "s"}, "us-east-1", 60,
+                                          datetime.now(timezone.utc)).value
+    status = provider.status()
+    failures: int = status["consecutive_failures"]
+    try:
+        bedrock_token.provision("sales", "ops@example.com", dry_run=True)
+    except bedrock_token.ProvisionError as err:
+        print(err)
+    print(expires, when, value, failures, header(provider))
