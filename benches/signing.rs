@@ -1,0 +1,77 @@
+//! Criterion benchmarks of the core: signing, provider cache hits (1 and 2 threads), a cold
+//! provider, inspection. `cargo bench -p bedrock-token`; tokens/s = 1e9 / ns per token.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::{Duration, Instant, SystemTime};
+
+use bedrock_token::{inspect_token, sign_token, Credentials, TokenProvider};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+fn signing(c: &mut Criterion) {
+    let plain = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", SECRET, None);
+    let session = Credentials::from_keys("ASIAIOSFODNN7EXAMPLE", SECRET, Some("T".repeat(1024)));
+    let at = SystemTime::now();
+    let mut group = c.benchmark_group("sign_token");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("no session token", |b| {
+        b.iter(|| sign_token(black_box(&plain), "us-east-1", Duration::from_secs(3600), at).unwrap())
+    });
+    group.bench_function("1 KB session token", |b| {
+        b.iter(|| sign_token(black_box(&session), "us-east-1", Duration::from_secs(3600), at).unwrap())
+    });
+    group.finish();
+
+    let token = sign_token(&session, "us-east-1", Duration::from_secs(3600), at).unwrap();
+    c.bench_function("inspect_token (1 KB session token)", |b| b.iter(|| inspect_token(black_box(token.as_str())).unwrap()));
+}
+
+fn provider() -> TokenProvider {
+    TokenProvider::builder()
+        .region("us-east-1")
+        .credentials_provider(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", SECRET, None))
+        .build()
+        .unwrap()
+}
+
+fn provider_hits(c: &mut Criterion) {
+    let mut group = c.benchmark_group("TokenProvider");
+    group.throughput(Throughput::Elements(1));
+    let warm = provider();
+    warm.token_blocking().unwrap();
+    group.bench_function("cache hit, 1 thread", |b| b.iter(|| warm.token_blocking().unwrap()));
+    group.bench_function("cache hit, 2 threads (per call)", |b| {
+        b.iter_custom(|iters| {
+            let barrier = Barrier::new(2);
+            let elapsed: Vec<Duration> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..2)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            barrier.wait();
+                            let start = Instant::now();
+                            for _ in 0..iters {
+                                black_box(warm.token_blocking().unwrap());
+                            }
+                            start.elapsed()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            elapsed.into_iter().max().unwrap()
+        })
+    });
+    group.bench_function("cold provider, first token", |b| {
+        b.iter_with_large_drop(|| {
+            let cold = provider();
+            cold.token_blocking().unwrap();
+            cold
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, signing, provider_hits);
+criterion_main!(benches);
