@@ -42,6 +42,28 @@ fn provider_hits(c: &mut Criterion) {
     let warm = provider();
     warm.token_blocking().unwrap();
     group.bench_function("cache hit, 1 thread", |b| b.iter(|| warm.token_blocking().unwrap()));
+    group.bench_function("with_token hit, 1 thread", |b| b.iter(|| warm.with_token(|t| t.as_str().len()).unwrap()));
+    group.bench_function("with_token hit, 2 threads (per call)", |b| {
+        b.iter_custom(|iters| {
+            let barrier = Barrier::new(2);
+            let elapsed: Vec<Duration> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..2)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            barrier.wait();
+                            let start = Instant::now();
+                            for _ in 0..iters {
+                                black_box(warm.with_token(|t| t.as_str().len()).unwrap());
+                            }
+                            start.elapsed()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            elapsed.into_iter().max().unwrap()
+        })
+    });
     group.bench_function("cache hit, 2 threads (per call)", |b| {
         b.iter_custom(|iters| {
             let barrier = Barrier::new(2);

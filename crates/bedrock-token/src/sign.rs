@@ -132,46 +132,45 @@ fn presign(
     url.push_str(itoa_u32(expires_in).as_str());
     let common_end = url.len();
 
-    let mut encoded_session_token = Zeroizing::new(String::new());
-    if let Some(token) = session_token {
-        encoded_session_token.push_str("&X-Amz-Security-Token=");
-        percent_encode_into(&mut encoded_session_token, token);
-    }
+    SIGNING_CACHE.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        let entry = cache.entry(secret, time, region, session_token);
 
-    // The canonical request signs the parameters sorted by name: Security-Token before SignedHeaders.
-    let mut canonical = Sha256::new();
-    canonical.update(b"POST\n/\n");
-    canonical.update(&url.as_bytes()[query_start..common_end]);
-    canonical.update(encoded_session_token.as_bytes());
-    canonical.update(b"&X-Amz-SignedHeaders=host\nhost:");
-    canonical.update(HOST.as_bytes());
-    canonical.update(b"\n\nhost\n");
-    canonical.update(EMPTY_PAYLOAD_SHA256.as_bytes());
-    let mut canonical_hex = [0u8; 64];
-    hex::encode_to_slice(canonical.finalize(), &mut canonical_hex).expect("64 bytes");
+        // The canonical request signs the parameters sorted by name: Security-Token before SignedHeaders.
+        let mut canonical = Sha256::new();
+        canonical.update(b"POST\n/\n");
+        canonical.update(&url.as_bytes()[query_start..common_end]);
+        canonical.update(entry.encoded_session_token.as_bytes());
+        canonical.update(b"&X-Amz-SignedHeaders=host\nhost:");
+        canonical.update(HOST.as_bytes());
+        canonical.update(b"\n\nhost\n");
+        canonical.update(EMPTY_PAYLOAD_SHA256.as_bytes());
+        let mut canonical_hex = [0u8; 64];
+        hex::encode_to_slice(canonical.finalize(), &mut canonical_hex).expect("64 bytes");
 
-    let mut mac = signing_mac(secret, time, region);
-    for part in [
-        "AWS4-HMAC-SHA256\n".as_bytes(),
-        amz_date.as_bytes(),
-        b"\n",
-        date.as_bytes(),
-        b"/",
-        region.as_bytes(),
-        b"/bedrock/aws4_request\n",
-        &canonical_hex,
-    ] {
-        mac.update(part);
-    }
-    let mut signature = [0u8; 64];
-    hex::encode_to_slice(mac.finalize().into_bytes(), &mut signature).expect("64 bytes");
+        let mut mac = entry.mac.clone();
+        for part in [
+            "AWS4-HMAC-SHA256\n".as_bytes(),
+            amz_date.as_bytes(),
+            b"\n",
+            date.as_bytes(),
+            b"/",
+            region.as_bytes(),
+            b"/bedrock/aws4_request\n",
+            &canonical_hex,
+        ] {
+            mac.update(part);
+        }
+        let mut signature = [0u8; 64];
+        hex::encode_to_slice(mac.finalize().into_bytes(), &mut signature).expect("64 bytes");
 
-    // botocore's order: SignedHeaders, then Security-Token, then Signature.
-    url.push_str("&X-Amz-SignedHeaders=host");
-    url.push_str(&encoded_session_token);
-    url.push_str("&X-Amz-Signature=");
-    url.push_str(std::str::from_utf8(&signature).expect("hex"));
-    url.push_str("&Version=1");
+        // botocore's order: SignedHeaders, then Security-Token, then Signature.
+        url.push_str("&X-Amz-SignedHeaders=host");
+        url.push_str(&entry.encoded_session_token);
+        url.push_str("&X-Amz-Signature=");
+        url.push_str(std::str::from_utf8(&signature).expect("hex"));
+        url.push_str("&Version=1");
+    });
 
     let engine = base64::engine::general_purpose::STANDARD;
     let mut token = Zeroizing::new(String::with_capacity(
@@ -182,8 +181,16 @@ fn presign(
     token
 }
 
-/// A derived signing key, ready as a keyed HMAC, for one (secret, day, region).
-struct CachedSigningKey {
+/// What stays the same from token to token of one identity, kept per thread: the signing key
+/// (as a keyed HMAC) for one (secret, UTC day, region), and the encoded session token.
+#[derive(Default)]
+struct SigningCache {
+    key: Option<CachedKey>,
+    session_token: Zeroizing<String>,
+    encoded_session_token: Zeroizing<String>,
+}
+
+struct CachedKey {
     secret: Zeroizing<String>,
     day: u64,
     region: String,
@@ -191,50 +198,64 @@ struct CachedSigningKey {
 }
 
 thread_local! {
-    /// One entry per thread: the key only changes with the secret, the UTC day or the region,
-    /// so a service signing for one identity derives it once a day instead of on every token.
-    static SIGNING_KEY: RefCell<Option<CachedSigningKey>> = const { RefCell::new(None) };
+    /// The key only changes with the secret, the day or the region, so a service signing for one
+    /// identity derives it once a day instead of on every token.
+    static SIGNING_CACHE: RefCell<SigningCache> = RefCell::new(SigningCache::default());
 }
 
-/// The HMAC keyed with SigV4's signing key for `secret`, the day of `time`, `region`, `bedrock`.
-fn signing_mac(secret: &str, time: SigningTime, region: &str) -> Hmac<Sha256> {
-    SIGNING_KEY.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let fresh = slot.as_ref().is_some_and(|cached| {
+/// The cache's view for this identity: (keyed HMAC, `&X-Amz-Security-Token=…` or empty).
+struct Entry<'a> {
+    mac: &'a Hmac<Sha256>,
+    encoded_session_token: &'a str,
+}
+
+impl SigningCache {
+    fn entry(&mut self, secret: &str, time: SigningTime, region: &str, session_token: Option<&str>) -> Entry<'_> {
+        let fresh = self.key.as_ref().is_some_and(|cached| {
             cached.day == time.day() && cached.region == region && *cached.secret == secret
         });
         if !fresh {
-            let key = aws_sigv4::sign::v4::generate_signing_key(
-                secret,
-                time.system_time(),
-                region,
-                SERVICE,
-            );
-            let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_ref())
-                .expect("HMAC takes keys of any length");
-            *slot = Some(CachedSigningKey {
-                secret: Zeroizing::new(secret.to_owned()),
-                day: time.day(),
-                region: region.to_owned(),
-                mac,
-            });
+            let key = aws_sigv4::sign::v4::generate_signing_key(secret, time.system_time(), region, SERVICE);
+            let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_ref()).expect("HMAC takes keys of any length");
+            self.key = Some(CachedKey { secret: Zeroizing::new(secret.to_owned()), day: time.day(), region: region.to_owned(), mac });
         }
-        slot.as_ref().expect("filled above").mac.clone()
-    })
+        let token = session_token.unwrap_or("");
+        if *self.session_token != token {
+            self.session_token = Zeroizing::new(token.to_owned());
+            self.encoded_session_token = Zeroizing::new(String::with_capacity(token.len() * 3 + 32));
+            if !token.is_empty() {
+                self.encoded_session_token.push_str("&X-Amz-Security-Token=");
+                percent_encode_into(&mut self.encoded_session_token, token);
+            }
+        }
+        Entry {
+            mac: &self.key.as_ref().expect("filled above").mac,
+            encoded_session_token: &self.encoded_session_token,
+        }
+    }
 }
 
 /// Percent-encodes as SigV4 does: only `A-Z a-z 0-9 - . _ ~` stay; UTF-8 bytes as `%XX`.
+/// Runs of unreserved bytes are copied as slices, so a long session token encodes quickly.
 fn percent_encode_into(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(byte >> 4)] as char);
-            out.push(HEX[usize::from(byte & 0xF)] as char);
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    let bytes = value.as_bytes();
+    let push_run = |out: &mut String, run: &[u8]| {
+        if !run.is_empty() {
+            out.push_str(std::str::from_utf8(run).expect("unreserved bytes are ASCII"));
+        }
+    };
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if !unreserved(byte) {
+            push_run(out, &bytes[start..i]);
+            let escaped = [b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]];
+            out.push_str(std::str::from_utf8(&escaped).expect("ASCII"));
+            start = i + 1;
         }
     }
+    push_run(out, &bytes[start..]);
 }
 
 /// Writes a `u32` in decimal without allocating.
@@ -281,27 +302,27 @@ mod tests {
     }
 
     #[test]
-    fn signing_key_cache_follows_secret_day_and_region() {
+    fn signing_cache_follows_secret_day_region_and_session_token() {
         let day1 = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_769_248_800)).unwrap();
         let day2 = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_769_248_800 + 86_400)).unwrap();
-        let sig = |secret: &str, time: SigningTime, region: &str| {
-            let mut mac = signing_mac(secret, time, region);
-            mac.update(b"x");
-            mac.finalize().into_bytes().to_vec()
-        };
+        let mut cache = SigningCache::default();
         let uncached = |secret: &str, time: SigningTime, region: &str| {
             let key = aws_sigv4::sign::v4::generate_signing_key(secret, time.system_time(), region, SERVICE);
             hex::decode(aws_sigv4::sign::v4::calculate_signature(key, b"x")).unwrap()
         };
-        for (secret, time, region) in [
-            ("a", day1, "us-east-1"),
-            ("a", day1, "us-east-1"),
-            ("b", day1, "us-east-1"),
-            ("b", day2, "us-east-1"),
-            ("b", day2, "eu-west-1"),
-            ("a", day1, "us-east-1"),
+        for (secret, time, region, token, encoded) in [
+            ("a", day1, "us-east-1", None, ""),
+            ("a", day1, "us-east-1", Some("t/+"), "&X-Amz-Security-Token=t%2F%2B"),
+            ("b", day1, "us-east-1", Some("t/+"), "&X-Amz-Security-Token=t%2F%2B"),
+            ("b", day2, "us-east-1", None, ""),
+            ("b", day2, "eu-west-1", Some("é"), "&X-Amz-Security-Token=%C3%A9"),
+            ("a", day1, "us-east-1", None, ""),
         ] {
-            assert_eq!(sig(secret, time, region), uncached(secret, time, region));
+            let entry = cache.entry(secret, time, region, token);
+            let mut mac = entry.mac.clone();
+            mac.update(b"x");
+            assert_eq!(mac.finalize().into_bytes().to_vec(), uncached(secret, time, region));
+            assert_eq!(entry.encoded_session_token, encoded);
         }
     }
 }

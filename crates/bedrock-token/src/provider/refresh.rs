@@ -84,6 +84,16 @@ impl Inner {
         self.settings.time_source.now()
     }
 
+    /// Runs `f` on the cached token if it is fresh, through an `arc-swap` guard: no reference
+    /// count is written, so threads reading the same token do not contend.
+    pub(crate) fn with_fresh<R>(&self, now: SystemTime, f: impl FnOnce(&Token) -> R) -> Result<R, impl FnOnce(&Token) -> R> {
+        let guard = self.current.load();
+        match guard.as_ref().filter(|cached| cached.is_fresh_at(now)) {
+            Some(cached) => Ok(f(&cached.token)),
+            None => Err(f),
+        }
+    }
+
     /// The hot path: the cached token if it is fresh, or if it is still valid (then a refresh is
     /// started beside it, and the caller does not wait). Lock-free unless a refresh must start.
     pub(crate) fn cached(self: &Arc<Self>, now: SystemTime) -> Option<Arc<Token>> {
