@@ -1,0 +1,85 @@
+//! Properties over random inputs (proptest): sign → inspect round-trips every field, a token never
+//! contains the secret, and a lifetime signs exactly when it is within 1 s ..= 12 h.
+
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use bedrock_token::{inspect_token, sign_token, Credentials, Error};
+use proptest::prelude::*;
+
+fn region() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("us-east-1".to_owned()),
+        Just("us-gov-west-1".to_owned()),
+        Just("cn-northwest-1".to_owned()),
+        Just("eusc-de-east-1".to_owned()),
+        "[a-z]{2,4}-[a-z]{4,9}-[1-9]",
+    ]
+}
+
+fn at() -> impl Strategy<Value = SystemTime> {
+    (946_684_800u64..4_102_444_800).prop_map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn sign_then_inspect_round_trips(
+        key in "[A-Z0-9]{16,32}",
+        secret in "[A-Za-z0-9/+]{40}",
+        session in proptest::option::of("[A-Za-z0-9/+=]{1,1200}"),
+        region in region(),
+        lifetime in 1u64..=43_200,
+        at in at(),
+    ) {
+        let credentials = Credentials::new(key.clone(), secret.clone(), session.clone(), None, "prop");
+        let token = sign_token(&credentials, &region, Duration::from_secs(lifetime), at).unwrap();
+        let info = inspect_token(token.as_str()).unwrap();
+        prop_assert_eq!(&info.region, &region);
+        prop_assert_eq!(&info.access_key_id, &key);
+        prop_assert_eq!(info.lifetime, Duration::from_secs(lifetime));
+        prop_assert_eq!(info.issued_at, at);
+        prop_assert_eq!(info.expires_at, at + Duration::from_secs(lifetime));
+        prop_assert_eq!(info.has_session_token, session.is_some());
+        prop_assert_eq!(token.expires_at(), info.expires_at);
+
+        // The secret appears nowhere: not in the token, not in its decoded URL.
+        let decoded = base64::engine::general_purpose::STANDARD.decode(&token.as_str()[16..]).unwrap();
+        let url = String::from_utf8(decoded).unwrap();
+        prop_assert!(!token.as_str().contains(&secret));
+        prop_assert!(!url.contains(&secret));
+        prop_assert!(!url.contains(&secret.replace('/', "%2F").replace('+', "%2B")));
+    }
+
+    #[test]
+    fn a_lifetime_signs_exactly_when_in_range(millis in 0u64..50_000_000) {
+        let credentials = Credentials::new("AKID", "secret", None, None, "prop");
+        let lifetime = Duration::from_millis(millis);
+        let result = sign_token(&credentials, "us-east-1", lifetime, SystemTime::UNIX_EPOCH + Duration::from_secs(1_769_248_800));
+        let in_range = (1_000..=43_200_000).contains(&millis);
+        prop_assert_eq!(result.is_ok(), in_range, "{:?}", lifetime);
+        if let Err(err) = result {
+            let is_expiry_error = matches!(err, Error::InvalidExpiry { .. });
+            prop_assert!(is_expiry_error);
+        }
+    }
+
+    #[test]
+    fn inspection_never_panics_and_never_echoes_input(text in "\\PC{0,300}") {
+        if let Err(err) = inspect_token(&text) {
+            let message = err.to_string();
+            prop_assert!(text.len() < 8 || !message.contains(&text));
+        }
+    }
+
+    #[test]
+    fn inspecting_mangled_tokens_never_panics(cut in 0usize..600, flip in 0usize..600, byte in any::<u8>()) {
+        let credentials = Credentials::new("AKID", "secret", Some("session".into()), None, "prop");
+        let token = sign_token(&credentials, "us-east-1", Duration::from_secs(60), SystemTime::now()).unwrap();
+        let mut bytes = token.as_str().as_bytes().to_vec();
+        bytes.truncate(cut.max(1).min(bytes.len()));
+        if let Some(b) = bytes.get_mut(flip) { *b = byte; }
+        let _ = inspect_token(&String::from_utf8_lossy(&bytes));
+    }
+}
