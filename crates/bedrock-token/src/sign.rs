@@ -166,7 +166,7 @@ fn presign(
 
         // botocore's order: SignedHeaders, then Security-Token, then Signature.
         url.push_str("&X-Amz-SignedHeaders=host");
-        url.push_str(&entry.encoded_session_token);
+        url.push_str(entry.encoded_session_token);
         url.push_str("&X-Amz-Signature=");
         url.push_str(std::str::from_utf8(&signature).expect("hex"));
         url.push_str("&Version=1");
