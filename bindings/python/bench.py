@@ -4,6 +4,7 @@
 """
 
 import argparse
+import os
 import statistics
 import time
 from datetime import timedelta
@@ -29,19 +30,30 @@ class Static:
         return self.credentials
 
 
-def per_call(fn, seconds):
-    """Median nanoseconds per call over five timed batches."""
+def batch_size(fn, seconds):
     n, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds / 10:
         fn()
         n += 1
-    samples = []
+    return max(n, 1)
+
+
+def timed(fn, n):
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n * 1e9
+
+
+def compare(ours, theirs, seconds):
+    """Median ns per call of each, measured in alternating rounds (ours, theirs, ours, …)."""
+    n_ours, n_theirs = batch_size(ours, seconds), theirs and batch_size(theirs, seconds)
+    mine, other = [], []
     for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - start) / n * 1e9)
-    return statistics.median(samples)
+        mine.append(timed(ours, n_ours))
+        if theirs:
+            other.append(timed(theirs, n_theirs))
+    return statistics.median(mine), (statistics.median(other) if theirs else None)
 
 
 def main():
@@ -53,14 +65,19 @@ def main():
     rows = []
     for label, credentials in [("provide_token", CREDENTIALS), ("provide_token, 1 KB session token", SESSION)]:
         static = Static(credentials)
-        ours = per_call(lambda: bedrock_token.provide_token("us-east-1", static, timedelta(hours=1)), args.seconds)
-        theirs = per_call(lambda: reference.provide_token("us-east-1", static, timedelta(hours=1)), args.seconds) if reference else None
-        rows.append((label, ours, theirs))
-    rows.append(("TokenProvider.token() cache hit", per_call(provider.token, args.seconds), None))
-    print(f"{'python':36} {'ours ns':>10} {'reference ns':>13} {'ratio':>7}")
+        theirs = (lambda: reference.provide_token("us-east-1", static, timedelta(hours=1))) if reference else None
+        rows.append((label, *compare(lambda: bedrock_token.provide_token("us-east-1", static, timedelta(hours=1)), theirs, args.seconds)))
+    rows.append(("TokenProvider.token() cache hit", *compare(provider.token, None, args.seconds)))
+    # The Rust core's signing time from the same run of scripts/bench-compare, against the same reference.
+    for label, env in [("Rust core sign_token (criterion)", "RUST_SIGN_NS"), ("Rust core sign_token, 1 KB (criterion)", "RUST_SIGN_SESSION_NS")]:
+        if os.environ.get(env):
+            reference_ns = rows[0][2] if "1 KB" not in label else rows[1][2]
+            rows.append((label, float(os.environ[env]), reference_ns))
+    print(f"{'python':40} {'ours ns':>10} {'reference ns':>13} {'ratio':>7}")
     for label, ours, theirs in rows:
         ratio = f"{theirs / ours:6.1f}x" if theirs else "      -"
-        print(f"{label:36} {ours:10.0f} {theirs or float('nan'):13.0f} {ratio}")
+        theirs_text = f"{theirs:13.0f}" if theirs else f"{'-':>13}"
+        print(f"{label:40} {ours:10.0f} {theirs_text} {ratio}")
 
 
 if __name__ == "__main__":
