@@ -193,3 +193,65 @@ async fn bad_input_fails_before_any_call() {
     }
     assert_eq!(get_user.num_calls(), 0);
 }
+
+/// How an injected failure shows at each step of provisioning a new user with an API key:
+/// before anything exists, a plain IAM error; after, a partial failure listing what to remove.
+#[tokio::test]
+async fn every_provisioning_step_fails_cleanly_on_throttling_5xx_and_access_denied() {
+    use aws_sdk_iam::operation::{
+        create_service_specific_credential::CreateServiceSpecificCredentialError, create_user::CreateUserError,
+    };
+    #[derive(Clone, Copy, Debug)]
+    enum Fault {
+        Throttling,
+        ServerError,
+        AccessDenied,
+    }
+    let steps = ["GetUser", "CreateUser", "AttachUserPolicy", "CreateServiceSpecificCredential"];
+    for (index, step) in steps.iter().enumerate() {
+        for fault in [Fault::Throttling, Fault::ServerError, Fault::AccessDenied] {
+            let failing = |i: usize| i == index;
+            let http_500 = || Response::new(StatusCode::try_from(500).unwrap(), SdkBody::from(""));
+            let code = match fault { Fault::Throttling => "Throttling", _ => "AccessDenied" };
+            let get_user = match (failing(0), fault) {
+                (true, Fault::ServerError) => mock!(Client::get_user).then_http_response(http_500),
+                (true, _) => mock!(Client::get_user).then_error(move || GetUserError::generic(denied(code))),
+                _ => no_such_user(),
+            };
+            let create_user = match (failing(1), fault) {
+                (true, Fault::ServerError) => mock!(Client::create_user).then_http_response(http_500),
+                (true, _) => mock!(Client::create_user).then_error(move || CreateUserError::generic(denied(code))),
+                _ => mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build()),
+            };
+            let attach = match (failing(2), fault) {
+                (true, Fault::ServerError) => mock!(Client::attach_user_policy).then_http_response(http_500),
+                (true, _) => mock!(Client::attach_user_policy).then_error(move || AttachUserPolicyError::generic(denied(code))),
+                _ => mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build()),
+            };
+            let create_key = match fault {
+                Fault::ServerError => mock!(Client::create_service_specific_credential).then_http_response(http_500),
+                _ => mock!(Client::create_service_specific_credential).then_error(move || CreateServiceSpecificCredentialError::generic(denied(code))),
+            };
+            let err = iam(&[&get_user, &create_user, &attach, &create_key])
+                .provision(&request(KeyRequest::ApiKey { days: 30 }))
+                .await
+                .unwrap_err();
+            let (failed_operation, cleanup) = match &err {
+                ProvisionError::Partial { source, cleanup, .. } => match source.as_ref() {
+                    ProvisionError::Iam { operation, .. } => (*operation, cleanup.len()),
+                    other => panic!("{step} {fault:?}: {other:?}"),
+                },
+                ProvisionError::Iam { operation, .. } => (*operation, 0),
+                other => panic!("{step} {fault:?}: {other:?}"),
+            };
+            assert_eq!(failed_operation, *step, "{fault:?}");
+            // Steps before the failure that created something must be listed for removal.
+            assert_eq!(cleanup, index.saturating_sub(1), "{step} {fault:?}: {err}");
+            let calls = [get_user.num_calls(), create_user.num_calls(), attach.num_calls(), create_key.num_calls()];
+            assert!(calls[index + 1..].iter().all(|&c| c == 0), "{step} {fault:?}: nothing after the failed step ran: {calls:?}");
+            if let Fault::Throttling = fault {
+                assert!(err.to_string().contains("Throttling"), "{err}");
+            }
+        }
+    }
+}
