@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 
@@ -116,8 +115,8 @@ fn parse(token: &str) -> Result<TokenInfo, MalformedToken> {
     let encoded = token
         .strip_prefix(TOKEN_PREFIX)
         .ok_or(MalformedToken::MissingPrefix)?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
+    let bytes = base64_simd::STANDARD
+        .decode_to_vec(encoded)
         .map_err(|_| MalformedToken::BadBase64)?;
     let url = std::str::from_utf8(&bytes).map_err(|_| MalformedToken::NotUtf8)?;
     let query = url
@@ -186,6 +185,7 @@ fn parse(token: &str) -> Result<TokenInfo, MalformedToken> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     fn wrap(url: &str) -> String {
         format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::STANDARD.encode(url))
