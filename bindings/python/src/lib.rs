@@ -81,7 +81,7 @@ impl Token {
     }
 }
 
-/// Signs a token offline at `at_unix` (seconds since the epoch).
+/// Signs a token offline at `at_unix` (seconds since the epoch), or now.
 #[pyfunction]
 #[pyo3(signature = (access_key_id, secret_access_key, session_token, credentials_expiry_unix, region, expiry_seconds, at_unix))]
 fn sign_token(
@@ -91,10 +91,11 @@ fn sign_token(
     credentials_expiry_unix: Option<f64>,
     region: &str,
     expiry_seconds: f64,
-    at_unix: f64,
+    at_unix: Option<f64>,
 ) -> PyResult<Token> {
     let credentials = Credentials::new(access_key_id, secret_access_key, session_token, credentials_expiry_unix.map(from_unix), "python");
-    bedrock_token::sign_token(&credentials, region, lifetime(expiry_seconds)?, from_unix(at_unix))
+    let at = at_unix.map_or_else(SystemTime::now, from_unix);
+    bedrock_token::sign_token(&credentials, region, lifetime(expiry_seconds)?, at)
         .map(|t| Token(Arc::new(t)))
         .map_err(token_error)
 }

@@ -60,9 +60,15 @@ def _seconds(expiry: Expiry) -> float:
     raise InvalidInputError(f"expiry: expected a timedelta, seconds or text such as '6h', got {type(expiry).__name__}")
 
 
-def _field(source: Any, *names: str) -> Any:
+_KEY_NAMES = ("access_key", "access_key_id", "aws_access_key_id", "AccessKeyId", "accessKeyId")
+_SECRET_NAMES = ("secret_key", "secret_access_key", "aws_secret_access_key", "SecretAccessKey", "secretAccessKey")
+_TOKEN_NAMES = ("token", "session_token", "aws_session_token", "SessionToken", "sessionToken")
+_EXPIRY_NAMES = ("_expiry_time", "expiry_time", "expiration", "Expiration")
+
+
+def _first(get: Callable[[str], Any], names: Tuple[str, ...]) -> Any:
     for name in names:
-        value = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+        value = get(name)
         if value is not None:
             return value
     return None
@@ -74,18 +80,26 @@ def _credential_tuple(source: Any) -> Tuple[str, str, Optional[str], Optional[fl
     Accepts a botocore credential provider (``.load()``), botocore/boto3 ``Credentials`` (refreshable
     ones are read through ``get_frozen_credentials()``), or any object or dict with the keys.
     """
-    if hasattr(source, "load") and callable(source.load) and not isinstance(source, Mapping):
-        source = source.load()
+    is_mapping = isinstance(source, Mapping)
+    if not is_mapping:
+        load = getattr(source, "load", None)
+        if callable(load):
+            source = load()
+            is_mapping = isinstance(source, Mapping)
     if source is None:
         raise CredentialsError(_NO_CREDENTIALS)
-    expiry = _field(source, "expiry_time", "_expiry_time", "expiration", "Expiration")
-    if hasattr(source, "get_frozen_credentials"):
-        source = source.get_frozen_credentials()
-    key = _field(source, "access_key", "access_key_id", "aws_access_key_id", "AccessKeyId", "accessKeyId")
-    secret = _field(source, "secret_key", "secret_access_key", "aws_secret_access_key", "SecretAccessKey", "secretAccessKey")
-    token = _field(source, "token", "session_token", "aws_session_token", "SessionToken", "sessionToken")
+    if is_mapping:
+        get: Callable[[str], Any] = source.get
+        expiry = _first(get, _EXPIRY_NAMES)
+    else:
+        expiry = _first(lambda name: getattr(source, name, None), _EXPIRY_NAMES)
+        if expiry is not None and hasattr(source, "get_frozen_credentials"):
+            source = source.get_frozen_credentials()  # refreshable: one consistent snapshot
+        get = lambda name: getattr(source, name, None)  # noqa: E731
+    key, secret = _first(get, _KEY_NAMES), _first(get, _SECRET_NAMES)
     if key is None or secret is None:
         raise CredentialsError(_NO_CREDENTIALS)
+    token = _first(get, _TOKEN_NAMES)
     expires = expiry.timestamp() if isinstance(expiry, datetime) else None
     return str(key), str(secret), (str(token) if token else None), expires
 
@@ -122,8 +136,7 @@ def provide_token(
     if aws_credentials_provider is None:
         return _native.sign_with_default_credentials(region, seconds).value
     key, secret, token, expires = _credential_tuple(aws_credentials_provider)
-    now = datetime.now(timezone.utc).timestamp()
-    return _native.sign_token(key, secret, token, expires, region, seconds, now).value
+    return _native.sign_token(key, secret, token, expires, region, seconds, None).value
 
 
 def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, at: Optional[datetime] = None) -> Token:
@@ -136,8 +149,7 @@ def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, a
     '2026-01-24T11:00:00+00:00'
     """
     key, secret, token, expires = _credential_tuple(credentials)
-    when = (at or datetime.now(timezone.utc)).timestamp()
-    return _native.sign_token(key, secret, token, expires, region, _seconds(expiry), when)
+    return _native.sign_token(key, secret, token, expires, region, _seconds(expiry), at.timestamp() if at else None)
 
 
 @dataclass(frozen=True)
