@@ -44,46 +44,10 @@ fn provider_hits(c: &mut Criterion) {
     group.bench_function("cache hit, 1 thread", |b| b.iter(|| warm.token_blocking().unwrap()));
     group.bench_function("with_token hit, 1 thread", |b| b.iter(|| warm.with_token(|t| t.as_str().len()).unwrap()));
     group.bench_function("with_token hit, 2 threads (per call)", |b| {
-        b.iter_custom(|iters| {
-            let barrier = Barrier::new(2);
-            let elapsed: Vec<Duration> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..2)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            barrier.wait();
-                            let start = Instant::now();
-                            for _ in 0..iters {
-                                black_box(warm.with_token(|t| t.as_str().len()).unwrap());
-                            }
-                            start.elapsed()
-                        })
-                    })
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap()).collect()
-            });
-            elapsed.into_iter().max().unwrap()
-        })
+        b.iter_custom(|iters| on_two_threads(iters, || warm.with_token(|t| t.as_str().len()).unwrap()))
     });
     group.bench_function("cache hit, 2 threads (per call)", |b| {
-        b.iter_custom(|iters| {
-            let barrier = Barrier::new(2);
-            let elapsed: Vec<Duration> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..2)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            barrier.wait();
-                            let start = Instant::now();
-                            for _ in 0..iters {
-                                black_box(warm.token_blocking().unwrap());
-                            }
-                            start.elapsed()
-                        })
-                    })
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap()).collect()
-            });
-            elapsed.into_iter().max().unwrap()
-        })
+        b.iter_custom(|iters| on_two_threads(iters, || warm.token_blocking().unwrap()))
     });
     group.bench_function("cold provider, first token", |b| {
         b.iter_with_large_drop(|| {
@@ -93,6 +57,26 @@ fn provider_hits(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// Runs `call` `iters` times on each of two threads started together; the slower thread's time.
+fn on_two_threads<R>(iters: u64, call: impl Fn() -> R + Sync) -> Duration {
+    let barrier = Barrier::new(2);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        black_box(call());
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).max().unwrap()
+    })
 }
 
 criterion_group!(benches, signing, provider_hits);
