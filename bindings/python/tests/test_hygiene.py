@@ -1,8 +1,6 @@
 """No secret in repr, str or exception messages; docstrings and stubs are there for people and mypy."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
