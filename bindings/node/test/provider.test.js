@@ -30,3 +30,28 @@ test('a failing credentials provider gives a typed error, never the secret', asy
   const token = await leaky.token()
   assert.ok(!token.includes('SECRETzz'))
 })
+
+test('no secret in error messages, codes or inspected objects', async () => {
+  const util = require('node:util')
+  const { getToken, signTokenSync, inspectToken } = require('../bedrock-token.js')
+  const SECRET = 'SECRETzz/SECRETzz+SECRETzzSECRETzzSECRET'
+  const SESSION = 'SESSIONTOKENyy/SESSIONTOKENyy+SESSIONTOKENyy=='
+  const credentials = { accessKeyId: 'ASIAEXAMPLEKEYID0001', secretAccessKey: SECRET, sessionToken: SESSION }
+  const token = signTokenSync({ credentials, region: 'us-east-1' })
+  const texts = [util.inspect(new TokenProvider({ credentials, region: 'us-east-1' }), { showHidden: true, depth: 5 })]
+  const failures = [
+    () => getToken({ credentials, region: SECRET }),
+    () => getToken({ credentials, region: 'us-east-1', expiresInSeconds: 0 }),
+    () => getToken({ credentials: { ...credentials, accessKeyId: '' }, region: 'us-east-1' }),
+    async () => inspectToken(token.slice(0, -9)),
+    () => new TokenProvider({ region: 'us-east-1', credentials: async () => { throw new Error('down') } }).token(),
+  ]
+  for (const fail of failures) {
+    await assert.rejects(fail(), (error) => { texts.push(String(error), error.code, util.inspect(error)); return true })
+  }
+  for (const text of texts) {
+    for (const needle of ['SECRETzz', 'SESSIONTOKENyy', token.slice(16, 80)]) {
+      assert.ok(!String(text).includes(needle), `${needle} in ${text}`)
+    }
+  }
+})
