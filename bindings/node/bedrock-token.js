@@ -89,11 +89,15 @@ function signTokenSync({ credentials, region: where, expiresInSeconds, at }) {
   return call(() => native.signTokenSync(credentialsOf(credentials), region(where, true), seconds, at ? at.getTime() : undefined))
 }
 
+/** The core's epoch-millisecond times as `Date`s. */
+function withDates(info) {
+  return { ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt) }
+}
+
 /** The parts of any Bedrock API key; never its signature or session token. */
 function inspectToken(token) {
   if (typeof token !== 'string') throw withCode(TypeError, 'ERR_BEDROCK_MALFORMED_TOKEN', 'token must be a string')
-  const info = call(() => native.inspectToken(token))
-  return { ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt) }
+  return withDates(call(() => native.inspectToken(token)))
 }
 
 /**
@@ -116,14 +120,12 @@ class TokenProvider {
 
   /** @returns {Promise<{token: string, expiresAt: Date, issuedAt: Date, region: string, accessKeyId: string}>} */
   async tokenInfo() {
-    const info = await this._native.tokenInfo().catch((error) => { throw translate(error) })
-    return { ...info, expiresAt: new Date(info.expiresAt), issuedAt: new Date(info.issuedAt) }
+    return withDates(await this._native.tokenInfo().catch((error) => { throw translate(error) }))
   }
 
   /** Signs a new token now, e.g. after Bedrock rejected one. */
   async refresh() {
-    const info = await this._native.refresh().catch((error) => { throw translate(error) })
-    return { ...info, expiresAt: new Date(info.expiresAt), issuedAt: new Date(info.issuedAt) }
+    return withDates(await this._native.refresh().catch((error) => { throw translate(error) }))
   }
 
   /** Forgets the cached token. */

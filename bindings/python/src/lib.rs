@@ -258,10 +258,7 @@ fn provision(
     dry_run: bool,
     force: bool,
 ) -> PyResult<String> {
-    let policy = match models.is_empty() {
-        true => PolicyChoice::parse(policy).map_err(provision_error)?,
-        false => PolicyChoice::InvokeModels(models),
-    };
+    let policy = PolicyChoice::from_policy_or_models(policy, models).map_err(provision_error)?;
     let mut request = ProvisionRequest::new(BusinessUnit::new(business_unit).map_err(provision_error)?, owner)
         .policy(policy)
         .key(key_request(key, api_key_days)?)

@@ -109,10 +109,7 @@ fn parse_tag(text: &str) -> Result<(String, String), String> {
 }
 
 pub async fn provision(args: ProvisionArgs) -> Result<(), ProvisionError> {
-    let policy = match args.models.is_empty() {
-        true => PolicyChoice::parse(&args.policy)?,
-        false => PolicyChoice::InvokeModels(args.models),
-    };
+    let policy = PolicyChoice::from_policy_or_models(&args.policy, args.models)?;
     let key = match args.key {
         KeyArg::None => KeyRequest::None,
         KeyArg::AccessKey => KeyRequest::AccessKey,

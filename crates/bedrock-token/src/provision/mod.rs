@@ -159,6 +159,24 @@ impl PolicyChoice {
         }
     }
 
+    /// The choice from a command line or binding: an inline policy for `models` when any are
+    /// given, else [`PolicyChoice::parse`] of `policy`.
+    ///
+    /// ```
+    /// use bedrock_token::provision::PolicyChoice;
+    /// assert_eq!(PolicyChoice::from_policy_or_models("full", vec![])?, PolicyChoice::Full);
+    /// let arn = "arn:aws:bedrock:us-east-1::foundation-model/x".to_owned();
+    /// assert_eq!(PolicyChoice::from_policy_or_models("full", vec![arn.clone()])?, PolicyChoice::InvokeModels(vec![arn]));
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn from_policy_or_models(policy: &str, models: Vec<String>) -> Result<Self, ProvisionError> {
+        if models.is_empty() {
+            Self::parse(policy)
+        } else {
+            Ok(Self::InvokeModels(models))
+        }
+    }
+
     fn validate(&self) -> Result<(), ProvisionError> {
         match self {
             Self::Arn(arn) if !is_policy_arn(arn) => Err(ProvisionError::InvalidInput {
