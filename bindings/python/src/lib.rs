@@ -5,19 +5,23 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bedrock_token::provision::{BusinessUnit, Iam, KeyRequest, PolicyChoice, ProvisionError, ProvisionRequest};
-use bedrock_token::{block_on, error_chain, Credentials, DefaultChain, Error, ProvideCredentials, TimeSource};
+use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+mod credentials;
+mod expiry;
+use credentials::read_credentials;
+
 /// Raises the Python exception class `name` of `bedrock_token._errors` with `message`.
-fn raise(py: Python<'_>, name: &str, message: String) -> PyErr {
+pub(crate) fn raise(py: Python<'_>, name: &str, message: String) -> PyErr {
     match py.import("bedrock_token._errors").and_then(|m| m.getattr(name)).and_then(|c| c.call1((message,))) {
         Ok(exception) => PyErr::from_value(exception),
         Err(err) => err,
     }
 }
 
-fn token_error(err: Error) -> PyErr {
+pub(crate) fn token_error(err: Error) -> PyErr {
     let class = if err.is_invalid_input() { "InvalidInputError" } else { "CredentialsError" };
     Python::attach(|py| raise(py, class, error_chain(&err)))
 }
@@ -34,7 +38,7 @@ fn utc_datetime<'py>(py: Python<'py>, at: SystemTime) -> PyResult<Bound<'py, PyA
     datetime.getattr("datetime")?.call_method1("fromtimestamp", (seconds, utc))
 }
 
-fn from_unix(seconds: f64) -> SystemTime {
+pub(crate) fn from_unix(seconds: f64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
 }
 
@@ -81,49 +85,43 @@ impl Token {
     }
 }
 
-/// Signs a token offline at `at_unix` (seconds since the epoch), or now.
+/// Signs a token offline at `at_unix` (seconds since the epoch), or now, with credentials read
+/// from `credentials` (see `credentials.rs` for what is accepted).
 #[pyfunction]
-#[pyo3(signature = (access_key_id, secret_access_key, session_token, credentials_expiry_unix, region, expiry_seconds, at_unix))]
-fn sign_token(
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    credentials_expiry_unix: Option<f64>,
-    region: &str,
-    expiry_seconds: f64,
-    at_unix: Option<f64>,
-) -> PyResult<Token> {
-    let credentials = Credentials::new(access_key_id, secret_access_key, session_token, credentials_expiry_unix.map(from_unix), "python");
+fn sign_token(credentials: &Bound<'_, PyAny>, region: &str, expiry: &Bound<'_, PyAny>, at_unix: Option<f64>) -> PyResult<Token> {
+    let credentials = read_credentials(credentials)?;
     let at = at_unix.map_or_else(SystemTime::now, from_unix);
-    bedrock_token::sign_token(&credentials, region, lifetime(expiry_seconds)?, at)
+    bedrock_token::sign_token(&credentials, region, lifetime(expiry::seconds(expiry)?)?, at)
         .map(|t| Token(Arc::new(t)))
         .map_err(token_error)
 }
 
-/// Signs a token now with credentials from the default chain (env, profile, SSO, ECS, IMDS).
+/// `aws_bedrock_token_generator.provide_token`: the token string, signed now, with the same
+/// messages for a missing region or a lifetime out of range. No credentials: the default chain.
 #[pyfunction]
-fn sign_with_default_credentials(py: Python<'_>, region: String, expiry_seconds: f64) -> PyResult<Token> {
-    let expiry = lifetime(expiry_seconds)?;
-    py.detach(|| {
-        bedrock_token::validate_expiry(expiry)?;
-        bedrock_token::validate_region(&region)?;
-        let credentials = block_on(DefaultChain::new().credentials())?;
-        bedrock_token::sign_token(&credentials, &region, expiry, SystemTime::now())
-    })
-    .map(|t| Token(Arc::new(t)))
-    .map_err(token_error)
-}
-
-/// The region from AWS_REGION, AWS_DEFAULT_REGION, the profile, or IMDS; None when there is none.
-#[pyfunction]
-fn default_region(py: Python<'_>) -> Option<String> {
-    py.detach(|| block_on(DefaultChain::new().region()).ok())
-}
-
-/// Reads a lifetime such as "6h", "30m", "1h30m", "43200" into seconds.
-#[pyfunction]
-fn parse_expiry(text: &str) -> PyResult<f64> {
-    bedrock_token::parse_expiry(text).map(|d| d.as_secs_f64()).map_err(token_error)
+#[pyo3(signature = (region, credentials, expiry))]
+fn provide_token(py: Python<'_>, region: Option<String>, credentials: Option<&Bound<'_, PyAny>>, expiry: &Bound<'_, PyAny>) -> PyResult<String> {
+    let region = match region.filter(|r| !r.is_empty()) {
+        Some(region) => region,
+        None => py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| {
+            raise(py, "InvalidInputError", "Region must be provided or set via the AWS_REGION environment variable.".into())
+        })?,
+    };
+    let seconds = expiry::seconds(expiry)?;
+    if !(seconds > 0.0 && seconds <= 43_200.0) {
+        return Err(raise(py, "InvalidInputError", "Token expiry must be greater than zero and less than or equal to 12 hours".into()));
+    }
+    let expiry = lifetime(seconds)?;
+    let token = match credentials {
+        Some(credentials) => bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now()),
+        None => py.detach(|| {
+            bedrock_token::validate_expiry(expiry)?;
+            bedrock_token::validate_region(&region)?;
+            let credentials = block_on(DefaultChain::new().credentials())?;
+            bedrock_token::sign_token(&credentials, &region, expiry, SystemTime::now())
+        }),
+    };
+    token.map(|t| t.as_str().to_owned()).map_err(token_error)
 }
 
 /// The parts of a token: (region, access_key_id, issued_at, lifetime_seconds, expires_at, has_session_token, expired).
@@ -142,7 +140,7 @@ fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTup
         .into_pyobject(py)
 }
 
-/// Credentials from a Python callable returning (access_key_id, secret, session_token, expiry_unix).
+/// Credentials read from a Python object (a botocore provider, credentials, a dict…) at each load.
 #[derive(Debug)]
 struct PythonCredentials(Py<PyAny>);
 
@@ -151,10 +149,7 @@ impl ProvideCredentials for PythonCredentials {
     where
         Self: 'a,
     {
-        let loaded = Python::attach(|py| {
-            let (key, secret, token, expiry): (String, String, Option<String>, Option<f64>) = self.0.call0(py)?.extract(py)?;
-            Ok::<_, PyErr>(Credentials::new(key, secret, token, expiry.map(from_unix), "python"))
-        });
+        let loaded = Python::attach(|py| read_credentials(self.0.bind(py)));
         bedrock_token::provider_future::ProvideCredentials::ready(
             loaded.map_err(|err| bedrock_token::CredentialsError::provider_error(err.to_string())),
         )
@@ -178,17 +173,17 @@ struct TokenProvider(bedrock_token::TokenProvider);
 #[pymethods]
 impl TokenProvider {
     #[new]
-    #[pyo3(signature = (region, expiry_seconds, credentials, refresh_margin_seconds, background, clock, profile))]
+    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile))]
     fn new(
         region: Option<String>,
-        expiry_seconds: f64,
+        expiry: &Bound<'_, PyAny>,
         credentials: Option<Py<PyAny>>,
-        refresh_margin_seconds: Option<f64>,
+        refresh_margin: Option<&Bound<'_, PyAny>>,
         background: bool,
         clock: Option<Py<PyAny>>,
         profile: Option<String>,
     ) -> PyResult<Self> {
-        let mut builder = bedrock_token::TokenProvider::builder().expiry(lifetime(expiry_seconds)?).background_refresh(background);
+        let mut builder = bedrock_token::TokenProvider::builder().expiry(lifetime(expiry::seconds(expiry)?)?).background_refresh(background);
         if let Some(region) = region {
             builder = builder.region(region);
         }
@@ -198,8 +193,8 @@ impl TokenProvider {
         if let Some(credentials) = credentials {
             builder = builder.credentials_provider(PythonCredentials(credentials));
         }
-        if let Some(margin) = refresh_margin_seconds {
-            builder = builder.refresh_margin(lifetime(margin)?);
+        if let Some(margin) = refresh_margin {
+            builder = builder.refresh_margin(lifetime(expiry::seconds(margin)?)?);
         }
         if let Some(clock) = clock {
             builder = builder.time_source(PythonClock(clock)).refresh_jitter(false);
@@ -310,9 +305,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Token>()?;
     module.add_class::<TokenProvider>()?;
     module.add_function(wrap_pyfunction!(sign_token, module)?)?;
-    module.add_function(wrap_pyfunction!(sign_with_default_credentials, module)?)?;
-    module.add_function(wrap_pyfunction!(default_region, module)?)?;
-    module.add_function(wrap_pyfunction!(parse_expiry, module)?)?;
+    module.add_function(wrap_pyfunction!(provide_token, module)?)?;
     module.add_function(wrap_pyfunction!(inspect_token, module)?)?;
     module.add_function(wrap_pyfunction!(provision, module)?)?;
     module.add_function(wrap_pyfunction!(rotate, module)?)?;

@@ -75,3 +75,68 @@ def test_typed_errors_name_the_field(example_env):
         aws_bedrock_token_generator.provide_token(region="US-EAST-1")
     with pytest.raises(ValueError, match="cannot read"):
         aws_bedrock_token_generator.provide_token(expiry="soon")
+
+
+def test_every_credential_shape_signs_the_same_token():
+    """The native reader has a shortcut for exactly `botocore.credentials.Credentials`; it and the
+    general path (subclasses, mappings, objects, providers) must read the same credentials."""
+    import collections.abc
+    import types
+    from datetime import datetime, timezone
+
+    at = datetime(2026, 1, 24, 10, tzinfo=timezone.utc)
+
+    class Subclass(Credentials):
+        pass
+
+    class ReadOnlyMapping(collections.abc.Mapping):
+        def __init__(self, **fields):
+            self.fields = fields
+        def __getitem__(self, name):
+            return self.fields[name]
+        def __iter__(self):
+            return iter(self.fields)
+        def __len__(self):
+            return len(self.fields)
+
+    class Provider:
+        def __init__(self, credentials):
+            self.credentials = credentials
+        def load(self):
+            return self.credentials
+
+    def sign(given):
+        return aws_bedrock_token_generator.sign_token(given, "us-east-1", 900, at).value
+
+    for session in ["FwoGZXIvYXdzEXAMPLE/+=", None]:
+        expected = sign({"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s", "session_token": session})
+        shapes = [
+            Credentials(EXAMPLE_KEY_ID, "s", session),
+            Provider(Credentials(EXAMPLE_KEY_ID, "s", session)),
+            Subclass(EXAMPLE_KEY_ID, "s", session),
+            Provider(Subclass(EXAMPLE_KEY_ID, "s", session)),
+            ReadOnlyMapping(AccessKeyId=EXAMPLE_KEY_ID, SecretAccessKey="s", SessionToken=session),
+            types.SimpleNamespace(aws_access_key_id=EXAMPLE_KEY_ID, aws_secret_access_key="s", token=None, sessionToken=session),
+            Provider({"accessKeyId": EXAMPLE_KEY_ID, "secretAccessKey": "s", "token": session}),
+        ]
+        for given in shapes:
+            assert sign(given) == expected, given
+    assert sign(Credentials(EXAMPLE_KEY_ID, "s", "")) == sign(Credentials(EXAMPLE_KEY_ID, "s", None))
+
+    # Refreshable credentials are read through one frozen snapshot, and their expiry caps the
+    # token's (20 minutes out: botocore does not refresh them before signing).
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    expiry = now + timedelta(minutes=20)
+    refreshable = RefreshableCredentials.create_from_metadata(
+        {"access_key": EXAMPLE_KEY_ID, "secret_key": "s", "token": "t", "expiry_time": expiry.isoformat()},
+        refresh_using=lambda: None,
+        method="test",
+    )
+    token = aws_bedrock_token_generator.sign_token(refreshable, "us-east-1", "12h", now)
+    plain = {"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s", "session_token": "t"}
+    assert token.value == aws_bedrock_token_generator.sign_token(plain, "us-east-1", "12h", now).value
+    assert token.expires_at == expiry
+
+    for missing in [Credentials(EXAMPLE_KEY_ID, None), Provider(None), {"access_key_id": EXAMPLE_KEY_ID}, object()]:
+        with pytest.raises(aws_bedrock_token_generator.CredentialsError, match="No AWS credentials found"):
+            sign(missing)

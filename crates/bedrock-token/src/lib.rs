@@ -28,6 +28,7 @@ mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;
 mod region;
+mod secret;
 mod sign;
 mod time;
 mod token;

@@ -39,15 +39,21 @@ fn is_region_shaped(region: &str) -> bool {
     if region.len() > 32 {
         return false;
     }
-    let parts: Vec<&str> = region.split('-').collect();
-    let [first, middle @ .., last] = parts.as_slice() else {
+    let mut parts = region.split('-');
+    let first = parts.next().unwrap_or("");
+    let Some(last) = parts.next_back() else {
         return false;
     };
-    let lower_word = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let lower_word = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let mut middle_words = 0;
+    let middle_ok = parts.all(|word| {
+        middle_words += 1;
+        lower_word(word)
+    });
     (2..=4).contains(&first.len())
         && lower_word(first)
-        && !middle.is_empty()
-        && middle.iter().all(lower_word)
+        && middle_ok
+        && middle_words > 0
         && !last.is_empty()
         && last.bytes().all(|b| b.is_ascii_digit())
 }

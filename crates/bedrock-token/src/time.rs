@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::Error;
 
@@ -38,16 +38,31 @@ impl SigningTime {
         self.unix_seconds / 86_400
     }
 
+    /// Midnight UTC starting day `day` since the epoch (a day of [`SigningTime::day`]).
+    pub(crate) fn from_day(day: u64) -> Self {
+        debug_assert!(day <= MAX_UNIX_SECONDS / 86_400);
+        Self { unix_seconds: day * 86_400 }
+    }
+
     /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` form; its first eight bytes are the scope date.
     pub(crate) fn amz_date(self) -> [u8; 16] {
         let dt = self.datetime();
+        let mut date = [0u8; 8];
+        write_digits(&mut date[0..4], dt.year() as u32);
+        write_digits(&mut date[4..6], dt.month());
+        write_digits(&mut date[6..8], dt.day());
+        self.amz_date_on(date)
+    }
+
+    /// [`SigningTime::amz_date`] when this time's `YYYYMMDD` is already known: only the clock
+    /// is written, so signing many tokens on one day skips the calendar arithmetic.
+    pub(crate) fn amz_date_on(self, date: [u8; 8]) -> [u8; 16] {
         let mut out = *b"00000000T000000Z";
-        write_digits(&mut out[0..4], dt.year() as u32);
-        write_digits(&mut out[4..6], dt.month());
-        write_digits(&mut out[6..8], dt.day());
-        write_digits(&mut out[9..11], dt.hour());
-        write_digits(&mut out[11..13], dt.minute());
-        write_digits(&mut out[13..15], dt.second());
+        out[..8].copy_from_slice(&date);
+        let second_of_day = (self.unix_seconds % 86_400) as u32;
+        write_digits(&mut out[9..11], second_of_day / 3600);
+        write_digits(&mut out[11..13], second_of_day / 60 % 60);
+        write_digits(&mut out[13..15], second_of_day % 60);
         out
     }
 
@@ -98,6 +113,16 @@ mod tests {
         let last = UNIX_EPOCH + Duration::from_secs(MAX_UNIX_SECONDS);
         assert_eq!(&SigningTime::new(last).unwrap().amz_date(), b"99991231T235959Z");
         assert!(SigningTime::new(last + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn amz_date_matches_chrono_across_days() {
+        for unix_seconds in [0, 59, 3_599, 86_399, 86_400, 951_868_799, 1_769_248_800, 4_102_444_799] {
+            let t = SigningTime::new(UNIX_EPOCH + Duration::from_secs(unix_seconds)).unwrap();
+            let expected = t.datetime().format("%Y%m%dT%H%M%SZ").to_string();
+            assert_eq!(std::str::from_utf8(&t.amz_date()).unwrap(), expected);
+            assert_eq!(&SigningTime::from_day(t.day()).amz_date()[..8], &expected.as_bytes()[..8]);
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! [`Token`]: a signed short-term Bedrock API key and what is known about it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use zeroize::Zeroizing;
+
+use crate::secret::SecretString;
 
 /// What `Debug` and `Display` print instead of a token's value.
 pub const REDACTED_TOKEN: &str = "bedrock-api-key-****";
@@ -28,9 +30,9 @@ pub const REDACTED_TOKEN: &str = "bedrock-api-key-****";
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token {
-    value: Zeroizing<String>,
-    region: String,
-    access_key_id: String,
+    value: SecretString,
+    region: Arc<str>,
+    access_key_id: Arc<str>,
     issued_at: SystemTime,
     lifetime: Duration,
     expires_at: SystemTime,
@@ -38,9 +40,9 @@ pub struct Token {
 
 impl Token {
     pub(crate) fn new(
-        value: Zeroizing<String>,
-        region: String,
-        access_key_id: String,
+        value: SecretString,
+        region: Arc<str>,
+        access_key_id: Arc<str>,
         issued_at: SystemTime,
         lifetime: Duration,
         expires_at: SystemTime,
@@ -66,7 +68,7 @@ impl Token {
     /// # Ok::<(), bedrock_token::Error>(())
     /// ```
     pub fn as_str(&self) -> &str {
-        &self.value
+        self.value.as_str()
     }
 
     /// When the token stops working: the earlier of signing time + lifetime and the expiry of

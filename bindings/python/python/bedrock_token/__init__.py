@@ -18,7 +18,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
@@ -44,64 +44,6 @@ __all__ = [
 Token = _native.Token
 Expiry = Union[timedelta, int, float, str]
 DEFAULT_EXPIRY = timedelta(hours=12)
-_NO_CREDENTIALS = "No AWS credentials found. Check your environment or credential provider."
-
-
-def _seconds(expiry: Expiry) -> float:
-    """A lifetime as seconds: a timedelta, a number of seconds, or text such as "6h" or "1h30m"."""
-    if isinstance(expiry, timedelta):
-        return expiry.total_seconds()
-    if isinstance(expiry, bool):
-        raise InvalidInputError(f"expiry: expected a timedelta, seconds or text such as '6h', got {expiry!r}")
-    if isinstance(expiry, (int, float)):
-        return float(expiry)
-    if isinstance(expiry, str):
-        return _native.parse_expiry(expiry)
-    raise InvalidInputError(f"expiry: expected a timedelta, seconds or text such as '6h', got {type(expiry).__name__}")
-
-
-_KEY_NAMES = ("access_key", "access_key_id", "aws_access_key_id", "AccessKeyId", "accessKeyId")
-_SECRET_NAMES = ("secret_key", "secret_access_key", "aws_secret_access_key", "SecretAccessKey", "secretAccessKey")
-_TOKEN_NAMES = ("token", "session_token", "aws_session_token", "SessionToken", "sessionToken")
-_EXPIRY_NAMES = ("_expiry_time", "expiry_time", "expiration", "Expiration")
-
-
-def _first(get: Callable[[str], Any], names: Tuple[str, ...]) -> Any:
-    for name in names:
-        value = get(name)
-        if value is not None:
-            return value
-    return None
-
-
-def _credential_tuple(source: Any) -> Tuple[str, str, Optional[str], Optional[float]]:
-    """What users of AWS's generator pass, as (access key id, secret, session token, expiry).
-
-    Accepts a botocore credential provider (``.load()``), botocore/boto3 ``Credentials`` (refreshable
-    ones are read through ``get_frozen_credentials()``), or any object or dict with the keys.
-    """
-    is_mapping = isinstance(source, Mapping)
-    if not is_mapping:
-        load = getattr(source, "load", None)
-        if callable(load):
-            source = load()
-            is_mapping = isinstance(source, Mapping)
-    if source is None:
-        raise CredentialsError(_NO_CREDENTIALS)
-    if is_mapping:
-        get: Callable[[str], Any] = source.get
-        expiry = _first(get, _EXPIRY_NAMES)
-    else:
-        expiry = _first(lambda name: getattr(source, name, None), _EXPIRY_NAMES)
-        if expiry is not None and hasattr(source, "get_frozen_credentials"):
-            source = source.get_frozen_credentials()  # refreshable: one consistent snapshot
-        get = lambda name: getattr(source, name, None)  # noqa: E731
-    key, secret = _first(get, _KEY_NAMES), _first(get, _SECRET_NAMES)
-    if key is None or secret is None:
-        raise CredentialsError(_NO_CREDENTIALS)
-    token = _first(get, _TOKEN_NAMES)
-    expires = expiry.timestamp() if isinstance(expiry, datetime) else None
-    return str(key), str(secret), (str(token) if token else None), expires
 
 
 def provide_token(
@@ -127,16 +69,7 @@ def provide_token(
     >>> bedrock_token.provide_token(region="us-east-1").startswith("bedrock-api-key-")
     True
     """
-    region = region or _native.default_region()
-    if not region:
-        raise InvalidInputError("Region must be provided or set via the AWS_REGION environment variable.")
-    seconds = _seconds(expiry)
-    if not 0 < seconds <= 43200:
-        raise InvalidInputError("Token expiry must be greater than zero and less than or equal to 12 hours")
-    if aws_credentials_provider is None:
-        return _native.sign_with_default_credentials(region, seconds).value
-    key, secret, token, expires = _credential_tuple(aws_credentials_provider)
-    return _native.sign_token(key, secret, token, expires, region, seconds, None).value
+    return _native.provide_token(region, aws_credentials_provider, expiry)
 
 
 def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, at: Optional[datetime] = None) -> Token:
@@ -148,8 +81,7 @@ def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, a
     >>> t.expires_at.isoformat()
     '2026-01-24T11:00:00+00:00'
     """
-    key, secret, token, expires = _credential_tuple(credentials)
-    return _native.sign_token(key, secret, token, expires, region, _seconds(expiry), at.timestamp() if at else None)
+    return _native.sign_token(credentials, region, expiry, at.timestamp() if at else None)
 
 
 @dataclass(frozen=True)
@@ -208,12 +140,10 @@ class TokenProvider:
         clock: Optional[Callable[[], Union[datetime, float]]] = None,
         profile: Optional[str] = None,
     ) -> None:
-        load = (lambda: _credential_tuple(credentials)) if credentials is not None else None
         now = None
         if clock is not None:
             now = lambda: (lambda t: t.timestamp() if isinstance(t, datetime) else float(t))(clock())  # noqa: E731
-        margin = _seconds(refresh_margin) if refresh_margin is not None else None
-        self._native = _native.TokenProvider(region, _seconds(expiry), load, margin, background, now, profile)
+        self._native = _native.TokenProvider(region, expiry, credentials, refresh_margin, background, now, profile)
 
     def token(self) -> str:
         """The token string, fresh enough to use."""

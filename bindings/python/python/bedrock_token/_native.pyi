@@ -1,7 +1,9 @@
 """Type stubs of the native extension (Rust); use the public API of ``bedrock_token`` instead."""
 
-from datetime import datetime
-from typing import Callable, Optional, Sequence, Tuple
+from datetime import datetime, timedelta
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
+
+Expiry = Union[timedelta, int, float, str]
 
 class Token:
     """A short-term Bedrock API key; ``repr()`` and ``str()`` are redacted."""
@@ -21,9 +23,9 @@ class TokenProvider:
     def __init__(
         self,
         region: Optional[str],
-        expiry_seconds: float,
-        credentials: Optional[Callable[[], Tuple[str, str, Optional[str], Optional[float]]]],
-        refresh_margin_seconds: Optional[float],
+        expiry: Expiry,
+        credentials: Optional[Any],
+        refresh_margin: Optional[Expiry],
         background: bool,
         clock: Optional[Callable[[], float]],
         profile: Optional[str],
@@ -34,18 +36,8 @@ class TokenProvider:
     def invalidate(self) -> None: ...
     def status(self) -> Tuple[bool, int, Optional[datetime], Optional[str]]: ...
 
-def sign_token(
-    access_key_id: str,
-    secret_access_key: str,
-    session_token: Optional[str],
-    credentials_expiry_unix: Optional[float],
-    region: str,
-    expiry_seconds: float,
-    at_unix: Optional[float],
-) -> Token: ...
-def sign_with_default_credentials(region: str, expiry_seconds: float) -> Token: ...
-def default_region() -> Optional[str]: ...
-def parse_expiry(text: str) -> float: ...
+def sign_token(credentials: Any, region: str, expiry: Expiry, at_unix: Optional[float]) -> Token: ...
+def provide_token(region: Optional[str], credentials: Any, expiry: Expiry) -> str: ...
 def inspect_token(token: str) -> Tuple[str, str, datetime, int, datetime, bool, bool]: ...
 def provision(
     business_unit: str,

@@ -4,9 +4,8 @@ use std::fmt;
 use std::time::SystemTime;
 
 use serde::{Serialize, Serializer};
-use zeroize::Zeroizing;
-
 use super::plan::Action;
+use crate::secret::SecretString;
 
 /// A secret (an access key's secret or a long-term Bedrock API key): redacted in `Debug` and
 /// `Display`, zeroed on drop, read with [`Secret::expose`]. `Serialize` writes the value, so
@@ -18,7 +17,7 @@ use super::plan::Action;
 /// assert_eq!(secret.expose(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Zeroizing<String>);
+pub struct Secret(SecretString);
 
 impl Secret {
     /// Wraps a secret value.
@@ -28,7 +27,7 @@ impl Secret {
     /// # let _ = secret;
     /// ```
     pub fn new(value: impl Into<String>) -> Self {
-        Self(Zeroizing::new(value.into()))
+        Self(SecretString::from(value.into()))
     }
 
     /// The secret itself: store it in a secrets manager, never in code or logs.
@@ -37,7 +36,7 @@ impl Secret {
     /// assert_eq!(bedrock_token::provision::Secret::new("v").expose(), "v");
     /// ```
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 

@@ -1,0 +1,167 @@
+//! Python credential objects → core `Credentials`: what users of AWS's generator pass.
+//!
+//! Accepted: a botocore credential provider (anything with `.load()`), botocore/boto3
+//! `Credentials` (refreshable ones through `get_frozen_credentials()`, one consistent snapshot),
+//! or any mapping or object with the fields under one of the names below. Reading happens here in
+//! Rust because it is on every `provide_token` call: in Python it cost twice the signing itself.
+
+use bedrock_token::Credentials;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyMapping, PyString, PyType};
+
+use crate::{from_unix, raise};
+
+const NO_CREDENTIALS: &str = "No AWS credentials found. Check your environment or credential provider.";
+const KEY_NAMES: [&str; 5] = ["access_key", "access_key_id", "aws_access_key_id", "AccessKeyId", "accessKeyId"];
+const SECRET_NAMES: [&str; 5] = ["secret_key", "secret_access_key", "aws_secret_access_key", "SecretAccessKey", "secretAccessKey"];
+const TOKEN_NAMES: [&str; 5] = ["token", "session_token", "aws_session_token", "SessionToken", "sessionToken"];
+const EXPIRY_NAMES: [&str; 4] = ["_expiry_time", "expiry_time", "expiration", "Expiration"];
+
+/// Interned Python strings for every name looked up, made once per interpreter.
+struct Names {
+    key: [Py<PyString>; 5],
+    secret: [Py<PyString>; 5],
+    token: [Py<PyString>; 5],
+    expiry: [Py<PyString>; 4],
+    load: Py<PyString>,
+    get: Py<PyString>,
+    frozen: Py<PyString>,
+    timestamp: Py<PyString>,
+    datetime: Py<PyAny>,
+    getattr: Py<PyAny>,
+    modules: Py<PyDict>,
+}
+
+static NAMES: PyOnceLock<Names> = PyOnceLock::new();
+
+fn names(py: Python<'_>) -> PyResult<&Names> {
+    NAMES.get_or_try_init(py, || {
+        let intern = |name: &str| PyString::intern(py, name).unbind();
+        Ok(Names {
+            key: KEY_NAMES.map(intern),
+            secret: SECRET_NAMES.map(intern),
+            token: TOKEN_NAMES.map(intern),
+            expiry: EXPIRY_NAMES.map(intern),
+            load: intern("load"),
+            get: intern("get"),
+            frozen: intern("get_frozen_credentials"),
+            timestamp: intern("timestamp"),
+            datetime: py.import("datetime")?.getattr("datetime")?.unbind(),
+            getattr: py.import("builtins")?.getattr("getattr")?.unbind(),
+            modules: py.import("sys")?.getattr("modules")?.cast_into::<PyDict>()?.unbind(),
+        })
+    })
+}
+
+/// Where the fields are read from.
+enum Fields<'py> {
+    /// Exactly `botocore.credentials.Credentials`: `access_key`, `secret_key`, `token`, no expiry.
+    Botocore(Bound<'py, PyAny>),
+    Dict(Bound<'py, PyDict>),
+    Mapping(Bound<'py, PyAny>),
+    Object(Bound<'py, PyAny>),
+}
+
+impl<'py> Fields<'py> {
+    fn of(source: Bound<'py, PyAny>) -> PyResult<Self> {
+        if botocore_credentials_type(source.py())?.is_some_and(|botocore| source.get_type().is(botocore)) {
+            return Ok(Self::Botocore(source));
+        }
+        Ok(match source.cast_into::<PyDict>() {
+            Ok(dict) => Self::Dict(dict),
+            Err(err) => {
+                let source = err.into_inner();
+                if source.cast::<PyMapping>().is_ok() {
+                    Self::Mapping(source)
+                } else {
+                    Self::Object(source)
+                }
+            }
+        })
+    }
+
+    /// The first field under `names` whose value is not `None`.
+    fn first(&self, names: &[Py<PyString>], get: &Py<PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        for name in names {
+            let value = match self {
+                Self::Dict(dict) => dict.get_item(name)?,
+                Self::Mapping(mapping) => Some(mapping.call_method1(get, (name,))?),
+                Self::Object(object) | Self::Botocore(object) => optional_attr(object, name)?,
+            };
+            if let Some(value) = value.filter(|v| !v.is_none()) {
+                return Ok(Some(value));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// `getattr(object, name, None)`: Python's own lookup, which skips making an `AttributeError`
+/// for a missing name (pyo3's `getattr_opt` makes and discards one before Python 3.13).
+fn optional_attr<'py>(object: &Bound<'py, PyAny>, name: &Py<PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = object.py();
+    let getattr = names(py)?.getattr.bind(py);
+    let value = getattr.call1((object, name, py.None()))?;
+    Ok((!value.is_none()).then_some(value))
+}
+
+static BOTOCORE_CREDENTIALS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `botocore.credentials.Credentials`, once botocore is imported (this never imports it).
+fn botocore_credentials_type(py: Python<'_>) -> PyResult<Option<&Bound<'_, PyType>>> {
+    if let Some(class) = BOTOCORE_CREDENTIALS.get(py) {
+        return Ok(Some(class.bind(py)));
+    }
+    let Some(module) = names(py)?.modules.bind(py).get_item("botocore.credentials")? else {
+        return Ok(None);
+    };
+    let class = module.getattr("Credentials")?.cast_into::<PyType>()?.unbind();
+    Ok(Some(BOTOCORE_CREDENTIALS.get_or_init(py, || class).bind(py)))
+}
+
+/// Reads `source` into core credentials, raising `CredentialsError` when there are none.
+pub(crate) fn read_credentials(source: &Bound<'_, PyAny>) -> PyResult<Credentials> {
+    let py = source.py();
+    let names = names(py)?;
+    let mut fields = Fields::of(source.clone())?;
+    if let Fields::Object(object) = &fields {
+        if let Some(load) = optional_attr(object, &names.load)?.filter(|load| load.is_callable()) {
+            fields = Fields::of(load.call0()?)?;
+        }
+    }
+    if matches!(&fields, Fields::Object(object) if object.is_none()) {
+        return Err(raise(py, "CredentialsError", NO_CREDENTIALS.to_owned()));
+    }
+    if let Fields::Botocore(credentials) = &fields {
+        // What the general path below reads from these, without its eleven look-ups.
+        let field = |name: &Py<PyString>| credentials.getattr(name).map(|v| (!v.is_none()).then_some(v));
+        let (Some(key), Some(secret)) = (field(&names.key[0])?, field(&names.secret[0])?) else {
+            return Err(raise(py, "CredentialsError", NO_CREDENTIALS.to_owned()));
+        };
+        let token = field(&names.token[0])?.filter(|t| t.is_truthy().unwrap_or(false));
+        return Ok(Credentials::new(text(&key)?, text(&secret)?, token.as_ref().map(text).transpose()?, None, "python"));
+    }
+    let expiry = fields.first(&names.expiry, &names.get)?;
+    if let (Fields::Object(object) | Fields::Botocore(object), Some(_)) = (&fields, &expiry) {
+        if let Some(frozen) = optional_attr(object, &names.frozen)? {
+            fields = Fields::of(frozen.call0()?)?; // refreshable: one consistent snapshot
+        }
+    }
+    let key = fields.first(&names.key, &names.get)?;
+    let secret = fields.first(&names.secret, &names.get)?;
+    let (Some(key), Some(secret)) = (key, secret) else {
+        return Err(raise(py, "CredentialsError", NO_CREDENTIALS.to_owned()));
+    };
+    let token = fields.first(&names.token, &names.get)?.filter(|t| t.is_truthy().unwrap_or(false));
+    let expires = match expiry {
+        Some(at) if at.is_instance(names.datetime.bind(py))? => Some(from_unix(at.call_method0(&names.timestamp)?.extract()?)),
+        _ => None,
+    };
+    Ok(Credentials::new(text(&key)?, text(&secret)?, token.as_ref().map(text).transpose()?, expires, "python"))
+}
+
+/// `str(value)`, as AWS's generator formats each field.
+fn text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(value.str()?.to_cow()?.into_owned())
+}
