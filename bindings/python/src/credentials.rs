@@ -72,7 +72,11 @@ impl<'py> Fields<'py> {
             Ok(dict) => Self::Dict(dict),
             Err(err) => {
                 let source = err.into_inner();
-                if source.cast::<PyMapping>().is_ok() {
+                // SAFETY: `source` is a live object and we hold the GIL; the call only reads its type.
+                // Objects that cannot be subscripted are not mappings, so the `collections.abc`
+                // check, the slowest step for a credential provider, is skipped for them.
+                let subscriptable = unsafe { pyo3::ffi::PyMapping_Check(source.as_ptr()) } == 1;
+                if subscriptable && source.cast::<PyMapping>().is_ok() {
                     Self::Mapping(source)
                 } else {
                     Self::Object(source)

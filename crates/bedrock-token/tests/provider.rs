@@ -157,6 +157,32 @@ async fn at_the_refresh_point_callers_get_the_valid_token_while_one_load_runs() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_token_never_waits_and_starts_the_refresh_at_the_refresh_point() {
+    let clock = ManualTimeSource::new(start());
+    let credentials = Scripted::new(&clock, []);
+    let provider = provider(&clock, &credentials, Duration::from_secs(3600));
+    assert!(provider.cached_token().is_none(), "nothing cached: only token() can wait for one");
+    assert_eq!(credentials.loads(), 0, "and asking does not load");
+
+    let first = provider.token().await.unwrap();
+    assert!(Arc::ptr_eq(&provider.cached_token().unwrap(), &first));
+    assert_eq!(credentials.loads(), 1);
+
+    clock.advance(Duration::from_secs(3240)); // the refresh point
+    assert!(Arc::ptr_eq(&provider.cached_token().unwrap(), &first), "still valid: served");
+    eventually(|| credentials.loads() == 2).await; // ...and the refresh was started beside it
+    let mut latest = first.clone();
+    while Arc::ptr_eq(&latest, &first) {
+        latest = provider.cached_token().unwrap();
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(latest.issued_at(), start() + Duration::from_secs(3240));
+
+    clock.advance(Duration::from_secs(3600)); // past the new token's expiry
+    assert!(provider.cached_token().is_none(), "an expired token is never served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_expiry_caps_the_token_and_triggers_a_credentials_reload() {
     let clock = ManualTimeSource::new(start());
     let ten_minutes = Some(Duration::from_secs(600));

@@ -125,6 +125,27 @@ impl TokenProvider {
         }
     }
 
+    /// The cached token if it can be used now, without waiting: when it is fresh, or when it is
+    /// past the refresh point but still valid (a refresh is then started beside it). `None` when
+    /// only [`TokenProvider::token`] can give one: nothing cached yet, or the cached one expired.
+    ///
+    /// For callers that must not wait or cannot await cheaply (the Node binding's promise-free hit).
+    ///
+    /// ```
+    /// use bedrock_token::{Credentials, TokenProvider};
+    /// let provider = TokenProvider::builder()
+    ///     .region("us-east-1")
+    ///     .credentials_provider(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None))
+    ///     .build()?;
+    /// assert!(provider.cached_token().is_none());
+    /// let token = provider.token_blocking()?;
+    /// assert_eq!(provider.cached_token(), Some(token));
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    pub fn cached_token(&self) -> Option<Arc<Token>> {
+        self.inner.cached(self.inner.now())
+    }
+
     /// Signs a new token now, even if the cached one is fresh (joins a refresh already running).
     /// Use it after Bedrock rejected a token, e.g. because its credentials were revoked.
     ///
