@@ -64,7 +64,10 @@ export declare function inspectToken(token: string): InspectedToken
 /** A cached, auto-refreshing token source. */
 export declare class TokenProvider {
   constructor(config?: TokenProviderConfig)
+  /** The token, fresh enough to use; a cache hit resolves at once. */
   token(): Promise<string>
+  /** The cached token when usable now, else `undefined` (then `await token()`); never waits. */
+  cachedToken(): string | undefined
   tokenInfo(): Promise<TokenInfo>
   refresh(): Promise<TokenInfo>
   invalidate(): void

@@ -79,14 +79,18 @@ async function resolve(credentials) {
 async function getToken(config) {
   const seconds = expiresIn(config.expiresInSeconds)
   const where = region(config.region, true)
-  const credentials = await resolve(config.credentials)
-  return call(() => native.signTokenSync(credentials, where, seconds))
+  return sign(await resolve(config.credentials), where, seconds, undefined)
+}
+
+/** Signs with checked credentials; their fields go to the core as arguments, not as an object. */
+function sign(c, where, seconds, atMs) {
+  return call(() => native.signTokenSync(c.accessKeyId, c.secretAccessKey, c.sessionToken, c.expiration, where, seconds, atMs))
 }
 
 /** Signs synchronously at an optional `at` (Date); for hot paths and reproducible output. */
 function signTokenSync({ credentials, region: where, expiresInSeconds, at }) {
   const seconds = expiresIn(expiresInSeconds)
-  return call(() => native.signTokenSync(credentialsOf(credentials), region(where, true), seconds, at ? at.getTime() : undefined))
+  return sign(credentialsOf(credentials), region(where, true), seconds, at ? at.getTime() : undefined)
 }
 
 /** The core's epoch-millisecond times as `Date`s. */
@@ -113,9 +117,20 @@ class TokenProvider {
     this._native = call(() => new native.NativeTokenProvider(region(config.region, false), seconds, load, config.profile, margin))
   }
 
-  /** @returns {Promise<string>} */
+  /** @returns {Promise<string>} A cache hit resolves at once, with no native async task. */
   token() {
+    const cached = this._native.cachedToken()
+    if (cached !== null) return Promise.resolve(cached)
     return this._native.token().catch((error) => { throw translate(error) })
+  }
+
+  /**
+   * The cached token if it can be used now, else `undefined` (then `await token()`): for code that
+   * must not wait. Past the refresh point the still-valid token is returned and a refresh starts.
+   * @returns {string | undefined}
+   */
+  cachedToken() {
+    return this._native.cachedToken() ?? undefined
   }
 
   /** @returns {Promise<{token: string, expiresAt: Date, issuedAt: Date, region: string, accessKeyId: string}>} */

@@ -5,6 +5,11 @@ export declare class NativeTokenProvider {
   constructor(region: string | undefined | null, expiresInSeconds: number, credentials?: (() => Promise<JsCredentials>) | undefined | null, profile?: string | undefined | null, refreshMarginSeconds?: number | undefined | null)
   /** The token, fresh enough to use. */
   token(): Promise<string>
+  /**
+   * The cached token when it can be used now without waiting, else `null` (then await `token()`).
+   * Past the refresh point a still-valid token is returned and a refresh starts beside it.
+   */
+  cachedToken(): string | null
   /** The token with its expiry and region. */
   tokenInfo(): Promise<JsTokenInfo>
   /** Signs a new token now. */
@@ -43,5 +48,8 @@ export interface JsTokenInfo {
   accessKeyId: string
 }
 
-/** Signs a token synchronously, offline, at `atMs` (default now). */
-export declare function signTokenSync(credentials: JsCredentials, region: string, expiresInSeconds: number, atMs?: number | undefined | null): string
+/**
+ * Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
+ * arguments: reading them from a JS object cost more than signing.
+ */
+export declare function signTokenSync(accessKeyId: string, secretAccessKey: string, sessionToken: string | undefined | null, expirationMs: number | undefined | null, region: string, expiresInSeconds: number, atMs?: number | undefined | null): string

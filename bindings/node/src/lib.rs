@@ -82,11 +82,21 @@ impl From<&bedrock_token::Token> for JsTokenInfo {
     }
 }
 
-/// Signs a token synchronously, offline, at `atMs` (default now).
+/// Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
+/// arguments: reading them from a JS object cost more than signing.
 #[napi]
-pub fn sign_token_sync(credentials: JsCredentials, region: String, expires_in_seconds: f64, at_ms: Option<f64>) -> napi::Result<String> {
+pub fn sign_token_sync(
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiration_ms: Option<f64>,
+    region: String,
+    expires_in_seconds: f64,
+    at_ms: Option<f64>,
+) -> napi::Result<String> {
+    let credentials = Credentials::from(JsCredentials { access_key_id, secret_access_key, session_token, expiration: expiration_ms });
     let at = at_ms.map_or_else(SystemTime::now, from_millis);
-    bedrock_token::sign_token(&credentials.into(), &region, lifetime(expires_in_seconds)?, at)
+    bedrock_token::sign_token(&credentials, &region, lifetime(expires_in_seconds)?, at)
         .map(|t| t.as_str().to_owned())
         .map_err(js_error)
 }
@@ -179,6 +189,13 @@ impl NativeTokenProvider {
     pub async fn token(&self) -> napi::Result<String> {
         let token = self.inner.token().await.map_err(js_error)?;
         Ok(token.as_str().to_owned())
+    }
+
+    /// The cached token when it can be used now without waiting, else `null` (then await `token()`).
+    /// Past the refresh point a still-valid token is returned and a refresh starts beside it.
+    #[napi]
+    pub fn cached_token(&self) -> Option<String> {
+        self.inner.cached_token().map(|token| token.as_str().to_owned())
     }
 
     /// The token with its expiry and region.

@@ -11,15 +11,21 @@ test('1000 concurrent token() calls resolve to one token with one credentials lo
     return { accessKeyId: `AKIALOAD${loads}`, secretAccessKey: 'secret' }
   }
   const provider = new TokenProvider({ credentials, region: 'us-east-1' })
+  assert.equal(provider.cachedToken(), undefined, 'nothing cached yet, and asking does not load')
+  assert.equal(loads, 0)
   const tokens = await Promise.all(Array.from({ length: 1000 }, () => provider.token()))
   assert.equal(new Set(tokens).size, 1)
   assert.equal(loads, 1)
+  assert.equal(provider.cachedToken(), tokens[0], 'the hit is served synchronously')
   const info = await provider.tokenInfo()
   assert.equal(info.token, tokens[0])
   assert.ok(info.expiresAt instanceof Date && info.expiresAt > new Date())
   const refreshed = await provider.refresh()
   assert.notEqual(refreshed.token, tokens[0])
   assert.equal(loads, 2)
+  assert.equal(provider.cachedToken(), refreshed.token)
+  provider.invalidate()
+  assert.equal(provider.cachedToken(), undefined)
   assert.equal(String(provider), '[TokenProvider bedrock-api-key-****]')
 })
 

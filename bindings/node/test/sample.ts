@@ -6,11 +6,12 @@ async function main(): Promise<void> {
   const provideToken: () => Promise<string> = getTokenProvider({ region: 'us-east-1', profile: 'dev' })
   const provider = new TokenProvider({ credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'S' }), refreshMarginSeconds: 600 })
   const info: TokenInfo = await provider.tokenInfo()
+  const now: string = provider.cachedToken() ?? (await provider.token())
   const expires: Date = info.expiresAt
   const lifetime: number = inspectToken(token).lifetimeSeconds
   const sync: string = signTokenSync({ credentials: { accessKeyId: 'A', secretAccessKey: 'S' }, region: 'eu-west-1', at: new Date() })
   const legacy: string = await new BedrockTokenGenerator().getToken({ accessKeyId: 'A', secretAccessKey: 'S' }, 'us-east-1')
-  console.log(await provideToken(), expires, lifetime, sync, legacy)
+  console.log(await provideToken(), now, expires, lifetime, sync, legacy)
 }
 
 void main()
