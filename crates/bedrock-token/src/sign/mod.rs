@@ -1,0 +1,160 @@
+//! Signing: the exact bytes of AWS's official Python generator, made offline.
+//!
+//! A short-term key is a SigV4 presign of `POST https://bedrock.amazonaws.com/?Action=CallWithBearerToken`
+//! for service `bedrock`, with `https://` dropped, `&Version=1` appended after signing, then
+//! base64 (standard alphabet, padded) behind the prefix `bedrock-api-key-`. The query keeps
+//! botocore's order (`X-Amz-SignedHeaders` before `X-Amz-Security-Token`), which differs from the
+//! sorted canonical order that is signed.
+
+use std::cell::RefCell;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+
+use crate::expiry::validate_expiry;
+use crate::region::validate_region;
+use crate::time::SigningTime;
+use crate::{Error, Token};
+
+mod prepared;
+mod text;
+
+use prepared::{Identity, Prepared};
+
+/// The prefix of every Bedrock API key.
+pub const TOKEN_PREFIX: &str = "bedrock-api-key-";
+
+pub(crate) const HOST: &str = "bedrock.amazonaws.com";
+
+/// Signs a short-term Bedrock API key, offline, at an explicit time.
+///
+/// The token is byte-identical to AWS's official Python generator (`aws-bedrock-token-generator`
+/// 1.1.0) for the same inputs. Its [`Token::expires_at`] is the earlier of `at + expiry` and the
+/// credentials' own expiry. An empty session token counts as none.
+///
+/// Errors name the field at fault: region not shaped like an AWS region, lifetime outside
+/// 1 s ..= 12 h, an empty access key id or secret, credentials already expired at `at`, or a
+/// signing time before 1970.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use aws_credential_types::Credentials;
+/// use bedrock_token::sign_token;
+///
+/// let credentials = Credentials::from_keys(
+///     "AKIAIOSFODNN7EXAMPLE",
+///     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+///     None,
+/// );
+/// let token = sign_token(&credentials, "us-east-1", Duration::from_secs(3600), SystemTime::now())?;
+/// assert!(token.as_str().starts_with("bedrock-api-key-"));
+/// assert_eq!(format!("{token}"), "bedrock-api-key-****");
+/// # Ok::<(), bedrock_token::Error>(())
+/// ```
+pub fn sign_token(
+    credentials: &Credentials,
+    region: &str,
+    expiry: Duration,
+    at: SystemTime,
+) -> Result<Token, Error> {
+    validate_region(region)?;
+    let expires_in = validate_expiry(expiry)?;
+    let access_key_id = credentials.access_key_id();
+    if access_key_id.is_empty() {
+        return Err(Error::EmptyCredentialField {
+            field: "access_key_id",
+        });
+    }
+    let secret = credentials.secret_access_key();
+    if secret.is_empty() {
+        return Err(Error::EmptyCredentialField {
+            field: "secret_access_key",
+        });
+    }
+    if let Some(expired_at) = credentials.expiry().filter(|expiry| *expiry <= at) {
+        return Err(Error::CredentialsExpired { expired_at });
+    }
+    let time = SigningTime::new(at)?;
+    let identity = Identity {
+        access_key_id,
+        secret,
+        session_token: credentials.session_token().unwrap_or(""),
+        region,
+        day: time.day(),
+    };
+
+    let issued_at = time.system_time();
+    let lifetime = Duration::from_secs(u64::from(expires_in));
+    let mut expires_at = issued_at + lifetime;
+    if let Some(credentials_expiry) = credentials.expiry() {
+        expires_at = expires_at.min(credentials_expiry);
+    }
+    Ok(with_prepared(identity, |prepared| {
+        Token::new(
+            prepared.sign(time, expires_in),
+            prepared.region.clone(),
+            prepared.access_key_id.clone(),
+            issued_at,
+            lifetime,
+            expires_at,
+        )
+    }))
+}
+
+thread_local! {
+    /// The last identity this thread signed for. A service signs for one identity, so it derives
+    /// the signing key and hashes the constant part of the request once a day, not per token.
+    static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the [`Prepared`] state for `identity`, from this thread's cache when it matches.
+fn with_prepared<R>(identity: Identity<'_>, f: impl FnOnce(&mut Prepared) -> R) -> R {
+    let mut f = Some(f);
+    let cached = PREPARED.try_with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if !slot.as_ref().is_some_and(|prepared| prepared.is_for(identity)) {
+            *slot = Some(Prepared::new(identity));
+        }
+        let f = f.take().expect("called once");
+        f(slot.as_mut().expect("filled above"))
+    });
+    // The thread-local is gone only while this thread shuts down: sign without the cache.
+    cached.unwrap_or_else(|_| f.take().expect("not called yet")(&mut Prepared::new(identity)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_follows_every_part_of_the_identity() {
+        const DAY: u64 = 1_769_248_800 / 86_400;
+        let at = |day: u64, second: u64| SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(day * 86_400 + second)).unwrap();
+        let identity = |access_key_id, secret, session_token, region, day| Identity { access_key_id, secret, session_token, region, day };
+        let steps = [
+            (identity("AKIAIOSFODNN7EXAMPLE", "a", "", "us-east-1", DAY), 36_000),
+            (identity("AKIAIOSFODNN7EXAMPLE", "a", "", "us-east-1", DAY), 86_399),
+            (identity("AKIAIOSFODNN7EXAMPLE", "a", "t/+", "us-east-1", DAY), 0),
+            (identity("AKIAIOSFODNN7EXAMPLE", "b", "t/+", "us-east-1", DAY), 1),
+            (identity("ASIAIOSFODNN7EXAMPLE", "b", "t/+", "us-east-1", DAY), 1),
+            (identity("ASIAIOSFODNN7EXAMPLE", "b", "", "us-east-1", DAY + 1), 2),
+            (identity("ASIAIOSFODNN7EXAMPLE", "b", "é", "eu-west-1", DAY + 1), 3),
+            (identity("AKIAIOSFODNN7EXAMPLE", "a", "", "us-east-1", DAY), 36_000),
+        ];
+        for (identity, second) in steps {
+            let time = at(identity.day, second);
+            let cached = with_prepared(identity, |prepared| prepared.sign(time, 900));
+            let fresh = Prepared::new(identity).sign(time, 900);
+            assert_eq!(cached.as_str(), fresh.as_str());
+            let url = base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                &fresh.as_str()[TOKEN_PREFIX.len()..],
+            )
+            .unwrap();
+            let url = String::from_utf8(url).unwrap();
+            assert!(url.contains(&format!("X-Amz-Credential={}%2F", identity.access_key_id)), "{url}");
+            assert!(url.contains(&format!("%2F{}%2Fbedrock%2F", identity.region)), "{url}");
+            assert_eq!(url.contains("X-Amz-Security-Token"), !identity.session_token.is_empty(), "{url}");
+        }
+    }
+}
