@@ -41,6 +41,12 @@ async function main() {
   }
   rows.push(['TokenProvider.token() cache hit', await perCall(() => provider.token()), null, null])
   rows.push(['TokenProvider.cachedToken() (sync) hit', await perCall(() => provider.cachedToken()), null, null])
+  if (process.env.BENCH_TSV) { // for scripts/bench-compare's one table
+    for (const [label, mine, shipped, uncached] of rows) {
+      console.log([`Node ${label}`, mine.toFixed(0), shipped ? shipped.toFixed(0) : '', uncached ? uncached.toFixed(0) : ''].join('\t'))
+    }
+    return
+  }
   console.log(`${'node'.padEnd(40)} ${'ours ns'.padStart(9)} ${'ref ns'.padStart(9)} ${'ratio'.padStart(7)} ${'ref uncached'.padStart(13)} ${'ratio'.padStart(7)}`)
   for (const [label, mine, shipped, uncached] of rows) {
     const r = (x) => (x ? `${(x / mine).toFixed(1)}x` : '-').padStart(7)

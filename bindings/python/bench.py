@@ -71,10 +71,15 @@ def main():
         rows.append((label, *compare(lambda: bedrock_token.provide_token("us-east-1", static, ONE_HOUR), theirs, args.seconds)))
     rows.append(("TokenProvider.token() cache hit", *compare(provider.token, None, args.seconds)))
     # The Rust core's signing time from the same run of scripts/bench-compare, against the same reference.
-    for label, env in [("Rust core sign_token (criterion)", "RUST_SIGN_NS"), ("Rust core sign_token, 1 KB (criterion)", "RUST_SIGN_SESSION_NS")]:
+    for label, env in [("Rust sign_token, no session token", "RUST_SIGN_NS"), ("Rust sign_token, 1 KB session token", "RUST_SIGN_SESSION_NS")]:
         if os.environ.get(env):
             reference_ns = rows[0][2] if "1 KB" not in label else rows[1][2]
             rows.append((label, float(os.environ[env]), reference_ns))
+    if os.environ.get("BENCH_TSV"):  # for scripts/bench-compare's one table
+        for label, ours, theirs in rows:
+            section = "" if label.startswith("Rust") else "Python "
+            print(f"{section}{label}\t{ours:.0f}\t{theirs:.0f}\t" if theirs else f"{section}{label}\t{ours:.0f}\t\t")
+        return
     print(f"{'python':40} {'ours ns':>10} {'reference ns':>13} {'ratio':>7}")
     for label, ours, theirs in rows:
         ratio = f"{theirs / ours:6.1f}x" if theirs else "      -"
