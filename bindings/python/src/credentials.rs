@@ -56,7 +56,8 @@ fn names(py: Python<'_>) -> PyResult<&Names> {
 
 /// Where the fields are read from.
 enum Fields<'py> {
-    /// Exactly `botocore.credentials.Credentials`: `access_key`, `secret_key`, `token`, no expiry.
+    /// Exactly `botocore.credentials.Credentials`: read under botocore's own names only (the first
+    /// of each list), which skips the general path's look-ups of names botocore never sets.
     Botocore(Bound<'py, PyAny>),
     Dict(Bound<'py, PyDict>),
     Mapping(Bound<'py, PyAny>),
@@ -87,6 +88,10 @@ impl<'py> Fields<'py> {
 
     /// The first field under `names` whose value is not `None`.
     fn first(&self, names: &[Py<PyString>], get: &Py<PyString>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let names = match self {
+            Self::Botocore(_) => &names[..1],
+            _ => names,
+        };
         for name in names {
             let value = match self {
                 Self::Dict(dict) => dict.get_item(name)?,
@@ -136,15 +141,6 @@ pub(crate) fn read_credentials(source: &Bound<'_, PyAny>) -> PyResult<Credential
     }
     if matches!(&fields, Fields::Object(object) if object.is_none()) {
         return Err(raise(py, "CredentialsError", NO_CREDENTIALS.to_owned()));
-    }
-    if let Fields::Botocore(credentials) = &fields {
-        // What the general path below reads from these, without its eleven look-ups.
-        let field = |name: &Py<PyString>| credentials.getattr(name).map(|v| (!v.is_none()).then_some(v));
-        let (Some(key), Some(secret)) = (field(&names.key[0])?, field(&names.secret[0])?) else {
-            return Err(raise(py, "CredentialsError", NO_CREDENTIALS.to_owned()));
-        };
-        let token = field(&names.token[0])?.filter(|t| t.is_truthy().unwrap_or(false));
-        return Ok(Credentials::new(text(&key)?, text(&secret)?, token.as_ref().map(text).transpose()?, None, "python"));
     }
     let expiry = fields.first(&names.expiry, &names.get)?;
     if let (Fields::Object(object) | Fields::Botocore(object), Some(_)) = (&fields, &expiry) {
