@@ -42,10 +42,6 @@ pub(crate) fn from_unix(seconds: f64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
 }
 
-fn lifetime(seconds: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(seconds).map_err(|_| token_error(Error::InvalidExpiry { given: format!("{seconds} s") }))
-}
-
 /// A short-term Bedrock API key. `repr()` and `str()` are redacted; read `.value` explicitly.
 #[pyclass(frozen, module = "bedrock_token")]
 struct Token(Arc<bedrock_token::Token>);
@@ -91,7 +87,7 @@ impl Token {
 fn sign_token(credentials: &Bound<'_, PyAny>, region: &str, expiry: &Bound<'_, PyAny>, at_unix: Option<f64>) -> PyResult<Token> {
     let credentials = read_credentials(credentials)?;
     let at = at_unix.map_or_else(SystemTime::now, from_unix);
-    bedrock_token::sign_token(&credentials, region, lifetime(expiry::seconds(expiry)?)?, at)
+    bedrock_token::sign_token(&credentials, region, expiry::duration(expiry)?, at)
         .map(|t| Token(Arc::new(t)))
         .map_err(token_error)
 }
@@ -111,7 +107,7 @@ fn provide_token(py: Python<'_>, region: Option<String>, credentials: Option<&Bo
     if !(seconds > 0.0 && seconds <= 43_200.0) {
         return Err(raise(py, "InvalidInputError", "Token expiry must be greater than zero and less than or equal to 12 hours".into()));
     }
-    let expiry = lifetime(seconds)?;
+    let expiry = expiry::lifetime(seconds)?;
     let token = match credentials {
         Some(credentials) => bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now()),
         None => py.detach(|| {
@@ -183,7 +179,7 @@ impl TokenProvider {
         clock: Option<Py<PyAny>>,
         profile: Option<String>,
     ) -> PyResult<Self> {
-        let mut builder = bedrock_token::TokenProvider::builder().expiry(lifetime(expiry::seconds(expiry)?)?).background_refresh(background);
+        let mut builder = bedrock_token::TokenProvider::builder().expiry(expiry::duration(expiry)?).background_refresh(background);
         if let Some(region) = region {
             builder = builder.region(region);
         }
@@ -194,7 +190,7 @@ impl TokenProvider {
             builder = builder.credentials_provider(PythonCredentials(credentials));
         }
         if let Some(margin) = refresh_margin {
-            builder = builder.refresh_margin(lifetime(expiry::seconds(margin)?)?);
+            builder = builder.refresh_margin(expiry::duration(margin)?);
         }
         if let Some(clock) = clock {
             builder = builder.time_source(PythonClock(clock)).refresh_jitter(false);

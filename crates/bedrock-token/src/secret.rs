@@ -60,9 +60,7 @@ impl From<&str> for SecretString {
 
 impl Drop for SecretString {
     fn drop(&mut self) {
-        let mut bytes = std::mem::take(&mut self.0).into_bytes();
-        bytes.clear();
-        bytes.spare_capacity_mut().zeroize();
+        self.wipe();
     }
 }
 
