@@ -39,13 +39,23 @@ function call(fn) {
   }
 }
 
-function expiresIn(value) {
+/** AWS's own wording for a lifetime out of range; code that matches on it keeps working. */
+const AWS_EXPIRY_RANGE = `ExpiresInSeconds must be in the range (0, ${MAX_EXPIRES_IN_SECONDS}] seconds.`
+
+function expiresIn(value, name = 'expiresInSeconds') {
   if (value === undefined) return MAX_EXPIRES_IN_SECONDS
   if (typeof value !== 'number') {
-    throw withCode(TypeError, 'ERR_BEDROCK_INVALID_EXPIRY', `expiresInSeconds must be a number of seconds (1 to 43200), got ${typeof value}`)
+    throw withCode(TypeError, 'ERR_BEDROCK_INVALID_EXPIRY', `${name} must be a number of seconds (1 to 43200), got ${typeof value}`)
   }
   if (!Number.isFinite(value)) {
-    throw withCode(RangeError, 'ERR_BEDROCK_INVALID_EXPIRY', `expiresInSeconds must be a finite number of seconds (1 to 43200), got ${value}`)
+    throw withCode(RangeError, 'ERR_BEDROCK_INVALID_EXPIRY', `${name} must be a finite number of seconds (1 to 43200), got ${value}`)
+  }
+  if (value <= 0 || value > MAX_EXPIRES_IN_SECONDS) {
+    const aws = name === 'expiresInSeconds' ? ` ${AWS_EXPIRY_RANGE}` : ''
+    throw withCode(RangeError, 'ERR_BEDROCK_INVALID_EXPIRY', `${name} is ${value}, allowed 1 to 43200 seconds (12 hours).${aws}`)
+  }
+  if (value < 1) {
+    throw withCode(RangeError, 'ERR_BEDROCK_INVALID_EXPIRY', `${name} is ${value}, below the shortest lifetime of 1 second (a token signs whole seconds)`)
   }
   return value
 }
@@ -113,7 +123,7 @@ class TokenProvider {
   constructor(config = {}) {
     const seconds = expiresIn(config.expiresInSeconds)
     const load = config.credentials === undefined ? undefined : () => resolve(config.credentials)
-    const margin = config.refreshMarginSeconds === undefined ? undefined : expiresIn(config.refreshMarginSeconds)
+    const margin = config.refreshMarginSeconds === undefined ? undefined : expiresIn(config.refreshMarginSeconds, 'refreshMarginSeconds')
     this._native = call(() => new native.NativeTokenProvider(region(config.region, false), seconds, load, config.profile, margin))
   }
 
@@ -171,3 +181,6 @@ class BedrockTokenGenerator {
 BedrockTokenGenerator.MAX_EXPIRES_IN_SECONDS = MAX_EXPIRES_IN_SECONDS
 
 module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken }
+// As TypeScript's CommonJS output marks it: `import { getToken } from 'bedrock-token'` and
+// `import * as btg` then see the named exports, without an extra `default`.
+Object.defineProperty(module.exports, '__esModule', { value: true })

@@ -2,6 +2,10 @@
 // The reference README's examples, unchanged but for the import; and clear errors where it is loose.
 const test = require('node:test')
 const assert = require('node:assert/strict')
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const { getToken, getTokenProvider, BedrockTokenGenerator, inspectToken } = require('../bedrock-token.js')
 
 function exampleEnv() {
@@ -65,4 +69,43 @@ test('clear TypeError/RangeError with a code where the reference is loose', asyn
     })
   }
   assert.throws(() => inspectToken('bedrock-api-key-!!'), (e) => e instanceof TypeError && e.code === 'ERR_BEDROCK_MALFORMED_TOKEN')
+})
+
+test("an out-of-range expiresInSeconds: our RangeError and code, with AWS's wording in the message", async () => {
+  const credentials = { accessKeyId: 'AKID', secretAccessKey: 'secret' }
+  const aws = 'ExpiresInSeconds must be in the range (0, 43200] seconds.'
+  for (const expiresInSeconds of [0, -1, 43201, 100000]) {
+    const check = (error) => {
+      assert.ok(error instanceof RangeError, String(error))
+      assert.equal(error.code, 'ERR_BEDROCK_INVALID_EXPIRY')
+      assert.ok(error.message.includes(aws), error.message)
+      assert.ok(error.message.includes(`expiresInSeconds is ${expiresInSeconds}, allowed 1 to 43200 seconds`), error.message)
+      return true
+    }
+    await assert.rejects(getToken({ credentials, region: 'us-east-1', expiresInSeconds }), check)
+    assert.throws(() => getTokenProvider({ expiresInSeconds }), check)
+  }
+  // AWS signs 0.5 s; we refuse it, so its message does not claim AWS's range.
+  await assert.rejects(getToken({ credentials, region: 'us-east-1', expiresInSeconds: 0.5 }), (error) => {
+    assert.match(error.message, /^expiresInSeconds is 0\.5, below the shortest lifetime of 1 second/)
+    assert.ok(!error.message.includes(aws))
+    return true
+  })
+  assert.throws(() => getTokenProvider({ refreshMarginSeconds: 0 }), (e) => e.code === 'ERR_BEDROCK_INVALID_EXPIRY' && /^refreshMarginSeconds is 0/.test(e.message) && !e.message.includes(aws))
+})
+
+test('TypeScript with esModuleInterop sees the named exports as they are, without an extra default', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bedrock-token-ts-'))
+  const entry = JSON.stringify(path.join(__dirname, '..', 'bedrock-token'))
+  fs.writeFileSync(path.join(dir, 'main.ts'), [
+    `import * as btg from ${entry}`,
+    `import { getToken } from ${entry}`,
+    'console.log(JSON.stringify({ keys: Object.keys(btg), same: btg.getToken === getToken }))',
+  ].join('\n'))
+  const tsc = path.join(__dirname, '..', 'node_modules', '.bin', 'tsc')
+  execFileSync(tsc, ['--esModuleInterop', '--strict', '--module', 'commonjs', '--target', 'es2020', '--outDir', dir, path.join(dir, 'main.ts')])
+  const { keys, same } = JSON.parse(execFileSync('node', [path.join(dir, 'main.js')], { encoding: 'utf8' }))
+  assert.deepEqual(keys.sort(), ['BedrockTokenGenerator', 'TokenProvider', 'getToken', 'getTokenProvider', 'inspectToken', 'signTokenSync'])
+  assert.equal(same, true)
+  fs.rmSync(dir, { recursive: true, force: true })
 })

@@ -298,6 +298,7 @@ fn key_request(key: &str, days: u32) -> PyResult<KeyRequest> {
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<Token>()?;
     module.add_class::<TokenProvider>()?;
     module.add_function(wrap_pyfunction!(sign_token, module)?)?;

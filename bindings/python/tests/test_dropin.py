@@ -140,3 +140,44 @@ def test_every_credential_shape_signs_the_same_token():
     for missing in [Credentials(EXAMPLE_KEY_ID, None), Provider(None), {"access_key_id": EXAMPLE_KEY_ID}, object()]:
         with pytest.raises(aws_bedrock_token_generator.CredentialsError, match="No AWS credentials found"):
             sign(missing)
+
+
+def test_bedrock_token_generator_class():
+    """The class of aws_bedrock_token_generator: a 12-hour token signed now, the same bytes as
+    sign_token at that second, and the reference's ValueError messages."""
+    import inspect as pyinspect
+
+    generator = aws_bedrock_token_generator.BedrockTokenGenerator()
+    credentials = Credentials(EXAMPLE_KEY_ID, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "session")
+    token = generator.get_token(credentials, "us-west-2")
+    info = aws_bedrock_token_generator.inspect_token(token)
+    assert (info.region, info.lifetime, info.has_session_token) == ("us-west-2", timedelta(hours=12), True)
+    assert token == aws_bedrock_token_generator.sign_token(credentials, "us-west-2", 43200, info.issued_at).value
+    for bad_credentials in [None, {}]:
+        with pytest.raises(ValueError, match="^Credentials cannot be None$") as raised:
+            generator.get_token(bad_credentials, "us-west-2")
+        assert isinstance(raised.value, aws_bedrock_token_generator.InvalidInputError)
+    for bad_region in [None, "", 42]:
+        with pytest.raises(aws_bedrock_token_generator.InvalidInputError, match="^Region must be a non-empty string$"):
+            generator.get_token(credentials, bad_region)
+    assert pyinspect.signature(generator.get_token).return_annotation is str
+    assert pyinspect.signature(aws_bedrock_token_generator.provide_token).return_annotation is str
+    assert pyinspect.signature(aws_bedrock_token_generator.provide_token).parameters["expiry"].default == timedelta(hours=12)
+
+
+def test_version_is_the_packages():
+    import importlib.metadata
+    import re
+    from pathlib import Path
+
+    cargo = (Path(__file__).resolve().parents[3] / "Cargo.toml").read_text()
+    version = re.search(r'^version = "([^"]+)"', cargo, re.M).group(1)
+    assert aws_bedrock_token_generator.__version__ == version
+    assert importlib.metadata.version("bedrock-token") == version
+
+
+def test_lifetimes_in_messages_are_human(example_env):
+    with pytest.raises(aws_bedrock_token_generator.InvalidInputError, match=r"^expiry: 46800 s \(13 h\) is out of range; allowed 1 s to 43200 s \(12 h\)$"):
+        aws_bedrock_token_generator.sign_token({"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s"}, "us-east-1", timedelta(hours=13))
+    with pytest.raises(ValueError, match="^Token expiry must be greater than zero and less than or equal to 12 hours"):
+        aws_bedrock_token_generator.provide_token(region="us-east-1", expiry=timedelta(0))

@@ -34,7 +34,7 @@ def test_help_shows_docstrings():
     for name in bedrock_token.__all__:
         assert getattr(bedrock_token, name).__doc__, name
     import pydoc
-    assert "drop-in for ``aws_bedrock_token_generator.provide_token``" in pydoc.render_doc(bedrock_token)
+    assert "drop-ins for ``aws_bedrock_token_generator``'s" in pydoc.render_doc(bedrock_token)
 
 
 def test_doctests(example_env):

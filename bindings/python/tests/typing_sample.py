@@ -18,10 +18,12 @@ def main() -> None:
     when: datetime = signed.expires_at
     value: str = bedrock_token.sign_token({"access_key_id": "AKID", "secret_access_key": "s"}, "us-east-1", 60,
                                           datetime.now(timezone.utc)).value
+    legacy: str = bedrock_token.BedrockTokenGenerator().get_token({"access_key_id": "AKID", "secret_access_key": "s"}, "us-west-2")
+    version: str = bedrock_token.__version__
     status = provider.status()
     failures: int = status["consecutive_failures"]
     try:
         bedrock_token.provision("sales", "ops@example.com", dry_run=True)
     except bedrock_token.ProvisionError as err:
         print(err)
-    print(expires, when, value, failures, header(provider))
+    print(expires, when, value, legacy, version, failures, header(provider))

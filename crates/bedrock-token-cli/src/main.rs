@@ -83,6 +83,11 @@ fn main() -> ExitCode {
     });
     let (message, invalid_input) = match result {
         Ok(()) => return ExitCode::SUCCESS,
+        // The core's message is for every caller; here the way to pass a region is a flag.
+        Err(Failure::Token(bedrock_token::Error::NoRegion)) => (
+            "no AWS region found; pass --region (e.g. --region us-east-1), or set AWS_REGION, or `region` in the profile of ~/.aws/config".to_owned(),
+            true,
+        ),
         Err(Failure::Token(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
     };

@@ -125,7 +125,7 @@ fn errors_exit_with_their_code_and_one_clear_line() {
         (example_keys(), vec!["token", "--region", "us-east-1", "--expiry", "soon"], 2, "cannot read \"soon\""),
         (example_keys(), vec!["token", "--region", "us-east-1", "--at", "yesterday"], 2, "RFC 3339"),
         (example_keys(), vec!["token", "--region", "us-east-1", "--format", "xml"], 2, "invalid value 'xml'"),
-        (example_keys(), vec!["token"], 2, "no AWS region found"),
+        (example_keys(), vec!["token"], 2, "no AWS region found; pass --region (e.g. --region us-east-1)"),
         (none.to_vec(), vec!["token", "--region", "us-east-1"], 1, "no AWS credentials found; tried environment variables"),
         (none.to_vec(), vec!["inspect", "bedrock-api-key-%%%"], 2, "not valid base64"),
         (none.to_vec(), vec!["inspect", "hello"], 2, "does not start with"),

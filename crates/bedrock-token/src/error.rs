@@ -77,7 +77,7 @@ pub enum Error {
 
     /// No region was given and none could be found.
     #[error(
-        "no AWS region found; pass one (e.g. --region us-east-1), or set AWS_REGION, or `region` in the profile of ~/.aws/config"
+        "no AWS region found; pass a region such as us-east-1, or set AWS_REGION, or `region` in the profile of ~/.aws/config"
     )]
     NoRegion,
 
@@ -86,7 +86,7 @@ pub enum Error {
     MalformedToken(MalformedToken),
 
     /// Loading credentials took longer than the configured load timeout.
-    #[error("credentials: loading took longer than the load timeout of {timeout:?}")]
+    #[error("credentials: loading took longer than the load timeout of {}", crate::time::human_duration(*.timeout))]
     LoadTimeout {
         /// The timeout that was exceeded.
         timeout: Duration,
@@ -202,6 +202,17 @@ pub(crate) fn shorten(input: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Error;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_in_human_units() {
+        let timeout = Error::LoadTimeout { timeout: Duration::from_millis(1500) };
+        assert_eq!(timeout.to_string(), "credentials: loading took longer than the load timeout of 1.5 s");
+        let timeout = Error::LoadTimeout { timeout: Duration::from_secs(90) };
+        assert_eq!(timeout.to_string(), "credentials: loading took longer than the load timeout of 90 s (1 min 30 s)");
+    }
+
     #[test]
     fn echoes_only_short_plain_input() {
         assert_eq!(super::shorten("US-EAST-1"), "US-EAST-1");

@@ -27,7 +27,7 @@ pub const DEFAULT_EXPIRY: Duration = MAX_EXPIRY;
 pub fn validate_expiry(lifetime: Duration) -> Result<u32, Error> {
     if lifetime < MIN_EXPIRY || lifetime > MAX_EXPIRY {
         return Err(Error::InvalidExpiry {
-            given: format!("{lifetime:?}"),
+            given: crate::time::human_duration(lifetime),
         });
     }
     Ok(lifetime.as_secs() as u32)
@@ -138,6 +138,10 @@ mod tests {
     #[test]
     fn range_message_names_field_and_range() {
         let msg = validate_expiry(Duration::from_millis(500)).unwrap_err().to_string();
-        assert_eq!(msg, "expiry: 500ms is out of range; allowed 1 s to 43200 s (12 h)");
+        assert_eq!(msg, "expiry: 0.5 s is out of range; allowed 1 s to 43200 s (12 h)");
+        let msg = validate_expiry(Duration::from_secs(46_800)).unwrap_err().to_string();
+        assert_eq!(msg, "expiry: 46800 s (13 h) is out of range; allowed 1 s to 43200 s (12 h)");
+        let msg = validate_expiry(Duration::ZERO).unwrap_err().to_string();
+        assert_eq!(msg, "expiry: 0 s is out of range; allowed 1 s to 43200 s (12 h)");
     }
 }

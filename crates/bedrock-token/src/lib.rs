@@ -40,7 +40,7 @@ pub use inspect::{inspect_token, TokenInfo};
 pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
 pub use region::validate_region;
 pub use sign::{sign_token, TOKEN_PREFIX};
-pub use time::rfc3339;
+pub use time::{human_duration, rfc3339};
 pub use token::{Token, REDACTED_TOKEN};
 
 /// Re-exported so callers can build credentials and providers without naming another crate.

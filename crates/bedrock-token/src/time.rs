@@ -9,6 +9,30 @@ use crate::Error;
 /// The latest signing time SigV4's four-digit year can express: 9999-12-31T23:59:59Z.
 const MAX_UNIX_SECONDS: u64 = 253_402_300_799;
 
+/// A duration as people read it in a message: `"0.5 s"`, `"90 s (1 min 30 s)"`, `"46800 s (13 h)"`.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(bedrock_token::human_duration(Duration::from_millis(500)), "0.5 s");
+/// assert_eq!(bedrock_token::human_duration(Duration::from_secs(46_800)), "46800 s (13 h)");
+/// ```
+pub fn human_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if duration.subsec_nanos() != 0 {
+        let text = format!("{:.9}", duration.as_secs_f64());
+        return format!("{} s", text.trim_end_matches('0').trim_end_matches('.'));
+    }
+    if seconds < 60 {
+        return format!("{seconds} s");
+    }
+    let parts: Vec<String> = [(seconds / 3600, "h"), (seconds / 60 % 60, "min"), (seconds % 60, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}"))
+        .collect();
+    format!("{seconds} s ({})", parts.join(" "))
+}
+
 /// A signing time cut to whole seconds since the Unix epoch, in SigV4's range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SigningTime {
@@ -98,6 +122,21 @@ pub fn rfc3339(at: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn human_durations() {
+        for (duration, text) in [
+            (Duration::ZERO, "0 s"),
+            (Duration::from_nanos(1), "0.000000001 s"),
+            (Duration::from_millis(1500), "1.5 s"),
+            (Duration::from_secs(59), "59 s"),
+            (Duration::from_secs(60), "60 s (1 min)"),
+            (Duration::from_secs(43_201), "43201 s (12 h 1 s)"),
+            (Duration::from_secs(5_400), "5400 s (1 h 30 min)"),
+        ] {
+            assert_eq!(human_duration(duration), text);
+        }
+    }
 
     #[test]
     fn amz_date_truncates_sub_seconds_and_pads() {

@@ -1,6 +1,7 @@
 """Amazon Bedrock API keys, made locally from AWS credentials.
 
-* ``provide_token()``: a drop-in for ``aws_bedrock_token_generator.provide_token`` (identical tokens).
+* ``provide_token()`` and ``BedrockTokenGenerator``: drop-ins for ``aws_bedrock_token_generator``'s
+  (identical tokens, the same arguments, defaults and ``ValueError``/``RuntimeError`` messages).
 * ``TokenProvider``: caches the token, re-signs it before expiry, one refresh for all threads,
   keeps serving a valid token while a refresh fails.
 * ``inspect_token()``, ``sign_token()``, ``BearerAuth``, and IAM provisioning of long-term keys.
@@ -11,8 +12,6 @@ Example::
     provider = bedrock_token.TokenProvider(region="us-east-1")
     headers = {"Authorization": f"Bearer {provider.token()}"}
 """
-
-from __future__ import annotations
 
 import asyncio
 import json
@@ -25,6 +24,7 @@ from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, Pro
 
 __all__ = [
     "BearerAuth",
+    "BedrockTokenGenerator",
     "BedrockTokenError",
     "CredentialsError",
     "InvalidInputError",
@@ -41,6 +41,8 @@ __all__ = [
     "sign_token",
 ]
 
+__version__: str = _native.__version__
+
 Token = _native.Token
 Expiry = Union[timedelta, int, float, str]
 DEFAULT_EXPIRY = timedelta(hours=12)
@@ -51,7 +53,9 @@ def provide_token(
     aws_credentials_provider: Any = None,
     expiry: Expiry = DEFAULT_EXPIRY,
 ) -> str:
-    """Generate a short-term Bedrock API key, as ``aws_bedrock_token_generator.provide_token`` does.
+    """Generate a short-lived AWS Bedrock bearer token (a short-term Bedrock API key).
+
+    The same call, arguments and token as ``aws_bedrock_token_generator.provide_token``.
 
     Args:
         region: AWS region; else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's region.
@@ -59,6 +63,9 @@ def provide_token(
             credentials, or a dict/object with access key, secret and optional session token.
             Default: the standard credential chain.
         expiry: 1 s to 12 h, as a ``timedelta``, seconds, or text such as ``"6h"``.
+
+    Returns:
+        The token, ``bedrock-api-key-…``: send it as ``Authorization: Bearer <token>``.
 
     Raises:
         ValueError (InvalidInputError): no region, or an invalid region or expiry.
@@ -82,6 +89,43 @@ def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, a
     '2026-01-24T11:00:00+00:00'
     """
     return _native.sign_token(credentials, region, expiry, at.timestamp() if at else None)
+
+
+class BedrockTokenGenerator:
+    """Generates short-lived AWS Bedrock bearer tokens, as ``aws_bedrock_token_generator``'s class.
+
+    ``get_token`` signs a 12-hour token now; prefer ``provide_token`` or ``TokenProvider``.
+
+    >>> from botocore.credentials import Credentials
+    >>> generator = BedrockTokenGenerator()
+    >>> token = generator.get_token(Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), "us-west-2")
+    >>> inspect_token(token).lifetime
+    datetime.timedelta(seconds=43200)
+    """
+
+    def __init__(self) -> None:
+        pass
+
+    def get_token(self, credentials: Any, region: str) -> str:
+        """Generate a token using provided credentials and region.
+
+        Args:
+            credentials: botocore/boto3 credentials, a credential provider, or a mapping or
+                object with the access key, secret and optional session token.
+            region: AWS region, such as ``"us-west-2"``.
+
+        Returns:
+            A bearer token string valid for 12 hours.
+
+        Raises:
+            ValueError (InvalidInputError): no credentials, or an empty or invalid region.
+            RuntimeError (CredentialsError): the credentials hold no access key or secret.
+        """
+        if not credentials:
+            raise InvalidInputError("Credentials cannot be None")
+        if not region or not isinstance(region, str):
+            raise InvalidInputError("Region must be a non-empty string")
+        return _native.sign_token(credentials, region, DEFAULT_EXPIRY, None).value
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 Expiry = Union[timedelta, int, float, str]
 
+__version__: str
+
 class Token:
     """A short-term Bedrock API key; ``repr()`` and ``str()`` are redacted."""
 
