@@ -4,15 +4,15 @@ use std::io::Read;
 
 use bedrock_token::{inspect_token, rfc3339, Error, MalformedToken};
 
-use crate::output::Format;
+use crate::output::ReportFormat;
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
     /// The token, or - (or nothing) to read it from standard input
     token: Option<String>,
-    /// text or json
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
 }
 
 pub fn run(args: InspectArgs) -> Result<(), Error> {
@@ -29,7 +29,7 @@ pub fn run(args: InspectArgs) -> Result<(), Error> {
     let info = inspect_token(&token)?;
     let lifetime = info.lifetime.as_secs();
     match args.format {
-        Format::Json => println!(
+        ReportFormat::Json => println!(
             "{}",
             serde_json::json!({
                 "region": info.region,
@@ -41,7 +41,7 @@ pub fn run(args: InspectArgs) -> Result<(), Error> {
                 "expired": info.is_expired(),
             })
         ),
-        _ => {
+        ReportFormat::Text => {
             println!("region:         {}", info.region);
             println!("access key id:  {}", info.access_key_id);
             println!("issued at:      {}", rfc3339(info.issued_at));

@@ -10,11 +10,14 @@ mod token;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// The version and the git revision it was built from (`build.rs`), for `--version`.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("BEDROCK_TOKEN_GIT_REVISION"), ")");
 
 /// Amazon Bedrock API keys from your AWS credentials.
 #[derive(Debug, Parser)]
-#[command(name = "bedrock-token", version, about)]
+#[command(name = "bedrock-token", version = VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,12 +37,44 @@ enum Command {
     Deprovision(provision::DeprovisionArgs),
     /// List provisioned users with their keys' ages and status.
     List(provision::ListArgs),
+    /// Print a shell completion script: bedrock-token completions bash > /etc/bash_completion.d/bedrock-token
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff): bedrock-token man > bedrock-token.1 && man ./bedrock-token.1
+    Man,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Writes the completion script for `shell`, or else the man page: both made from the same
+/// definitions as the parser.
+fn describe(shell: Option<Shell>) -> std::io::Result<()> {
+    let mut cli = Cli::command();
+    let mut out = std::io::stdout().lock();
+    let shell = match shell {
+        None => return clap_mangen::Man::new(cli).render(&mut out),
+        Some(Shell::Bash) => clap_complete::Shell::Bash,
+        Some(Shell::Zsh) => clap_complete::Shell::Zsh,
+        Some(Shell::Fish) => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut cli, "bedrock-token", &mut out);
+    Ok(())
 }
 
 /// A failure of any subcommand, with its exit code.
 enum Failure {
     Token(bedrock_token::Error),
     Provision(bedrock_token::provision::ProvisionError),
+    Output(std::io::Error),
 }
 
 impl From<bedrock_token::Error> for Failure {
@@ -79,10 +114,14 @@ fn main() -> ExitCode {
             Command::Rotate(args) => Ok(provision::rotate(args).await?),
             Command::Deprovision(args) => Ok(provision::deprovision(args).await?),
             Command::List(args) => Ok(provision::list(args).await?),
+            Command::Completions { shell } => describe(Some(shell)).map_err(Failure::Output),
+            Command::Man => describe(None).map_err(Failure::Output),
         }
     });
     let (message, invalid_input) = match result {
         Ok(()) => return ExitCode::SUCCESS,
+        // `bedrock-token man | head`: the reader has all it wanted.
+        Err(Failure::Output(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
         // The core's message is for every caller; here the way to pass a region is a flag.
         Err(Failure::Token(bedrock_token::Error::NoRegion)) => (
             "no AWS region found; pass --region (e.g. --region us-east-1), or set AWS_REGION, or `region` in the profile of ~/.aws/config".to_owned(),
@@ -90,7 +129,30 @@ fn main() -> ExitCode {
         ),
         Err(Failure::Token(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
+        Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
     };
     eprintln!("bedrock-token: error: {message}");
     ExitCode::from(if invalid_input { 2 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every option and argument of every subcommand says what it is for.
+    #[test]
+    fn every_option_has_help() {
+        let cli = super::Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id != "help" && id != "version" && arg.get_help().is_none() {
+                    missing.push(format!("{} {id}", sub.get_name()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "options without help: {missing:?}");
+        cli.debug_assert();
+    }
 }

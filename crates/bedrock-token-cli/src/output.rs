@@ -1,14 +1,21 @@
-//! Output formats and error rendering shared by the subcommands.
+//! Output formats: each subcommand accepts exactly the formats it implements.
 
-/// How a command prints its result.
+/// How `token` prints the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum TokenFormat {
     /// The token alone and a newline.
     Raw,
-    /// `export AWS_BEARER_TOKEN_BEDROCK=…`
+    /// `export AWS_BEARER_TOKEN_BEDROCK=…`, for `eval`.
     Env,
-    /// Human-readable lines.
+    /// One JSON object: token, expires_at, region, access_key_id.
+    Json,
+}
+
+/// How the other subcommands print their result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Lines for people; warnings on stderr.
     Text,
-    /// One JSON object.
+    /// One JSON document on stdout.
     Json,
 }

@@ -8,7 +8,7 @@ use bedrock_token::provision::{
 };
 use serde::Serialize;
 
-use crate::output::Format;
+use crate::output::ReportFormat;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KeyArg {
@@ -38,7 +38,7 @@ pub struct ProvisionArgs {
     /// Instead of --policy: an inline policy allowing only these model ARNs (repeatable)
     #[arg(long = "model", conflicts_with = "policy")]
     models: Vec<String>,
-    /// Which key to create
+    /// Which key to create: none, an IAM access key pair, or a long-term Bedrock API key
     #[arg(long, value_enum, default_value = "none")]
     key: KeyArg,
     /// Days until IAM expires a long-term Bedrock API key (1 to 36600)
@@ -47,24 +47,27 @@ pub struct ProvisionArgs {
     /// Extra tag KEY=VALUE (repeatable)
     #[arg(long = "tag", value_parser = parse_tag)]
     tags: Vec<(String, String)>,
-    /// IAM path
+    /// IAM path of the user
     #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
     path: String,
-    /// Print the plan; change nothing
+    /// Print the plan and change nothing. It still reads IAM, so it needs credentials and network
     #[arg(long)]
     dry_run: bool,
     /// Adopt an existing user that bedrock-token did not create
     #[arg(long)]
     force: bool,
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
 }
 
 /// Create a new key and deactivate (or delete) the old one.
 #[derive(Debug, clap::Args)]
 pub struct RotateArgs {
+    /// Business unit whose user {business-unit}-bedrock-user gets the new key
     #[arg(long)]
     business_unit: String,
+    /// Which kind of key to rotate
     #[arg(long, value_enum)]
     key: RotateKeyArg,
     /// Days until IAM expires the new Bedrock API key (1 to 36600)
@@ -73,33 +76,40 @@ pub struct RotateArgs {
     /// Delete the old key instead of deactivating it
     #[arg(long)]
     delete_old: bool,
+    /// Print the plan and change nothing. It still reads IAM, so it needs credentials and network
     #[arg(long)]
     dry_run: bool,
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
 }
 
 /// Remove a business unit's keys, policies and user.
 #[derive(Debug, clap::Args)]
 pub struct DeprovisionArgs {
+    /// Business unit whose user {business-unit}-bedrock-user is removed
     #[arg(long)]
     business_unit: String,
     /// Remove a user that bedrock-token did not create
     #[arg(long)]
     force: bool,
+    /// List what would be removed and change nothing. It still reads IAM, so it needs credentials and network
     #[arg(long)]
     dry_run: bool,
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
 }
 
 /// List provisioned users with their keys' ages and status.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
+    /// IAM path under which bedrock-token created its users
     #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
     path: String,
+    /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
 }
 
 fn parse_tag(text: &str) -> Result<(String, String), String> {
@@ -164,7 +174,7 @@ pub async fn deprovision(args: DeprovisionArgs) -> Result<(), ProvisionError> {
 
 pub async fn list(args: ListArgs) -> Result<(), ProvisionError> {
     let users = Iam::from_env().await.list(&args.path).await?;
-    if args.format == Format::Json {
+    if args.format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(&users).expect("serializable"));
         return Ok(());
     }
@@ -186,8 +196,8 @@ pub async fn list(args: ListArgs) -> Result<(), ProvisionError> {
 }
 
 /// JSON: the whole report on stdout. Text: the actions, then `details`, then warnings on stderr.
-fn print<R: Serialize>(format: Format, report: &R, actions: &[Action], dry_run: bool, warnings: &[SecurityWarning], details: impl FnOnce()) {
-    if format == Format::Json {
+fn print<R: Serialize>(format: ReportFormat, report: &R, actions: &[Action], dry_run: bool, warnings: &[SecurityWarning], details: impl FnOnce()) {
+    if format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(report).expect("serializable"));
         return;
     }

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use bedrock_token::{parse_expiry, rfc3339, sign_token, validate_region, DefaultChain, Error};
 
-use crate::output::Format;
+use crate::output::TokenFormat;
 
 /// Credentials come only from the standard environment variables and chains, never from flags.
 #[derive(Debug, clap::Args)]
@@ -18,9 +18,9 @@ pub struct TokenArgs {
     /// Lifetime: seconds or e.g. 6h, 30m, 90s, 1h30m, "6 hours" (1 s to 12 h)
     #[arg(long, default_value = "12h")]
     expiry: String,
-    /// raw: the token and a newline; env: an export line; json: token, expires_at, region, access_key_id
+    /// Output format
     #[arg(long, value_enum, default_value = "raw")]
-    format: Format,
+    format: TokenFormat,
     /// Sign at this RFC 3339 time instead of now, for reproducible output
     #[arg(long, value_parser = parse_time_arg)]
     at: Option<SystemTime>,
@@ -46,9 +46,9 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
     let credentials = sources.credentials().await?;
     let token = sign_token(&credentials, &region, expiry, args.at.unwrap_or_else(SystemTime::now))?;
     match args.format {
-        Format::Raw | Format::Text => println!("{}", token.as_str()),
-        Format::Env => println!("export AWS_BEARER_TOKEN_BEDROCK={}", token.as_str()),
-        Format::Json => println!(
+        TokenFormat::Raw => println!("{}", token.as_str()),
+        TokenFormat::Env => println!("export AWS_BEARER_TOKEN_BEDROCK={}", token.as_str()),
+        TokenFormat::Json => println!(
             "{}",
             serde_json::json!({
                 "token": token.as_str(),

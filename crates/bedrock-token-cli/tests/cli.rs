@@ -125,6 +125,12 @@ fn errors_exit_with_their_code_and_one_clear_line() {
         (example_keys(), vec!["token", "--region", "us-east-1", "--expiry", "soon"], 2, "cannot read \"soon\""),
         (example_keys(), vec!["token", "--region", "us-east-1", "--at", "yesterday"], 2, "RFC 3339"),
         (example_keys(), vec!["token", "--region", "us-east-1", "--format", "xml"], 2, "invalid value 'xml'"),
+        (example_keys(), vec!["token", "--region", "us-east-1", "--format", "text"], 2, "[possible values: raw, env, json]"),
+        (vec![], vec!["inspect", "x", "--format", "raw"], 2, "[possible values: text, json]"),
+        (vec![], vec!["list", "--format", "env"], 2, "[possible values: text, json]"),
+        (vec![], vec!["provision", "--business-unit", "a", "--owner", "o@example.com", "--format", "raw"], 2, "[possible values: text, json]"),
+        (vec![], vec!["rotate", "--business-unit", "a", "--key", "api-key", "--format", "env"], 2, "[possible values: text, json]"),
+        (vec![], vec!["deprovision", "--business-unit", "a", "--format", "raw"], 2, "[possible values: text, json]"),
         (example_keys(), vec!["token"], 2, "no AWS region found; pass --region (e.g. --region us-east-1)"),
         (none.to_vec(), vec!["token", "--region", "us-east-1"], 1, "no AWS credentials found; tried environment variables"),
         (none.to_vec(), vec!["inspect", "bedrock-api-key-%%%"], 2, "not valid base64"),
@@ -137,7 +143,7 @@ fn errors_exit_with_their_code_and_one_clear_line() {
         assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
         assert!(err.contains(message), "{args:?}: {err}");
         assert_eq!(stdout(&out), "", "{args:?}");
-        let clap_usage_error = ["frobnicate", "xml", "yesterday"].iter().any(|a| args.contains(a));
+        let clap_usage_error = ["frobnicate", "xml", "yesterday"].iter().any(|a| args.contains(a)) || message.starts_with("[possible values");
         if !clap_usage_error {
             assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
         }
@@ -194,4 +200,40 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("bedrock-token-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn completions_man_page_and_version() {
+    for (shell, marker, option) in [
+        ("bash", "complete -F _bedrock__token", "--business-unit"),
+        ("zsh", "#compdef bedrock-token", "--business-unit"),
+        ("fish", "complete -c bedrock-token", "-l business-unit"),
+    ] {
+        let out = bedrock_token(&[], &["completions", shell]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["provision", option, "expiry", "completions"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let man = stdout(&bedrock_token(&[], &["man"]));
+    assert!(man.starts_with(".ie") || man.contains(".TH bedrock-token"), "{man}");
+    assert!(man.contains("provision") && man.contains("inspect"), "{man}");
+    let version = stdout(&bedrock_token(&[], &["--version"]));
+    let expected = format!("bedrock-token {} (", env!("CARGO_PKG_VERSION"));
+    assert!(version.starts_with(&expected), "{version}");
+    let revision = std::process::Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).output().unwrap();
+    if revision.status.success() {
+        let revision = String::from_utf8(revision.stdout).unwrap();
+        assert!(version.contains(&format!("(git {})", revision.trim())), "{version}");
+    }
+}
+
+#[test]
+fn a_dry_run_says_it_reads_iam() {
+    for sub in ["provision", "rotate", "deprovision"] {
+        let help = stdout(&bedrock_token(&[], &[sub, "--help"]));
+        assert!(help.contains("It still reads IAM"), "{sub}: {help}");
+    }
 }
