@@ -227,6 +227,11 @@ fn bad_values_are_refused_before_any_iam_call() {
     }
     let unreachable = moto.run(&["list"]);
     assert_eq!(unreachable.status.code(), Some(1), "a real call to the closed port fails differently");
+    let err = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(err.contains(&format!("could not reach http://127.0.0.1:{closed} (")), "{err}");
+    assert!(err.contains("AWS_ENDPOINT_URL_IAM") && err.contains("HTTPS_PROXY"), "says how to point it elsewhere: {err}");
+    assert!(!err.contains("DispatchFailure") && !err.contains('{'), "no Debug dump: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
 }
 
 /// moto checks SigV4 once its first unauthenticated actions are used up: the created key signs

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::StatusType;
 
 use super::report::{KeyKind, KeyStatus, SecurityWarning};
@@ -21,6 +21,8 @@ use super::{ProvisionError, API_KEY_SERVICE};
 #[derive(Debug, Clone)]
 pub struct Iam {
     client: aws_sdk_iam::Client,
+    /// Where the client sends requests, when known, for errors that say what could not be reached.
+    endpoint: Option<String>,
 }
 
 impl Iam {
@@ -33,7 +35,7 @@ impl Iam {
     /// # let _ = iam; }
     /// ```
     pub fn new(client: aws_sdk_iam::Client) -> Self {
-        Self { client }
+        Self { client, endpoint: None }
     }
 
     /// A client from the standard AWS configuration; IAM is global, so the region defaults to
@@ -47,24 +49,32 @@ impl Iam {
     pub async fn from_env() -> Self {
         let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
-        Self::new(aws_sdk_iam::Client::new(&config))
+        Self { client: aws_sdk_iam::Client::new(&config), endpoint: Some(configured_endpoint(&config)) }
     }
 
     pub(crate) fn client(&self) -> &aws_sdk_iam::Client {
         &self.client
     }
 
-    /// An SDK error as a [`ProvisionError::Iam`] naming the operation and IAM's error code.
+    /// An SDK error as a [`ProvisionError::Iam`] naming the operation and IAM's error code, or
+    /// as [`ProvisionError::Unreachable`] when no answer came back.
     pub(crate) fn error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> ProvisionError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
+        if matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)) {
+            return ProvisionError::Unreachable {
+                operation,
+                endpoint: self.endpoint.clone().unwrap_or_else(|| "the IAM endpoint".to_owned()),
+                cause: innermost_causes(&err),
+            };
+        }
         let code = err.code().map(str::to_owned);
         let message = match (err.code(), err.message()) {
             (Some(code), Some(message)) => format!("{code}: {message}"),
             (Some(code), None) => code.to_owned(),
-            _ => DisplayErrorContext(&err).to_string(),
+            _ => innermost_causes(&err),
         };
         ProvisionError::Iam {
             operation,
@@ -82,6 +92,40 @@ impl Iam {
             source: Arc::new(std::io::Error::other(format!("{operation}: no {field}"))),
         }
     }
+}
+
+/// IAM's global endpoint, which the SDK uses unless told otherwise.
+const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
+
+/// The endpoint an IAM client made from `config` uses: looked up as the SDK looks it up
+/// (`AWS_ENDPOINT_URL_IAM`, the profile's `services` section, then `AWS_ENDPOINT_URL`).
+fn configured_endpoint(config: &aws_config::SdkConfig) -> String {
+    let key = aws_types::service_config::ServiceConfigKey::builder()
+        .service_id("IAM")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .ok();
+    key.and_then(|key| config.service_config()?.load_config(key))
+        .or_else(|| config.endpoint_url().map(str::to_owned))
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned())
+}
+
+/// The last two distinct messages of an error's source chain (e.g. `dns error: failed to lookup
+/// address information`), on one line: what a person can act on, without the SDK's layers or a
+/// `Debug` dump.
+fn innermost_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if chain.last().is_none_or(|last| !last.contains(&text)) {
+            chain.push(text);
+        }
+        source = cause.source();
+    }
+    let start = chain.len().saturating_sub(2);
+    chain[start..].join(": ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A user as IAM has it now.
@@ -132,7 +176,8 @@ impl Iam {
 
     /// The user's access keys and Bedrock API keys, with ages. API keys that cannot be listed
     /// because IAM answered outside its modelled errors (an emulator without the call, say) give
-    /// a warning instead of an error; a modelled error such as `AccessDenied` is an error.
+    /// a warning instead of an error; a modelled error such as `AccessDenied` is an error, and so
+    /// is no answer at all: an unknown list is not an empty one.
     pub(crate) async fn keys(&self, user: &str) -> Result<(Vec<KeyStatus>, Vec<SecurityWarning>), ProvisionError> {
         let now = SystemTime::now();
         let age = |created: Option<SystemTime>| created.and_then(|c| now.duration_since(c).ok()).map_or(0, |d| d.as_secs() / 86_400);
@@ -164,12 +209,12 @@ impl Iam {
                     });
                 }
             }
-            Err(err) if err.code().is_none() => warnings.push(SecurityWarning::ApiKeysUnknown {
-                reason: match err.raw_response() {
-                    Some(response) => format!("IAM answered HTTP {} without an error code", response.status().as_u16()),
-                    None => "no answer from IAM".to_owned(),
-                },
-            }),
+            Err(err) if err.code().is_none() && err.raw_response().is_some() => {
+                let status = err.raw_response().map_or(0, |response| response.status().as_u16());
+                warnings.push(SecurityWarning::ApiKeysUnknown {
+                    reason: format!("IAM answered HTTP {status} without an error code"),
+                });
+            }
             Err(err) => return Err(self.error("ListServiceSpecificCredentials", err)),
         }
         warnings.extend(keys.iter().filter(|k| k.age_days > 90).map(|k| SecurityWarning::KeyOlderThan90Days { id: k.id.clone(), age_days: k.age_days }));

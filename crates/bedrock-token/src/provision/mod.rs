@@ -98,6 +98,19 @@ pub enum ProvisionError {
         #[source]
         source: SharedError,
     },
+    /// IAM could not be reached (name resolution, connection, TLS, timeout, a cut-off answer), so
+    /// nothing is known about what IAM holds. Never treated as "absent".
+    #[error(
+        "IAM {operation}: could not reach {endpoint} ({cause}); check the network and any proxy (HTTPS_PROXY), or point to another IAM endpoint with AWS_ENDPOINT_URL_IAM"
+    )]
+    Unreachable {
+        /// The IAM operation.
+        operation: &'static str,
+        /// The endpoint it tried.
+        endpoint: String,
+        /// The innermost causes, on one line.
+        cause: String,
+    },
     /// A step failed after others succeeded: what exists now, and how to remove it.
     #[error("{failed} failed ({source}); done before it: [{}]; to remove: [{}]", completed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), cleanup.join("; "))]
     Partial {
