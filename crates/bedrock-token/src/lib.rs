@@ -50,3 +50,9 @@ pub use aws_credential_types::{
 };
 /// Re-exported for [`TokenProviderBuilder::time_source`] and [`TokenProviderBuilder::sleep_impl`].
 pub use aws_smithy_async::{rt::sleep::AsyncSleep, time::TimeSource};
+
+/// The Rust snippets of README.md, run as doc tests by `scripts/readme-snippets`, which sets
+/// `--cfg readme_snippets` and the example keys they sign with.
+#[cfg(all(doctest, readme_snippets))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeSnippets;
