@@ -39,7 +39,16 @@ fn utc_datetime<'py>(py: Python<'py>, at: SystemTime) -> PyResult<Bound<'py, PyA
 }
 
 pub(crate) fn from_unix(seconds: f64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0))
+    UNIX_EPOCH + Duration::try_from_secs_f64(seconds).unwrap_or(Duration::ZERO)
+}
+
+/// A signing time given as seconds since the epoch: refused, in Python's terms, unless it is a
+/// finite time from 1970 on (the core refuses what SigV4 cannot write after 9999).
+fn signing_time(py: Python<'_>, seconds: f64) -> PyResult<SystemTime> {
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(since_epoch) => Ok(UNIX_EPOCH + since_epoch),
+        Err(_) => Err(raise(py, "InvalidInputError", format!("at: must be a time between 1970-01-01 and 9999-12-31 UTC, got {seconds} seconds since the epoch"))),
+    }
 }
 
 /// A short-term Bedrock API key. `repr()` and `str()` are redacted; read `.value` explicitly.
@@ -84,9 +93,9 @@ impl Token {
 /// Signs a token offline at `at_unix` (seconds since the epoch), or now, with credentials read
 /// from `credentials` (see `credentials.rs` for what is accepted).
 #[pyfunction]
-fn sign_token(credentials: &Bound<'_, PyAny>, region: &str, expiry: &Bound<'_, PyAny>, at_unix: Option<f64>) -> PyResult<Token> {
+fn sign_token(py: Python<'_>, credentials: &Bound<'_, PyAny>, region: &str, expiry: &Bound<'_, PyAny>, at_unix: Option<f64>) -> PyResult<Token> {
+    let at = at_unix.map(|seconds| signing_time(py, seconds)).transpose()?.unwrap_or_else(SystemTime::now);
     let credentials = read_credentials(credentials)?;
-    let at = at_unix.map_or_else(SystemTime::now, from_unix);
     bedrock_token::sign_token(&credentials, region, expiry::duration(expiry)?, at)
         .map(|t| Token(Arc::new(t)))
         .map_err(token_error)
@@ -137,6 +146,9 @@ fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTup
 }
 
 /// Credentials read from a Python object (a botocore provider, credentials, a dict…) at each load.
+/// The read runs on a thread of its own: botocore's `load()` blocks (it may call STS, SSO or a
+/// `credential_process`), and must hold up neither the refresh runtime nor other providers; the
+/// provider's load timeout ends the wait.
 #[derive(Debug)]
 struct PythonCredentials(Py<PyAny>);
 
@@ -145,10 +157,22 @@ impl ProvideCredentials for PythonCredentials {
     where
         Self: 'a,
     {
-        let loaded = Python::attach(|py| read_credentials(self.0.bind(py)));
-        bedrock_token::provider_future::ProvideCredentials::ready(
-            loaded.map_err(|err| bedrock_token::CredentialsError::provider_error(err.to_string())),
-        )
+        let failed = |why: String| bedrock_token::CredentialsError::provider_error(why);
+        let source = Python::attach(|py| self.0.clone_ref(py));
+        bedrock_token::provider_future::ProvideCredentials::new(async move {
+            let (done, loaded) = tokio::sync::oneshot::channel();
+            std::thread::Builder::new()
+                .name("bedrock-token-python-credentials".to_owned())
+                .spawn(move || {
+                    let read = Python::attach(|py| read_credentials(source.bind(py)).map_err(|err| err.to_string()));
+                    let _ = done.send(read);
+                })
+                .map_err(|err| failed(format!("no thread could be started to load the credentials: {err}")))?;
+            match loaded.await {
+                Ok(read) => read.map_err(failed),
+                Err(_) => Err(failed("the Python credentials load ended without an answer".to_owned())),
+            }
+        })
     }
 }
 
@@ -169,7 +193,8 @@ struct TokenProvider(bedrock_token::TokenProvider);
 #[pymethods]
 impl TokenProvider {
     #[new]
-    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile))]
+    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile, load_timeout=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         region: Option<String>,
         expiry: &Bound<'_, PyAny>,
@@ -178,6 +203,7 @@ impl TokenProvider {
         background: bool,
         clock: Option<Py<PyAny>>,
         profile: Option<String>,
+        load_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let mut builder = bedrock_token::TokenProvider::builder().expiry(expiry::duration(expiry)?).background_refresh(background);
         if let Some(region) = region {
@@ -191,6 +217,12 @@ impl TokenProvider {
         }
         if let Some(margin) = refresh_margin {
             builder = builder.refresh_margin(expiry::duration(margin)?);
+        }
+        if let Some(seconds) = load_timeout {
+            let timeout = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                Python::attach(|py| raise(py, "InvalidInputError", format!("load_timeout: must be a positive number of seconds, got {seconds}")))
+            })?;
+            builder = builder.load_timeout(timeout);
         }
         if let Some(clock) = clock {
             builder = builder.time_source(PythonClock(clock)).refresh_jitter(false);

@@ -4,7 +4,10 @@ import asyncio
 import threading
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 import bedrock_token
+from conftest import EXAMPLE_KEY_ID
 
 START = datetime(2026, 1, 24, 10, tzinfo=timezone.utc)
 
@@ -85,3 +88,75 @@ def test_failures_raise_typed_errors():
     else:
         raise AssertionError("expected CredentialsError")
     assert provider.status()["consecutive_failures"] == 1
+
+
+def test_a_blocking_load_is_bounded_and_stalls_no_other_provider():
+    """botocore's load() blocks; it runs on a thread of its own, so the load timeout holds and
+    another provider in the process is not held up meanwhile."""
+    import threading
+    import time
+
+    class SlowProvider:
+        def load(self):
+            time.sleep(3)
+            return {"access_key_id": "AKIASLOWEXAMPLE", "secret_access_key": "s"}
+
+    slow = bedrock_token.TokenProvider(region="us-east-1", credentials=SlowProvider(), load_timeout=0.5)
+    fast = bedrock_token.TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAFASTEXAMPLE", "secret_access_key": "s"})
+    outcome = {}
+
+    def wait_for_slow():
+        began = time.monotonic()
+        try:
+            slow.token()
+        except bedrock_token.CredentialsError as err:
+            outcome["error"] = str(err)
+        outcome["slow_seconds"] = time.monotonic() - began
+
+    waiter = threading.Thread(target=wait_for_slow)
+    waiter.start()
+    time.sleep(0.1)  # the slow load is under way
+    began = time.monotonic()
+    assert fast.token().startswith("bedrock-api-key-")
+    fast_seconds = time.monotonic() - began
+    waiter.join(10)
+    assert fast_seconds < 0.3, f"an unrelated provider waited {fast_seconds:.2f} s"
+    assert "load timeout of 0.5 s" in outcome["error"], outcome
+    assert outcome["slow_seconds"] < 1.5, outcome
+
+
+def test_providers_work_in_a_forked_child():
+    """gunicorn --preload, Celery prefork: the parent has used a provider, then forks."""
+    import multiprocessing
+
+    provider = bedrock_token.TokenProvider(region="us-east-1", credentials={"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s"})
+    assert provider.token().startswith("bedrock-api-key-")
+
+    def child(results):
+        provider.invalidate()  # the child must refresh on its own
+        fresh = bedrock_token.TokenProvider(region="us-east-1", credentials={"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s"})
+        results.put((provider.token()[:16], fresh.token()[:16]))
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    process = context.Process(target=child, args=(results,))
+    process.start()
+    process.join(20)
+    if process.is_alive():
+        process.kill()
+        raise AssertionError("the forked child hung")
+    assert process.exitcode == 0
+    assert results.get(timeout=1) == ("bedrock-api-key-", "bedrock-api-key-")
+
+
+def test_signing_times_before_1970_or_not_finite_are_refused():
+    from datetime import datetime, timezone
+
+    from bedrock_token import _native
+
+    credentials = {"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s"}
+    with pytest.raises(bedrock_token.InvalidInputError, match="at: must be a time between 1970-01-01 and 9999-12-31 UTC"):
+        bedrock_token.sign_token(credentials, "us-east-1", 60, datetime(1960, 1, 1, tzinfo=timezone.utc))
+    for bad in [float("nan"), float("inf"), -1.0]:
+        with pytest.raises(bedrock_token.InvalidInputError, match="^at: "):
+            _native.sign_token(credentials, "us-east-1", 60, bad)

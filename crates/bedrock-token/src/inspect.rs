@@ -115,9 +115,12 @@ fn parse(token: &str) -> Result<TokenInfo, MalformedToken> {
     let encoded = token
         .strip_prefix(TOKEN_PREFIX)
         .ok_or(MalformedToken::MissingPrefix)?;
-    let bytes = base64_simd::STANDARD
-        .decode_to_vec(encoded)
-        .map_err(|_| MalformedToken::BadBase64)?;
+    // The decoded URL holds the session token and the signature: wiped when parsing ends.
+    let bytes = zeroize::Zeroizing::new(
+        base64_simd::STANDARD
+            .decode_to_vec(encoded)
+            .map_err(|_| MalformedToken::BadBase64)?,
+    );
     let url = std::str::from_utf8(&bytes).map_err(|_| MalformedToken::NotUtf8)?;
     let query = url
         .strip_prefix(HOST)

@@ -39,7 +39,7 @@ pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_
 pub use inspect::{inspect_token, TokenInfo};
 pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
 pub use region::validate_region;
-pub use sign::{sign_token, TOKEN_PREFIX};
+pub use sign::{clear_signing_state, sign_token, TOKEN_PREFIX};
 pub use time::{human_duration, rfc3339};
 pub use token::{Token, REDACTED_TOKEN};
 

@@ -23,6 +23,7 @@ enum Step {
     Ok(Option<Duration>),
     Fail,
     Hang,
+    Panic,
 }
 
 /// A credentials provider that follows a script, counts its loads, and can be held at a gate.
@@ -72,6 +73,7 @@ impl ProvideCredentials for Scripted {
                 )),
                 Step::Fail => Err(CredentialsError::provider_error("scripted failure")),
                 Step::Hang => std::future::pending().await,
+                Step::Panic => panic!("scripted panic in a credentials provider"),
             }
         })
     }
@@ -274,7 +276,8 @@ async fn a_hanging_provider_returns_within_the_load_timeout() {
     assert!(matches!(err, Error::LoadTimeout { timeout } if timeout == Duration::from_secs(2)), "{err:?}");
     assert_eq!(sleep.logs(), vec![Duration::from_secs(2)], "the wait was the load timeout");
     clock.advance(Duration::from_secs(1)); // past the 1 s backoff
-    assert!(provider.token().await.is_ok(), "recovers on the next load");
+    let recovered = provider.token().await;
+    assert!(recovered.is_ok(), "recovers on the next load: {recovered:?}");
 }
 
 #[test]
@@ -317,6 +320,11 @@ async fn refresh_signs_anew_and_invalidate_forgets() {
     let credentials = Scripted::new(&clock, []);
     let provider = provider(&clock, &credentials, Duration::from_secs(3600));
     let first = provider.token().await.unwrap();
+    // Within the minimum interval a forced refresh gives the token just signed: an app that
+    // refreshes on every 403 does not hammer its credentials source.
+    assert!(Arc::ptr_eq(&first, &provider.refresh().await.unwrap()));
+    assert_eq!(credentials.loads(), 1);
+    clock.advance(Duration::from_secs(5));
     let forced = provider.refresh().await.unwrap();
     assert!(!Arc::ptr_eq(&first, &forced));
     assert_eq!(forced.access_key_id(), "ASIAEXAMPLE00002");
@@ -387,4 +395,104 @@ fn error_chain(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_provider_is_a_typed_error_and_the_provider_keeps_working() {
+    let clock = ManualTimeSource::new(start());
+    let credentials = Scripted::new(&clock, [Step::Panic]);
+    let provider = provider(&clock, &credentials, Duration::from_secs(3600));
+    let err = provider.token().await.unwrap_err();
+    assert!(matches!(&err, Error::NoCredentials { .. }), "{err:?}");
+    assert!(bedrock_token::error_chain(&err).contains("the credentials provider panicked"), "{err}");
+    clock.advance(Duration::from_secs(1)); // past the backoff
+    assert_eq!(provider.token().await.unwrap().access_key_id(), "ASIAEXAMPLE00002");
+    assert_eq!(provider.status().consecutive_failures, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_stepped_back_does_not_extend_the_backoff() {
+    /// A wall clock that can be stepped back, as NTP or a resumed VM does.
+    #[derive(Debug, Clone)]
+    struct Stepping(Arc<Mutex<SystemTime>>);
+    impl aws_smithy_async::time::TimeSource for Stepping {
+        fn now(&self) -> SystemTime {
+            *self.0.lock().unwrap()
+        }
+    }
+    let wall = Stepping(Arc::new(Mutex::new(start())));
+    let credentials = Scripted::new(&ManualTimeSource::new(start()), [Step::Fail]);
+    let provider = TokenProvider::builder()
+        .region("us-east-1")
+        .credentials_provider(credentials.clone())
+        .expiry(Duration::from_secs(3600))
+        .time_source(wall.clone())
+        .build()
+        .unwrap();
+    assert!(provider.token().await.is_err());
+    assert!(provider.token().await.is_err(), "backing off: no second load yet");
+    assert_eq!(credentials.loads(), 1);
+    *wall.0.lock().unwrap() = start() - Duration::from_secs(3600); // stepped back an hour
+    assert!(provider.token().await.is_ok(), "the credentials work again and are used at once");
+    assert_eq!(credentials.loads(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_respects_the_backoff_and_invalidate_discards_a_refresh_in_flight() {
+    let clock = ManualTimeSource::new(start());
+    let credentials = Scripted::new(&clock, [Step::Ok(None), Step::Fail]);
+    let provider = provider(&clock, &credentials, Duration::from_secs(3600));
+    let first = provider.token().await.unwrap();
+    clock.advance(Duration::from_secs(5));
+    assert!(provider.refresh().await.is_err(), "the scripted failure");
+    assert!(provider.refresh().await.is_err(), "refresh() on every 403 waits out the backoff");
+    assert_eq!(credentials.loads(), 2, "no load during the backoff");
+    assert!(Arc::ptr_eq(&provider.token().await.unwrap(), &first), "the valid token stays in service");
+
+    // A refresh in flight when invalidate() comes does not install its token.
+    let gated = Scripted::new(&clock, []).closed();
+    let provider = provider_with(&clock, &gated);
+    let waiting = tokio::spawn({
+        let provider = provider.clone();
+        async move { provider.token().await }
+    });
+    eventually(|| gated.loads() == 1).await;
+    provider.invalidate();
+    gated.gate.add_permits(2);
+    let stale = waiting.await.unwrap().unwrap();
+    assert_eq!(provider.cached_token(), None, "the stale refresh installed nothing");
+    let fresh = provider.token().await.unwrap();
+    assert_ne!(fresh.access_key_id(), stale.access_key_id());
+    assert_eq!(gated.loads(), 2);
+}
+
+fn provider_with(clock: &ManualTimeSource, credentials: &Scripted) -> TokenProvider {
+    provider(clock, credentials, Duration::from_secs(3600))
+}
+
+/// After a forced refresh fails while the cached token is fresh, the background task sleeps
+/// until the refresh point: it does not wake in a loop of zero-length sleeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_task_never_spins_after_a_failed_forced_refresh() {
+    let (clock, sleep) = instant_time_and_sleep(start());
+    let credentials = Scripted::new(&clock, [Step::Ok(None), Step::Fail]);
+    let provider = TokenProvider::builder()
+        .region("us-east-1")
+        .credentials_provider(credentials.clone())
+        .expiry(Duration::from_secs(3600))
+        .refresh_jitter(false)
+        .background_refresh(true)
+        .time_source(clock.clone())
+        .sleep_impl(sleep.clone())
+        .build()
+        .unwrap();
+    eventually(|| credentials.loads() >= 1).await;
+    clock.advance(Duration::from_secs(5));
+    let _ = provider.refresh().await;
+    eventually(|| credentials.loads() >= 5).await; // the task goes on refreshing at each refresh point
+    let naps = sleep.logs();
+    let zero = naps.iter().filter(|d| d.is_zero()).count();
+    assert!(zero <= 2, "woke {zero} times without sleeping: {naps:?}");
+    assert!(naps.len() <= 2 * credentials.loads() + 2, "a handful of wakes per refresh cycle: {naps:?}");
+    drop(provider);
 }

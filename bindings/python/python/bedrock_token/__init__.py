@@ -82,6 +82,8 @@ def provide_token(
 def sign_token(credentials: Any, region: str, expiry: Expiry = DEFAULT_EXPIRY, at: Optional[datetime] = None) -> Token:
     """Sign a token offline at an explicit time (default now); returns a ``Token``.
 
+    ``at`` must lie between 1970 and 9999 (UTC); other times raise ``InvalidInputError``.
+
     >>> from datetime import datetime, timezone
     >>> t = sign_token({"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
     ...                "us-east-1", "1h", datetime(2026, 1, 24, 10, tzinfo=timezone.utc))
@@ -168,6 +170,9 @@ class TokenProvider:
         background: refresh in a background thread so callers never wait.
         clock: a callable returning the current time as a datetime or epoch seconds (for tests).
         profile: an AWS profile for the default chains.
+        load_timeout: seconds one refresh may take (default 5). Credentials are loaded on a thread
+            of their own, so a ``load()`` that hangs delays no other provider and no caller waits
+            longer than this.
 
     >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
     >>> provider.token() == provider.token()
@@ -183,11 +188,12 @@ class TokenProvider:
         background: bool = False,
         clock: Optional[Callable[[], Union[datetime, float]]] = None,
         profile: Optional[str] = None,
+        load_timeout: Optional[float] = None,
     ) -> None:
         now = None
         if clock is not None:
             now = lambda: (lambda t: t.timestamp() if isinstance(t, datetime) else float(t))(clock())  # noqa: E731
-        self._native = _native.TokenProvider(region, expiry, credentials, refresh_margin, background, now, profile)
+        self._native = _native.TokenProvider(region, expiry, credentials, refresh_margin, background, now, profile, load_timeout)
 
     def token(self) -> str:
         """The token string, fresh enough to use."""

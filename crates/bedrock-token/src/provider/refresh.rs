@@ -1,13 +1,15 @@
 //! The provider's shared state: the cached token (read lock-free), one refresh at a time, backoff.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwapOption;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_async::future::timeout::Timeout;
 use aws_smithy_async::rt::sleep::AsyncSleep;
-use tokio::sync::{watch, OnceCell};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::builder::Settings;
@@ -19,6 +21,10 @@ use crate::{sign_token, Error, Token};
 /// What one refresh produced, shared with every caller that waited for it.
 pub(crate) type Outcome = Result<Arc<Token>, Error>;
 
+/// The shortest time between two forced refreshes ([`TokenProvider::refresh`](crate::TokenProvider::refresh)):
+/// within it, a forced refresh returns the token the last one signed.
+pub(crate) const MIN_FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(5);
+
 /// The region and credentials provider, resolved on first use (no I/O when the provider is built).
 struct Source {
     region: String,
@@ -26,13 +32,31 @@ struct Source {
     tried: &'static str,
 }
 
+/// A running refresh: which process started it (a child after `fork()` cannot join its parent's),
+/// and the channel its outcome arrives on.
+struct Running {
+    pid: u32,
+    generation: u64,
+    outcome: watch::Receiver<Option<Outcome>>,
+}
+
 pub(crate) struct Inner {
     pub(crate) settings: Settings,
     current: ArcSwapOption<Cached>,
-    inflight: Mutex<Option<watch::Receiver<Option<Outcome>>>>,
+    inflight: Mutex<Option<Running>>,
     failure: Mutex<Option<Failure>>,
-    source: OnceCell<Source>,
-    background: Mutex<Option<JoinHandle<()>>>,
+    /// The resolved source and the process that resolved it: its HTTP connections belong to that
+    /// process's runtime, so a child after `fork()` resolves its own.
+    source: Mutex<Option<(u32, Arc<Source>)>>,
+    /// Bumped by `invalidate()`: a refresh started before it does not install its token.
+    generation: AtomicU64,
+    background: Mutex<Option<(u32, JoinHandle<()>)>>,
+}
+
+/// Locks `mutex` even if a thread panicked while holding it: every value kept under these locks
+/// is whole at all times, so one panic must not break the provider for good.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A snapshot of a [`TokenProvider`](crate::TokenProvider), for health checks and metrics.
@@ -75,7 +99,8 @@ impl Inner {
             current: ArcSwapOption::const_empty(),
             inflight: Mutex::new(None),
             failure: Mutex::new(None),
-            source: OnceCell::new(),
+            source: Mutex::new(None),
+            generation: AtomicU64::new(0),
             background: Mutex::new(None),
         }
     }
@@ -112,50 +137,65 @@ impl Inner {
     }
 
     /// Waits for a token when none valid is cached: joins the running refresh or starts one.
+    ///
+    /// The wait is bounded by the refresh's own load timeout: the refresh runs on a runtime of
+    /// this process (a child after `fork()` never joins its parent's). A credentials provider
+    /// must not block its thread; the Python binding loads Python credentials on a thread of its own.
     pub(crate) async fn refreshed(self: &Arc<Self>, now: SystemTime, force: bool) -> Outcome {
         match self.start_refresh(now, force) {
             Start::Fresh(token) => Ok(token),
             Start::BackingOff(error) => Err(error),
             Start::Running(mut outcome) => match outcome.wait_for(Option::is_some).await {
-                Ok(done) => done.clone().expect("waited for Some"),
+                Ok(done) => done.clone().unwrap_or(Err(Error::RefreshInterrupted)),
                 Err(_) => Err(Error::RefreshInterrupted),
             },
         }
     }
 
     /// Starts a refresh unless one is running, a fresh token exists (unless `force`), or the
-    /// backoff after a failure has not ended (unless `force`).
+    /// backoff after a failure holds. A forced refresh also respects the backoff, and within
+    /// [`MIN_FORCED_REFRESH_INTERVAL`] of the last signing returns that token.
     pub(crate) fn start_refresh(self: &Arc<Self>, now: SystemTime, force: bool) -> Start {
-        let mut inflight = self.inflight.lock().expect("inflight lock");
-        // A refresh whose task was dropped unrun (its runtime shut down) no longer counts.
-        if let Some(running) = inflight.as_ref().filter(|r| r.has_changed().is_ok()) {
-            return Start::Running(running.clone());
+        let pid = runtime::process_id();
+        let mut inflight = lock(&self.inflight);
+        // A refresh whose task was dropped unrun (its runtime shut down), or that belongs to the
+        // parent of this forked process, no longer counts.
+        if let Some(running) = inflight.as_ref().filter(|r| r.pid == pid && r.outcome.has_changed().is_ok()) {
+            return Start::Running(running.outcome.clone());
         }
-        if !force {
-            if let Some(cached) = self.current.load().as_ref().filter(|c| c.is_fresh_at(now)) {
+        if let Some(cached) = self.current.load().as_ref() {
+            let just_signed = now.duration_since(cached.token.issued_at()).is_ok_and(|age| age < MIN_FORCED_REFRESH_INTERVAL);
+            if cached.is_fresh_at(now) && (!force || just_signed) {
                 return Start::Fresh(cached.token.clone());
             }
-            if let Some(failure) = self.failure.lock().expect("failure lock").as_ref() {
-                if now < failure.next_attempt_at {
-                    return Start::BackingOff(failure.error.clone());
-                }
-            }
+        }
+        if let Some(failure) = lock(&self.failure).as_ref().filter(|f| f.holds_at(now)) {
+            return Start::BackingOff(failure.error.clone());
         }
         let (done, outcome) = watch::channel(None);
-        *inflight = Some(outcome.clone());
+        let generation = self.generation.load(Ordering::Acquire);
+        *inflight = Some(Running { pid, generation, outcome: outcome.clone() });
+        drop(inflight);
+        self.ensure_background(pid);
         let inner = Arc::clone(self);
         runtime::spawn(async move {
-            let result = inner.load().await;
+            let result = inner.load(generation).await;
             // Cleared before the result is sent, and after `load` stored the token, so a caller
-            // that finds no refresh running also finds the new token.
-            inner.inflight.lock().expect("inflight lock").take();
+            // that finds no refresh running also finds the new token. A newer refresh (after
+            // `invalidate()`) keeps its place.
+            let mut inflight = lock(&inner.inflight);
+            if inflight.as_ref().is_some_and(|r| r.generation == generation && r.pid == pid) {
+                inflight.take();
+            }
+            drop(inflight);
             let _ = done.send(Some(result));
         });
         Start::Running(outcome)
     }
 
-    /// One refresh: load credentials, sign, store; bounded by the load timeout.
-    async fn load(self: &Arc<Self>) -> Outcome {
+    /// One refresh: load credentials, sign, store (unless `invalidate()` came meanwhile);
+    /// bounded by the load timeout.
+    async fn load(self: &Arc<Self>, generation: u64) -> Outcome {
         let timeout = self.settings.load_timeout;
         tracing::debug!(target: "bedrock_token::provider", "refreshing the Bedrock API key");
         let result = Timeout::new(self.load_and_sign(), self.settings.sleep.sleep(timeout))
@@ -173,12 +213,14 @@ impl Inner {
                 );
                 let cached = Cached::new(token, self.settings.refresh_margin, self.settings.jitter);
                 let token = Arc::clone(&cached.token);
-                self.current.store(Some(Arc::new(cached)));
-                self.failure.lock().expect("failure lock").take();
+                if self.generation.load(Ordering::Acquire) == generation {
+                    self.current.store(Some(Arc::new(cached)));
+                    lock(&self.failure).take();
+                }
                 Ok(token)
             }
             Err(error) => {
-                let mut failure = self.failure.lock().expect("failure lock");
+                let mut failure = lock(&self.failure);
                 let next = Failure::after(failure.as_ref(), error.clone(), now);
                 tracing::warn!(
                     target: "bedrock_token::provider",
@@ -194,9 +236,20 @@ impl Inner {
     }
 
     async fn load_and_sign(&self) -> Result<Token, Error> {
-        let source = self.source.get_or_try_init(|| self.resolve_source()).await?;
-        let credentials = load_credentials(&source.credentials, source.tried).await?;
+        let source = self.source().await?;
+        let credentials = load_guarded(&source).await?;
         sign_token(&credentials, &source.region, self.settings.expiry, self.now())
+    }
+
+    /// The source resolved in this process, resolving it on first use (and again after `fork()`).
+    async fn source(&self) -> Result<Arc<Source>, Error> {
+        let pid = runtime::process_id();
+        if let Some((_, source)) = lock(&self.source).as_ref().filter(|(owner, _)| *owner == pid) {
+            return Ok(Arc::clone(source));
+        }
+        let source = Arc::new(self.resolve_source().await?);
+        *lock(&self.source) = Some((pid, Arc::clone(&source)));
+        Ok(source)
     }
 
     async fn resolve_source(&self) -> Result<Source, Error> {
@@ -216,14 +269,10 @@ impl Inner {
 
     /// A snapshot of the cache, the running refresh and the last failure.
     pub(crate) fn status(&self) -> ProviderStatus {
-        let refreshing = self
-            .inflight
-            .lock()
-            .expect("inflight lock")
-            .as_ref()
-            .is_some_and(|r| r.has_changed().is_ok());
+        let pid = runtime::process_id();
+        let refreshing = lock(&self.inflight).as_ref().is_some_and(|r| r.pid == pid && r.outcome.has_changed().is_ok());
         let current = self.current.load();
-        let failure = self.failure.lock().expect("failure lock").clone();
+        let failure = lock(&self.failure).clone();
         ProviderStatus {
             expires_at: current.as_ref().map(|c| c.token.expires_at()),
             refresh_at: current.as_ref().map(|c| c.refresh_at),
@@ -234,34 +283,69 @@ impl Inner {
         }
     }
 
-    /// Drops the cached token and any backoff, so the next call refreshes.
+    /// Drops the cached token and any backoff, so the next call refreshes; a refresh already
+    /// running (with the credentials of before) does not install its token.
     pub(crate) fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        lock(&self.inflight).take();
         self.current.store(None);
-        self.failure.lock().expect("failure lock").take();
+        lock(&self.failure).take();
+        crate::sign::clear_signing_state();
     }
 
     /// Starts the opt-in background task; it holds only a weak reference and stops with the provider.
     pub(crate) fn start_background(self: &Arc<Self>) {
         let handle = runtime::spawn(background(Arc::downgrade(self)));
-        *self.background.lock().expect("background lock") = Some(handle);
+        *lock(&self.background) = Some((runtime::process_id(), handle));
     }
 
-    /// How long the background task may sleep before it should look again.
+    /// After `fork()` the parent's background task does not exist in the child: start the child's.
+    fn ensure_background(self: &Arc<Self>, pid: u32) {
+        let inherited = lock(&self.background).as_ref().is_some_and(|(owner, _)| *owner != pid);
+        if self.settings.background && inherited {
+            self.start_background();
+        }
+    }
+
+    /// How long the background task may sleep before it should look again: until the refresh
+    /// point of the cached token, or the end of a backoff if that is later; at once when nothing
+    /// is cached and no backoff holds. Never zero while a fresh token is cached, so a failed
+    /// forced refresh cannot make it spin.
     fn next_wake(&self, now: SystemTime) -> Duration {
         let until = |at: SystemTime| at.duration_since(now).unwrap_or(Duration::ZERO);
-        if let Some(failure) = self.failure.lock().expect("failure lock").as_ref() {
-            return until(failure.next_attempt_at);
+        let backoff_end = lock(&self.failure).as_ref().filter(|f| f.holds_at(now)).map(|f| f.next_attempt_at);
+        let refresh_at = self.current.load().as_ref().map(|c| c.refresh_at);
+        match (refresh_at, backoff_end) {
+            (Some(refresh), Some(retry)) => until(refresh.max(retry)),
+            (Some(refresh), None) => until(refresh),
+            (None, Some(retry)) => until(retry),
+            (None, None) => Duration::ZERO,
         }
-        self.current.load().as_ref().map_or(Duration::ZERO, |c| until(c.refresh_at))
     }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(handle) = self.background.get_mut().ok().and_then(Option::take) {
+        let background = self.background.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, handle)) = background.take() {
             handle.abort();
         }
     }
+}
+
+/// Loads credentials, turning a panic of the provider into [`Error::NoCredentials`] naming it,
+/// so one panic is one failed refresh (with backoff) and the provider keeps working.
+async fn load_guarded(source: &Source) -> Result<aws_credential_types::Credentials, Error> {
+    let mut load = std::pin::pin!(load_credentials(&source.credentials, source.tried));
+    std::future::poll_fn(|cx| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load.as_mut().poll(cx))).unwrap_or_else(|_| {
+            std::task::Poll::Ready(Err(Error::NoCredentials {
+                tried: source.tried.to_owned(),
+                source: Arc::new(std::io::Error::other("the credentials provider panicked")),
+            }))
+        })
+    })
+    .await
 }
 
 /// Refreshes at each refresh point so callers never wait; ends when the last provider clone drops.

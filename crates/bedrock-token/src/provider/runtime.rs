@@ -3,23 +3,40 @@
 //! A refresh runs as a task: on the caller's multi-thread tokio runtime when there is one, else on
 //! one small runtime of this crate's, built on first use. A refresh never runs on a current-thread
 //! runtime, so a blocking call on such a runtime cannot wait on a task its own thread must drive.
+//!
+//! The crate's runtime belongs to one process: after `fork()` its worker thread does not exist in
+//! the child, so the child builds its own on first use (the parent's is left alone, never dropped:
+//! dropping it would wait for threads that are not there).
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 use tokio::task::JoinHandle;
 
+/// This process's id: it changes in a child after `fork()`.
+pub(crate) fn process_id() -> u32 {
+    std::process::id()
+}
+
 fn own_runtime() -> &'static Runtime {
-    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("bedrock-token-refresh")
-            .enable_all()
-            .build()
-            .expect("bedrock-token could not start its refresh runtime")
-    })
+    static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+    let mut slot = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let pid = process_id();
+    match *slot {
+        Some((owner, runtime)) if owner == pid => runtime,
+        _ => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("bedrock-token-refresh")
+                .enable_all()
+                .build()
+                .expect("bedrock-token could not start its refresh runtime");
+            let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+            *slot = Some((pid, runtime));
+            runtime
+        }
+    }
 }
 
 fn multi_thread_handle() -> Option<Handle> {

@@ -55,6 +55,7 @@ impl Cached {
 pub(crate) struct Failure {
     pub(crate) error: crate::Error,
     pub(crate) consecutive: u32,
+    pub(crate) failed_at: SystemTime,
     pub(crate) next_attempt_at: SystemTime,
 }
 
@@ -65,8 +66,15 @@ impl Failure {
         Self {
             error,
             consecutive,
+            failed_at: now,
             next_attempt_at: now + backoff(consecutive),
         }
+    }
+
+    /// Whether the backoff still holds at `now`. A clock stepped back past the failure (NTP, a VM
+    /// resumed) ends it: a step backwards can shorten the wait, never lengthen it.
+    pub(crate) fn holds_at(&self, now: SystemTime) -> bool {
+        self.failed_at <= now && now < self.next_attempt_at
     }
 }
 
@@ -117,6 +125,15 @@ mod tests {
             seen.insert(m);
         }
         assert!(seen.len() > 1, "jitter varies");
+    }
+
+    #[test]
+    fn a_clock_stepped_back_ends_the_backoff_instead_of_extending_it() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_769_248_800);
+        let failure = Failure::after(None, crate::Error::RefreshInterrupted, at);
+        assert!(failure.holds_at(at) && failure.holds_at(at + Duration::from_millis(999)));
+        assert!(!failure.holds_at(at + Duration::from_secs(1)));
+        assert!(!failure.holds_at(at - Duration::from_secs(3600)), "an hour back does not mean an hour more");
     }
 
     #[test]

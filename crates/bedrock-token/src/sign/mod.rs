@@ -6,8 +6,9 @@
 //! botocore's order (`X-Amz-SignedHeaders` before `X-Amz-Security-Token`), which differs from the
 //! sorted canonical order that is signed.
 
-use std::cell::RefCell;
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 
@@ -101,23 +102,92 @@ pub fn sign_token(
     }))
 }
 
+/// How long a thread's signing state may go unused before a sweep drops it (and wipes the
+/// secret and session token it holds).
+pub(crate) const IDLE_SIGNING_STATE: Duration = Duration::from_secs(10 * 60);
+
+/// One thread's signing state, reachable from [`clear_signing_state`] and the idle sweep.
+struct Slot {
+    prepared: Option<Prepared>,
+    last_used: Instant,
+}
+
+type SharedSlot = Arc<Mutex<Slot>>;
+
+/// Every thread's slot, so state can be wiped from any thread; dead threads' entries go away.
+static SLOTS: Mutex<Vec<Weak<Mutex<Slot>>>> = Mutex::new(Vec::new());
+/// Seconds since [`started`] of the last idle sweep.
+static LAST_SWEEP: AtomicU64 = AtomicU64::new(0);
+
+fn started() -> Instant {
+    static STARTED: OnceLock<Instant> = OnceLock::new();
+    *STARTED.get_or_init(Instant::now)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 thread_local! {
     /// The last identity this thread signed for. A service signs for one identity, so it derives
     /// the signing key and hashes the constant part of the request once a day, not per token.
-    static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+    static PREPARED: SharedSlot = {
+        let slot = Arc::new(Mutex::new(Slot { prepared: None, last_used: Instant::now() }));
+        lock(&SLOTS).push(Arc::downgrade(&slot));
+        slot
+    };
+}
+
+/// Drops the signing state of every thread, wiping the secret access keys and session tokens it
+/// holds. [`TokenProvider::invalidate`](crate::TokenProvider::invalidate) calls it; call it after
+/// rotating credentials so no thread keeps the old ones. Signing works as before afterwards (the
+/// next token of each thread prepares its state again, about 2 µs).
+///
+/// ```
+/// bedrock_token::clear_signing_state();
+/// ```
+pub fn clear_signing_state() {
+    sweep(|_| true);
+}
+
+/// Drops the state of every thread that `expired` says is done with it, and forgets dead threads.
+fn sweep(expired: impl Fn(&Slot) -> bool) {
+    lock(&SLOTS).retain(|weak| match weak.upgrade() {
+        Some(slot) => {
+            let mut slot = lock(&slot);
+            if expired(&slot) {
+                slot.prepared = None;
+            }
+            true
+        }
+        None => false,
+    });
+}
+
+/// At most once a minute, from whichever thread signs: drops other threads' state that has not
+/// been used for [`IDLE_SIGNING_STATE`] (a thread that stopped signing keeps no secret for long).
+fn sweep_idle(now: Instant) {
+    let second = now.duration_since(started()).as_secs();
+    let last = LAST_SWEEP.load(Ordering::Relaxed);
+    if second >= last + 60 && LAST_SWEEP.compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        sweep(|slot| now.duration_since(slot.last_used) >= IDLE_SIGNING_STATE);
+    }
 }
 
 /// Runs `f` on the [`Prepared`] state for `identity`, from this thread's cache when it matches.
 fn with_prepared<R>(identity: Identity<'_>, f: impl FnOnce(&mut Prepared) -> R) -> R {
     let mut f = Some(f);
-    let cached = PREPARED.try_with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if !slot.as_ref().is_some_and(|prepared| prepared.is_for(identity)) {
-            *slot = Some(Prepared::new(identity));
+    let now = Instant::now();
+    let cached = PREPARED.try_with(|slot| {
+        let mut slot = lock(slot);
+        if !slot.prepared.as_ref().is_some_and(|prepared| prepared.is_for(identity)) {
+            slot.prepared = Some(Prepared::new(identity));
         }
+        slot.last_used = now;
         let f = f.take().expect("called once");
-        f(slot.as_mut().expect("filled above"))
+        f(slot.prepared.as_mut().expect("filled above"))
     });
+    sweep_idle(now);
     // The thread-local is gone only while this thread shuts down: sign without the cache.
     cached.unwrap_or_else(|_| f.take().expect("not called yet")(&mut Prepared::new(identity)))
 }
@@ -125,6 +195,41 @@ fn with_prepared<R>(identity: Identity<'_>, f: impl FnOnce(&mut Prepared) -> R) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn holds_state(slot: &SharedSlot) -> bool {
+        lock(slot).prepared.is_some()
+    }
+
+    #[test]
+    fn clearing_and_idle_sweeps_drop_every_threads_state() {
+        let identity = Identity { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: "s", session_token: "t", region: "us-east-1", day: 20_000 };
+        let time = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400)).unwrap();
+        let (slot_tx, slot_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            with_prepared(identity, |prepared| prepared.sign(time, 900));
+            slot_tx.send(PREPARED.with(Arc::clone)).unwrap();
+            done_rx.recv().unwrap(); // stays alive, idle, while the main thread clears
+        });
+        let theirs = slot_rx.recv().unwrap();
+        with_prepared(identity, |prepared| prepared.sign(time, 900));
+        let ours = PREPARED.with(Arc::clone);
+        assert!(holds_state(&theirs) && holds_state(&ours));
+
+        clear_signing_state();
+        assert!(!holds_state(&theirs) && !holds_state(&ours), "cleared on every thread, the idle one too");
+        let again = with_prepared(identity, |prepared| prepared.sign(time, 900));
+        assert_eq!(again.as_str(), Prepared::new(identity).sign(time, 900).as_str(), "signing works as before");
+
+        // An idle sweep drops only state unused for IDLE_SIGNING_STATE.
+        lock(&theirs).prepared = Some(Prepared::new(identity));
+        let later = Instant::now() + IDLE_SIGNING_STATE;
+        lock(&ours).last_used = later;
+        sweep(|slot| later.duration_since(slot.last_used) >= IDLE_SIGNING_STATE);
+        assert!(!holds_state(&theirs) && holds_state(&ours));
+        done_tx.send(()).unwrap();
+        other.join().unwrap();
+    }
 
     #[test]
     fn the_cache_follows_every_part_of_the_identity() {
