@@ -43,20 +43,26 @@ def moto(example_env, monkeypatch):
 
 def test_provision_list_rotate_deprovision(moto):
     plan = bedrock_token.provision("finance", "fin@example.com", key="access-key", dry_run=True)
-    assert plan["dry_run"] and len(plan["actions"]) == 3 and bedrock_token.list_users() == []
+    assert isinstance(plan, bedrock_token.ProvisionReport)
+    assert plan.dry_run and len(plan.actions) == 3 and bedrock_token.list_users() == []
 
     report = bedrock_token.provision("finance", "fin@example.com", key="access-key", tags={"cost-center": "42"})
-    assert len(report["new_key"]["secret"]) == 40
-    assert {w["code"] for w in report["warnings"]} >= {"store-secret-now", "rotate-regularly", "prefer-short-term-keys"}
-    assert bedrock_token.provision("finance", "fin@example.com", key="access-key")["actions"] == []
+    secret = report.new_key.secret.reveal()
+    assert len(secret) == 40
+    for shown in [repr(report), str(report), repr(report.new_key), str(report.new_key.secret)]:
+        assert secret not in shown and "****" in shown, shown
+    assert {w.code for w in report.warnings} >= {"store-secret-now", "rotate-regularly", "prefer-short-term-keys"}
+    assert bedrock_token.provision("finance", "fin@example.com", key="access-key").actions == ()
 
     [user] = bedrock_token.list_users()
-    assert user["user_name"] == "finance-bedrock-user" and user["owner"] == "fin@example.com"
+    assert user.user_name == "finance-bedrock-user" and user.owner == "fin@example.com"
+    assert user.created_at is not None and user.created_at.tzinfo is not None
     rotated = bedrock_token.rotate("finance", "access-key", delete_old=True)
-    assert rotated["new_key"]["id"] != report["new_key"]["id"]
-    assert [k["id"] for k in bedrock_token.list_users()[0]["keys"]] == [rotated["new_key"]["id"]]
+    assert rotated.new_key.id != report.new_key.id and rotated.new_key.secret.reveal() not in repr(rotated)
+    assert [k.id for k in bedrock_token.list_users()[0].keys] == [rotated.new_key.id]
 
-    bedrock_token.deprovision("finance")
+    teardown = bedrock_token.deprovision("finance")
+    assert isinstance(teardown, bedrock_token.DeprovisionReport) and teardown.actions
     assert bedrock_token.list_users() == []
 
 

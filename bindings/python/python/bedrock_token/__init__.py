@@ -17,7 +17,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
@@ -27,8 +27,16 @@ __all__ = [
     "BedrockTokenGenerator",
     "BedrockTokenError",
     "CredentialsError",
+    "DeprovisionReport",
     "InvalidInputError",
+    "KeyStatus",
+    "NewKey",
     "ProvisionError",
+    "ProvisionReport",
+    "ProvisionedUser",
+    "RotateReport",
+    "Secret",
+    "SecurityWarning",
     "Token",
     "TokenInfo",
     "TokenProvider",
@@ -241,6 +249,131 @@ class BearerAuth:
         return request
 
 
+class Secret:
+    """A new key's secret: ``repr()`` and ``str()`` show ``****``; read it with ``reveal()``.
+
+    >>> secret = Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    >>> (repr(secret), str(secret), len(secret.reveal()))
+    ("Secret('****')", '****', 40)
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself: store it in a secrets manager, never log it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+    def __str__(self) -> str:
+        return "****"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key created by ``provision`` or ``rotate``; its ``secret`` is shown only here, once."""
+
+    kind: str
+    id: str
+    secret: Secret
+    service_user_name: Optional[str]
+    expires_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    """A key a user holds: ``kind`` is "access-key" or "api-key"."""
+
+    kind: str
+    id: str
+    active: bool
+    created_at: Optional[datetime]
+    age_days: int
+    expires_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class SecurityWarning:
+    """Advice about a key (``code`` such as "rotate-regularly"), with its details."""
+
+    code: str
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ProvisionReport:
+    """What ``provision`` did (or, with ``dry_run``, would do)."""
+
+    user_name: str
+    dry_run: bool
+    actions: Sequence[Mapping[str, Any]]
+    new_key: Optional[NewKey]
+    existing_keys: Sequence[KeyStatus]
+    warnings: Sequence[SecurityWarning]
+
+
+@dataclass(frozen=True)
+class RotateReport:
+    """What ``rotate`` did (or would do)."""
+
+    user_name: str
+    dry_run: bool
+    actions: Sequence[Mapping[str, Any]]
+    new_key: Optional[NewKey]
+    warnings: Sequence[SecurityWarning]
+
+
+@dataclass(frozen=True)
+class DeprovisionReport:
+    """What ``deprovision`` removed (or would remove)."""
+
+    user_name: str
+    dry_run: bool
+    actions: Sequence[Mapping[str, Any]]
+    warnings: Sequence[SecurityWarning]
+
+
+@dataclass(frozen=True)
+class ProvisionedUser:
+    """A user bedrock-token provisioned, with its keys."""
+
+    user_name: str
+    arn: str
+    business_unit: Optional[str]
+    owner: Optional[str]
+    created_at: Optional[datetime]
+    keys: Sequence[KeyStatus]
+    warnings: Sequence[SecurityWarning]
+
+
+def _time(text: Optional[str]) -> Optional[datetime]:
+    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _warnings(items: Sequence[Mapping[str, Any]]) -> Tuple[SecurityWarning, ...]:
+    return tuple(SecurityWarning(w["code"], {k: v for k, v in w.items() if k != "code"}) for w in items)
+
+
+def _keys(items: Sequence[Mapping[str, Any]]) -> Tuple[KeyStatus, ...]:
+    return tuple(KeyStatus(k["kind"], k["id"], k["active"], _time(k["created_at"]), k["age_days"], _time(k["expires_at"])) for k in items)
+
+
+def _new_key(key: Optional[Mapping[str, Any]]) -> Optional[NewKey]:
+    if key is None:
+        return None
+    return NewKey(key["kind"], key["id"], Secret(key["secret"]), key["service_user_name"], _time(key["expires_at"]))
+
+
 def provision(
     business_unit: str,
     owner: str,
@@ -252,27 +385,31 @@ def provision(
     path: str = "/bedrock/",
     dry_run: bool = False,
     force: bool = False,
-) -> Dict[str, Any]:
+) -> ProvisionReport:
     """Create or converge ``{business_unit}-bedrock-user`` with a Bedrock policy and a key.
 
     ``key`` is "none", "access-key" or "api-key" (a long-term Bedrock API key for ``api_key_days``).
-    Returns the report: ``actions``, ``new_key`` (its ``secret`` shown once), ``warnings``.
+    Returns a ``ProvisionReport``; ``new_key.secret.reveal()`` gives the secret, shown this once.
     """
-    report = _native.provision(business_unit, owner, policy, list(models), key, api_key_days,
-                               list((tags or {}).items()), path, dry_run, force)
-    return json.loads(report)
+    report = json.loads(_native.provision(business_unit, owner, policy, list(models), key, api_key_days,
+                                          list((tags or {}).items()), path, dry_run, force))
+    return ProvisionReport(report["user_name"], report["dry_run"], tuple(report["actions"]), _new_key(report["new_key"]),
+                           _keys(report["existing_keys"]), _warnings(report["warnings"]))
 
 
-def rotate(business_unit: str, key: str, api_key_days: int = 90, delete_old: bool = False, dry_run: bool = False) -> Dict[str, Any]:
+def rotate(business_unit: str, key: str, api_key_days: int = 90, delete_old: bool = False, dry_run: bool = False) -> RotateReport:
     """Create a new key ("access-key" or "api-key") and deactivate (or delete) the old one."""
-    return json.loads(_native.rotate(business_unit, key, api_key_days, delete_old, dry_run))
+    report = json.loads(_native.rotate(business_unit, key, api_key_days, delete_old, dry_run))
+    return RotateReport(report["user_name"], report["dry_run"], tuple(report["actions"]), _new_key(report["new_key"]), _warnings(report["warnings"]))
 
 
-def deprovision(business_unit: str, force: bool = False, dry_run: bool = False) -> Dict[str, Any]:
+def deprovision(business_unit: str, force: bool = False, dry_run: bool = False) -> DeprovisionReport:
     """Remove the business unit's keys, policies and user (only ours unless ``force``)."""
-    return json.loads(_native.deprovision(business_unit, force, dry_run))
+    report = json.loads(_native.deprovision(business_unit, force, dry_run))
+    return DeprovisionReport(report["user_name"], report["dry_run"], tuple(report["actions"]), _warnings(report["warnings"]))
 
 
-def list_users(path: str = "/bedrock/") -> List[Dict[str, Any]]:
+def list_users(path: str = "/bedrock/") -> List[ProvisionedUser]:
     """The users bedrock-token provisioned, with their keys' ages and status."""
-    return json.loads(_native.list_users(path))
+    return [ProvisionedUser(u["user_name"], u["arn"], u["business_unit"], u["owner"], _time(u["created_at"]), _keys(u["keys"]),
+                            _warnings(u["warnings"])) for u in json.loads(_native.list_users(path))]
