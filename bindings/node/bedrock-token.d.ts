@@ -69,6 +69,7 @@ export declare class TokenProvider {
   /** The cached token when usable now, else `undefined` (then `await token()`); never waits. */
   cachedToken(): string | undefined
   tokenInfo(): Promise<TokenInfo>
+  /** Signs a new token now; within 5 s of the last signing it returns that one, and it waits out a backoff. */
   refresh(): Promise<TokenInfo>
   invalidate(): void
 }

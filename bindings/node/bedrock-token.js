@@ -148,7 +148,10 @@ class TokenProvider {
     return withDates(await this._native.tokenInfo().catch((error) => { throw translate(error) }))
   }
 
-  /** Signs a new token now, e.g. after Bedrock rejected one. */
+  /**
+   * Signs a new token now, e.g. after Bedrock rejected one. Within 5 s of the last signing it
+   * returns that token, and during a backoff after a failed refresh it rejects with that failure.
+   */
   async refresh() {
     return withDates(await this._native.refresh().catch((error) => { throw translate(error) }))
   }

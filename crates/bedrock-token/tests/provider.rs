@@ -338,16 +338,7 @@ async fn refresh_signs_anew_and_invalidate_forgets() {
 async fn background_refresh_keeps_a_fresh_token_and_stops_with_the_provider() {
     let (clock, sleep) = instant_time_and_sleep(start());
     let credentials = Scripted::new(&clock, []);
-    let provider = TokenProvider::builder()
-        .region("us-east-1")
-        .credentials_provider(credentials.clone())
-        .expiry(Duration::from_secs(3600))
-        .refresh_jitter(false)
-        .background_refresh(true)
-        .time_source(clock.clone())
-        .sleep_impl(sleep.clone())
-        .build()
-        .unwrap();
+    let provider = background_provider(&clock, &sleep, &credentials);
     // The task signs the first token by itself and then, as its sleeps advance the manual
     // clock, again at each refresh point (every 3240 s).
     eventually(|| credentials.loads() >= 4).await;
@@ -451,7 +442,7 @@ async fn refresh_respects_the_backoff_and_invalidate_discards_a_refresh_in_fligh
 
     // A refresh in flight when invalidate() comes does not install its token.
     let gated = Scripted::new(&clock, []).closed();
-    let provider = provider_with(&clock, &gated);
+    let provider = provider(&clock, &gated, Duration::from_secs(3600));
     let waiting = tokio::spawn({
         let provider = provider.clone();
         async move { provider.token().await }
@@ -466,17 +457,9 @@ async fn refresh_respects_the_backoff_and_invalidate_discards_a_refresh_in_fligh
     assert_eq!(gated.loads(), 2);
 }
 
-fn provider_with(clock: &ManualTimeSource, credentials: &Scripted) -> TokenProvider {
-    provider(clock, credentials, Duration::from_secs(3600))
-}
-
-/// After a forced refresh fails while the cached token is fresh, the background task sleeps
-/// until the refresh point: it does not wake in a loop of zero-length sleeps.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_background_task_never_spins_after_a_failed_forced_refresh() {
-    let (clock, sleep) = instant_time_and_sleep(start());
-    let credentials = Scripted::new(&clock, [Step::Ok(None), Step::Fail]);
-    let provider = TokenProvider::builder()
+/// A 1-hour provider with background refresh, on an instant sleep that moves `clock`.
+fn background_provider(clock: &ManualTimeSource, sleep: &aws_smithy_async::test_util::InstantSleep, credentials: &Scripted) -> TokenProvider {
+    TokenProvider::builder()
         .region("us-east-1")
         .credentials_provider(credentials.clone())
         .expiry(Duration::from_secs(3600))
@@ -485,7 +468,16 @@ async fn the_background_task_never_spins_after_a_failed_forced_refresh() {
         .time_source(clock.clone())
         .sleep_impl(sleep.clone())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// After a forced refresh fails while the cached token is fresh, the background task sleeps
+/// until the refresh point: it does not wake in a loop of zero-length sleeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_task_never_spins_after_a_failed_forced_refresh() {
+    let (clock, sleep) = instant_time_and_sleep(start());
+    let credentials = Scripted::new(&clock, [Step::Ok(None), Step::Fail]);
+    let provider = background_provider(&clock, &sleep, &credentials);
     eventually(|| credentials.loads() >= 1).await;
     clock.advance(Duration::from_secs(5));
     let _ = provider.refresh().await;

@@ -216,7 +216,11 @@ class TokenProvider:
         return self._native.token_info()
 
     def refresh(self) -> Token:
-        """Sign a new token now, e.g. after Bedrock rejected one."""
+        """Sign a new token now, e.g. after Bedrock rejected one.
+
+        Within 5 s of the last signing it returns that token, and during the backoff after a
+        failed refresh it raises that failure: calling it on every 403 cannot hammer STS or IMDS.
+        """
         return self._native.refresh()
 
     def invalidate(self) -> None:

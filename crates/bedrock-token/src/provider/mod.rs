@@ -149,6 +149,10 @@ impl TokenProvider {
     /// Signs a new token now, even if the cached one is fresh (joins a refresh already running).
     /// Use it after Bedrock rejected a token, e.g. because its credentials were revoked.
     ///
+    /// Within 5 s of the last signing it returns that token, and while the backoff after a failed
+    /// refresh holds it returns that failure: calling it on every 403 cannot hammer the
+    /// credentials source (STS, IMDS, SSO).
+    ///
     /// ```no_run
     /// # async fn run() -> Result<(), bedrock_token::Error> {
     /// let provider = bedrock_token::TokenProvider::new();
