@@ -432,27 +432,27 @@ async fn a_clock_stepped_back_does_not_extend_the_backoff() {
 async fn refresh_respects_the_backoff_and_invalidate_discards_a_refresh_in_flight() {
     let clock = ManualTimeSource::new(start());
     let credentials = Scripted::new(&clock, [Step::Ok(None), Step::Fail]);
-    let provider = provider(&clock, &credentials, Duration::from_secs(3600));
-    let first = provider.token().await.unwrap();
+    let backing_off = provider(&clock, &credentials, Duration::from_secs(3600));
+    let first = backing_off.token().await.unwrap();
     clock.advance(Duration::from_secs(5));
-    assert!(provider.refresh().await.is_err(), "the scripted failure");
-    assert!(provider.refresh().await.is_err(), "refresh() on every 403 waits out the backoff");
+    assert!(backing_off.refresh().await.is_err(), "the scripted failure");
+    assert!(backing_off.refresh().await.is_err(), "refresh() on every 403 waits out the backoff");
     assert_eq!(credentials.loads(), 2, "no load during the backoff");
-    assert!(Arc::ptr_eq(&provider.token().await.unwrap(), &first), "the valid token stays in service");
+    assert!(Arc::ptr_eq(&backing_off.token().await.unwrap(), &first), "the valid token stays in service");
 
     // A refresh in flight when invalidate() comes does not install its token.
     let gated = Scripted::new(&clock, []).closed();
-    let provider = provider(&clock, &gated, Duration::from_secs(3600));
+    let invalidated = provider(&clock, &gated, Duration::from_secs(3600));
     let waiting = tokio::spawn({
-        let provider = provider.clone();
-        async move { provider.token().await }
+        let invalidated = invalidated.clone();
+        async move { invalidated.token().await }
     });
     eventually(|| gated.loads() == 1).await;
-    provider.invalidate();
+    invalidated.invalidate();
     gated.gate.add_permits(2);
     let stale = waiting.await.unwrap().unwrap();
-    assert_eq!(provider.cached_token(), None, "the stale refresh installed nothing");
-    let fresh = provider.token().await.unwrap();
+    assert_eq!(invalidated.cached_token(), None, "the stale refresh installed nothing");
+    let fresh = invalidated.token().await.unwrap();
     assert_ne!(fresh.access_key_id(), stale.access_key_id());
     assert_eq!(gated.loads(), 2);
 }
