@@ -5,12 +5,21 @@
 //!   AWS_REGION=us-east-1 cargo run --example provide_token
 //! ```
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), bedrock_token::Error> {
-    let token = bedrock_token::provide_token(Duration::from_secs(3600)).await?;
-    eprintln!("{token:?}"); // redacted: Token { value: "bedrock-api-key-****", region: …, expires_at: … }
-    println!("{}", token.as_str());
-    Ok(())
+async fn main() -> ExitCode {
+    match bedrock_token::provide_token(Duration::from_secs(3600)).await {
+        Ok(token) => {
+            eprintln!("{token:?}"); // redacted: Token { value: "bedrock-api-key-****", region: …, expires_at: … }
+            println!("{}", token.as_str());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            // The message, as a person reads it (`main` returning the error would print its Debug form).
+            eprintln!("provide_token: {}", bedrock_token::error_chain(&err));
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -7,12 +7,23 @@
 //! AWS_REGION=us-east-1 cargo run --example token_provider -- 5   # five "requests", one a second
 //! ```
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use bedrock_token::TokenProvider;
 
 #[tokio::main]
-async fn main() -> Result<(), bedrock_token::Error> {
+async fn main() -> ExitCode {
+    match serve().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("token_provider: {}", bedrock_token::error_chain(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<(), bedrock_token::Error> {
     let requests: u32 = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(3);
     let provider = TokenProvider::builder()
         .expiry(Duration::from_secs(6 * 3600))
