@@ -24,6 +24,7 @@ mod chain;
 mod error;
 mod expiry;
 mod inspect;
+mod lock;
 mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;

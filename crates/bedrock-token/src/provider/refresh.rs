@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwapOption;
@@ -16,6 +16,7 @@ use super::builder::Settings;
 use super::runtime;
 use super::schedule::{Cached, Failure};
 use crate::chain::{load_credentials, DefaultChain, DEFAULT_CHAIN_SOURCES};
+use crate::lock::lock;
 use crate::{sign_token, Error, Token};
 
 /// What one refresh produced, shared with every caller that waited for it.
@@ -53,11 +54,6 @@ pub(crate) struct Inner {
     background: Mutex<Option<(u32, JoinHandle<()>)>>,
 }
 
-/// Locks `mutex` even if a thread panicked while holding it: every value kept under these locks
-/// is whole at all times, so one panic must not break the provider for good.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// A snapshot of a [`TokenProvider`](crate::TokenProvider), for health checks and metrics.
 ///

@@ -21,7 +21,7 @@ pub(crate) fn process_id() -> u32 {
 
 fn own_runtime() -> &'static Runtime {
     static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
-    let mut slot = RUNTIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut slot = crate::lock::lock(&RUNTIME);
     let pid = process_id();
     match *slot {
         Some((owner, runtime)) if owner == pid => runtime,

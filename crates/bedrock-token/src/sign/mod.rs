@@ -7,12 +7,13 @@
 //! sorted canonical order that is signed.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 
 use crate::expiry::validate_expiry;
+use crate::lock::lock;
 use crate::region::validate_region;
 use crate::time::SigningTime;
 use crate::{Error, Token};
@@ -122,10 +123,6 @@ static LAST_SWEEP: AtomicU64 = AtomicU64::new(0);
 fn started() -> Instant {
     static STARTED: OnceLock<Instant> = OnceLock::new();
     *STARTED.get_or_init(Instant::now)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 thread_local! {
