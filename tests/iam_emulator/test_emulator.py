@@ -1,0 +1,227 @@
+"""The IAM emulator's own tests: the extension, through boto3 over HTTP, against the API reference.
+
+Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import boto3
+import botocore.config
+import pytest
+from botocore.exceptions import ClientError
+
+SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+BEDROCK = "bedrock.amazonaws.com"
+POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*"}]}'
+
+
+def start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, SERVER, "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=2)
+            return server, url
+        except OSError:
+            assert server.poll() is None, "the emulator exited"
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the emulator did not answer")
+
+
+def client(url: str, validate: bool = True):
+    return boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                        config=botocore.config.Config(parameter_validation=validate))
+
+
+@pytest.fixture(scope="module")
+def server():
+    process, url = start({})
+    yield url
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def iam(server):
+    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
+    return client(server)
+
+
+def code(err: pytest.ExceptionInfo) -> str:
+    return err.value.response["Error"]["Code"]
+
+
+def test_create_returns_the_secret_once_and_list_never(iam):
+    iam.create_user(UserName="alice")
+    created = iam.create_service_specific_credential(UserName="alice", ServiceName=BEDROCK, CredentialAgeDays=30)
+    credential = created["ServiceSpecificCredential"]
+    assert credential["Status"] == "Active" and credential["ServiceName"] == BEDROCK and credential["UserName"] == "alice"
+    assert len(credential["ServiceSpecificCredentialId"]) >= 20
+    assert credential["ServiceCredentialSecret"].startswith("ABSK")
+    assert credential["ServiceCredentialAlias"].startswith("alice-at-")
+    age = credential["ExpirationDate"] - credential["CreateDate"]
+    assert age == datetime.timedelta(days=30)
+
+    listed = iam.list_service_specific_credentials(UserName="alice", ServiceName=BEDROCK)["ServiceSpecificCredentials"]
+    assert [c["ServiceSpecificCredentialId"] for c in listed] == [credential["ServiceSpecificCredentialId"]]
+    assert "ServiceCredentialSecret" not in listed[0] and "ServicePassword" not in listed[0]
+    assert listed[0]["ExpirationDate"] == credential["ExpirationDate"]
+
+
+def test_without_age_the_key_never_expires(iam):
+    iam.create_user(UserName="bob")
+    credential = iam.create_service_specific_credential(UserName="bob", ServiceName=BEDROCK)["ServiceSpecificCredential"]
+    assert "ExpirationDate" not in credential
+
+
+@pytest.mark.parametrize("days", [0, 36601])
+def test_age_outside_1_to_36600_days_is_refused(server, iam, days):
+    iam.create_user(UserName="carol")
+    with pytest.raises(ClientError) as err:  # botocore would refuse 0 itself: the server is asked
+        client(server, validate=False).create_service_specific_credential(UserName="carol", ServiceName=BEDROCK, CredentialAgeDays=days)
+    assert code(err) == "InvalidInput" and "36600" in str(err.value)
+
+
+def test_age_is_for_api_keys_only_and_password_services_get_a_password(iam):
+    iam.create_user(UserName="dave")
+    with pytest.raises(ClientError) as err:
+        iam.create_service_specific_credential(UserName="dave", ServiceName="codecommit.amazonaws.com", CredentialAgeDays=5)
+    assert code(err) == "InvalidInput"
+    git = iam.create_service_specific_credential(UserName="dave", ServiceName="codecommit.amazonaws.com")["ServiceSpecificCredential"]
+    assert git["ServicePassword"] and "ServiceCredentialSecret" not in git
+
+
+def test_unsupported_service_and_unknown_user(iam):
+    iam.create_user(UserName="erin")
+    with pytest.raises(ClientError) as err:
+        iam.create_service_specific_credential(UserName="erin", ServiceName="s3.amazonaws.com")
+    assert code(err) == "NotSupportedService"
+    for call in (lambda: iam.create_service_specific_credential(UserName="nobody", ServiceName=BEDROCK),
+                 lambda: iam.list_service_specific_credentials(UserName="nobody")):
+        with pytest.raises(ClientError) as err:
+            call()
+        assert code(err) == "NoSuchEntity"
+
+
+def test_two_per_user_and_service(iam):
+    iam.create_user(UserName="frank")
+    for _ in range(2):
+        iam.create_service_specific_credential(UserName="frank", ServiceName=BEDROCK)
+    with pytest.raises(ClientError) as err:
+        iam.create_service_specific_credential(UserName="frank", ServiceName=BEDROCK)
+    assert code(err) == "LimitExceeded"
+    iam.create_service_specific_credential(UserName="frank", ServiceName="codecommit.amazonaws.com")  # another service: room
+    assert len(iam.list_service_specific_credentials(UserName="frank")["ServiceSpecificCredentials"]) == 3
+    assert len(iam.list_service_specific_credentials(UserName="frank", ServiceName=BEDROCK)["ServiceSpecificCredentials"]) == 2
+
+
+def test_update_reset_delete_and_unknown_credentials(iam):
+    iam.create_user(UserName="grace")
+    first = iam.create_service_specific_credential(UserName="grace", ServiceName=BEDROCK)["ServiceSpecificCredential"]
+    key_id = first["ServiceSpecificCredentialId"]
+    iam.update_service_specific_credential(UserName="grace", ServiceSpecificCredentialId=key_id, Status="Inactive")
+    assert iam.list_service_specific_credentials(UserName="grace")["ServiceSpecificCredentials"][0]["Status"] == "Inactive"
+    reset = iam.reset_service_specific_credential(UserName="grace", ServiceSpecificCredentialId=key_id)["ServiceSpecificCredential"]
+    assert reset["ServiceSpecificCredentialId"] == key_id and reset["ServiceCredentialSecret"] != first["ServiceCredentialSecret"]
+    iam.delete_service_specific_credential(UserName="grace", ServiceSpecificCredentialId=key_id)
+    assert iam.list_service_specific_credentials(UserName="grace")["ServiceSpecificCredentials"] == []
+    for call in (iam.update_service_specific_credential, iam.reset_service_specific_credential, iam.delete_service_specific_credential):
+        kwargs = {"Status": "Active"} if call == iam.update_service_specific_credential else {}
+        with pytest.raises(ClientError) as err:
+            call(UserName="grace", ServiceSpecificCredentialId=key_id, **kwargs)
+        assert code(err) == "NoSuchEntity"
+
+
+def test_all_users_pages_with_marker_and_max_items(iam):
+    for name in ("u1", "u2", "u3"):
+        iam.create_user(UserName=name)
+        iam.create_service_specific_credential(UserName=name, ServiceName=BEDROCK)
+    iam.create_service_specific_credential(UserName="u1", ServiceName="codecommit.amazonaws.com")
+    first = iam.list_service_specific_credentials(AllUsers=True, ServiceName=BEDROCK, MaxItems=2)
+    assert first["IsTruncated"] is True and len(first["ServiceSpecificCredentials"]) == 2
+    rest = iam.list_service_specific_credentials(AllUsers=True, ServiceName=BEDROCK, MaxItems=2, Marker=first["Marker"])
+    assert rest["IsTruncated"] is False and len(rest["ServiceSpecificCredentials"]) == 1
+    users = {c["UserName"] for c in first["ServiceSpecificCredentials"] + rest["ServiceSpecificCredentials"]}
+    assert users == {"u1", "u2", "u3"}
+    with pytest.raises(ClientError) as err:
+        iam.list_service_specific_credentials(AllUsers=True, UserName="u1")
+    assert code(err) == "InvalidInput"
+
+
+def test_delete_user_is_refused_while_anything_remains(iam):
+    iam.create_user(UserName="henry")
+    iam.create_group(GroupName="devs")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="henry-mfa")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="henry", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
+    key = iam.create_service_specific_credential(UserName="henry", ServiceName=BEDROCK)["ServiceSpecificCredential"]
+    iam.create_login_profile(UserName="henry", Password="Example-Passw0rd!")
+    access = iam.create_access_key(UserName="henry")["AccessKey"]["AccessKeyId"]
+    iam.add_user_to_group(GroupName="devs", UserName="henry")
+    with pytest.raises(ClientError) as err:
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert code(err) == "DeleteConflict"
+
+    removals = [
+        ("login profile", lambda: iam.delete_login_profile(UserName="henry")),
+        ("access keys", lambda: iam.delete_access_key(UserName="henry", AccessKeyId=access)),
+        ("service specific credentials", lambda: iam.delete_service_specific_credential(
+            UserName="henry", ServiceSpecificCredentialId=key["ServiceSpecificCredentialId"])),
+        ("MFA device", lambda: (iam.deactivate_mfa_device(UserName="henry", SerialNumber=serial),
+                                iam.delete_virtual_mfa_device(SerialNumber=serial))),
+        ("group", lambda: iam.remove_user_from_group(GroupName="devs", UserName="henry")),
+    ]
+    for what, remove in removals:
+        with pytest.raises(ClientError) as err:
+            iam.delete_user(UserName="henry")
+        assert code(err) == "DeleteConflict" and what in str(err.value), (what, str(err.value))
+        remove()
+    iam.delete_user(UserName="henry")
+    with pytest.raises(ClientError) as err:
+        iam.get_user(UserName="henry")
+    assert code(err) == "NoSuchEntity"
+
+
+def test_page_size_setting_truncates_every_per_user_list():
+    process, url = start({"BEDROCK_TOKEN_IAM_PAGE_SIZE": "1", "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+    try:
+        iam = client(url)
+        iam.create_user(UserName="ivy", Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+        iam.create_user(UserName="jack")
+        for name in ("p1", "p2"):
+            iam.put_user_policy(UserName="ivy", PolicyName=name, PolicyDocument=POLICY)
+        for _ in range(2):
+            iam.create_access_key(UserName="ivy")
+            iam.create_service_specific_credential(UserName="ivy", ServiceName=BEDROCK)
+        for arn in ("arn:aws:iam::aws:policy/AmazonBedrockFullAccess", "arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"):
+            iam.attach_user_policy(UserName="ivy", PolicyArn=arn)
+        for operation, key, kwargs in [
+            ("list_users", "Users", {}),
+            ("list_user_tags", "Tags", {"UserName": "ivy"}),
+            ("list_user_policies", "PolicyNames", {"UserName": "ivy"}),
+            ("list_access_keys", "AccessKeyMetadata", {"UserName": "ivy"}),
+            ("list_service_specific_credentials", "ServiceSpecificCredentials", {"UserName": "ivy"}),
+            ("list_attached_user_policies", "AttachedPolicies", {"UserName": "ivy"}),
+        ]:
+            first = getattr(iam, operation)(**kwargs)
+            assert first["IsTruncated"] is True and len(first[key]) == 1, operation
+            every = [item for page in iam.get_paginator(operation).paginate(**kwargs) for item in page[key]] \
+                if iam.can_paginate(operation) else None
+            if every is not None:
+                assert len(every) == 2, (operation, every)
+    finally:
+        process.kill()
+        process.wait()
