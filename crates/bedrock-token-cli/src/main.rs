@@ -128,6 +128,10 @@ fn main() -> ExitCode {
             true,
         ),
         Err(Failure::Token(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
+        // Likewise, "with force" is the flag --force here.
+        Err(Failure::Provision(bedrock_token::provision::ProvisionError::NotManaged { user, action })) => {
+            (format!("user {user} exists but is not tagged created-by=bedrock-token; pass --force to {action} it anyway"), true)
+        }
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
     };

@@ -1,120 +1,10 @@
-//! Provisioning end to end through the command, against the moto IAM emulator over HTTP.
-//!
-//! Each test starts its own `moto_server` on a free loopback port and stops it when done. The
-//! server comes from `BEDROCK_TOKEN_MOTO_SERVER` (`.ci/run` installs `moto[server]` and sets it)
-//! or `moto_server` on PATH; without one the tests say so and pass, except under `CI=true`.
+//! Provisioning end to end through the command, against the IAM emulator (moto with service-
+//! specific credentials) over HTTP. Each test starts its own emulator and stops it when done.
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use common::Moto;
 use serde_json::Value;
-
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Moto {
-    fn start() -> Option<Self> {
-        Self::start_with_env(&[])
-    }
-
-    fn start_with_env(env: &[(&str, &str)]) -> Option<Self> {
-        let program = std::env::var("BEDROCK_TOKEN_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let spawned = Command::new(&program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(err) => {
-                assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but moto_server ({program}) cannot start: {err}");
-                eprintln!("SKIPPED: no moto_server ({err}); pip install 'moto[server]' or set BEDROCK_TOKEN_MOTO_SERVER");
-                return None;
-            }
-        };
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
-        let mut moto = moto;
-        let started = Instant::now();
-        // Ready when moto itself answers (a bare connect could reach another test's listener).
-        while !answers_as_moto(port) {
-            assert!(moto.child.try_wait().unwrap().is_none(), "moto_server exited");
-            assert!(started.elapsed() < Duration::from_secs(60), "moto_server did not answer on {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(moto)
-    }
-
-    /// The command, pointed at this server with throwaway credentials.
-    fn run(&self, args: &[&str]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-token"));
-        for (name, _) in std::env::vars() {
-            if name.starts_with("AWS_") {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env("AWS_ENDPOINT_URL_IAM", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_MAX_ATTEMPTS", "1")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(&[args, &["--format", "json"]].concat());
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn users(&self) -> Vec<Value> {
-        self.json(&["list"]).as_array().unwrap().clone()
-    }
-
-    async fn iam(&self) -> aws_sdk_iam::Client {
-        self.iam_as("AKIDTEST", "secret").await
-    }
-
-    async fn iam_as(&self, key_id: &str, secret: &str) -> aws_sdk_iam::Client {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_iam::config::Credentials::new(key_id, secret, None, None, "test"))
-            .load()
-            .await;
-        aws_sdk_iam::Client::new(&config)
-    }
-}
-
-fn answers_as_moto(port: u16) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    // moto's reset endpoint: answers {"status": "ok"} and leaves a fresh emulator.
-    let request = "POST /moto-api/reset HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
-    let mut response = String::new();
-    stream.write_all(request.as_bytes()).is_ok()
-        && stream.read_to_string(&mut response).is_ok()
-        && response.starts_with("HTTP/1.") && response.contains(" 200 ") && response.contains(r#""status": "ok""#)
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const PROVISION: &[&str] = &["provision", "--business-unit", "sales", "--owner", "ops@example.com", "--key", "access-key", "--tag", "cost-center=4711"];
 
@@ -209,8 +99,8 @@ fn inline_model_policy_and_full_access() {
 /// with exit 1 instead, so exit 2 shows nothing was sent.
 #[test]
 fn bad_values_are_refused_before_any_iam_call() {
-    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let moto = Moto { child: Command::new("true").spawn().unwrap(), endpoint: format!("http://127.0.0.1:{closed}") };
+    let moto = Moto::closed();
+    let closed = moto.endpoint.rsplit(':').next().unwrap().to_owned();
     for (args, field) in [
         (vec!["provision", "--business-unit", "Sales", "--owner", "o@example.com"], "business_unit:"),
         (vec!["provision", "--business-unit", "sales", "--owner", "nobody"], "owner:"),
@@ -238,8 +128,9 @@ fn bad_values_are_refused_before_any_iam_call() {
 /// requests as the new user, and a wrong secret is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provisioned_access_key_authenticates_as_the_new_user() {
-    // GetUser (absent), CreateUser, AttachUserPolicy, CreateAccessKey: then auth is enforced.
-    let Some(moto) = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "4")]) else { return };
+    // GetUser (absent), CreateUser, GetUser (visible), AttachUserPolicy, CreateAccessKey, then
+    // ListAccessKeys and ListServiceSpecificCredentials (no other run's key): then auth is enforced.
+    let Some(moto) = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "7")]) else { return };
     let report = moto.json(&["provision", "--business-unit", "auth", "--owner", "a@example.com", "--key", "access-key"]);
     let id = report["new_key"]["id"].as_str().unwrap();
     let secret = report["new_key"]["secret"].as_str().unwrap();

@@ -1,23 +1,25 @@
-//! Provisioning paths the moto IAM emulator cannot play (it has no service-specific credentials,
-//! never throttles or fails a step, and lets `DeleteUser` through with keys attached): tested with
-//! `aws-smithy-mocks` rule clients, SDK retries disabled. Everything moto can do is tested
-//! against moto over HTTP in `crates/bedrock-token-cli/tests/provision_moto.rs`.
+//! Provisioning faults that the IAM emulator (moto with this project's extension) cannot play:
+//! it never throttles, never answers 5xx, refuses no step with `AccessDenied` once authenticated,
+//! is never eventually consistent, and supports Bedrock API keys everywhere. Tested with
+//! `aws-smithy-mocks` rule clients, SDK retries disabled; each test says which of these it needs.
+//! Everything the emulator can do is tested against it over HTTP in
+//! `crates/bedrock-token-cli/tests/provision_{moto,converges}.rs`.
 
 use aws_sdk_iam::operation::{
-    attach_user_policy::AttachUserPolicyError, create_service_specific_credential::CreateServiceSpecificCredentialOutput,
+    attach_user_policy::AttachUserPolicyError,
     get_user::{GetUserError, GetUserOutput}, list_access_keys::ListAccessKeysOutput,
     list_attached_user_policies::ListAttachedUserPoliciesOutput,
     list_service_specific_credentials::{ListServiceSpecificCredentialsError, ListServiceSpecificCredentialsOutput},
     list_user_policies::ListUserPoliciesOutput, list_user_tags::ListUserTagsOutput,
 };
 use aws_sdk_iam::types::{
-    error::NoSuchEntityException, ServiceSpecificCredential, ServiceSpecificCredentialMetadata, StatusType, Tag, User,
+    error::NoSuchEntityException, ServiceSpecificCredentialMetadata, StatusType, Tag, User,
 };
 use aws_sdk_iam::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::{body::SdkBody, error::ErrorMetadata, retry::RetryConfig, DateTime};
-use bedrock_token::provision::{Action, BusinessUnit, Iam, KeyKind, KeyRequest, ProvisionError, ProvisionRequest};
+use bedrock_token::provision::{Action, BusinessUnit, Iam, KeyRequest, ProvisionError, ProvisionRequest, SecurityWarning};
 
 const USER: &str = "data-bedrock-user";
 
@@ -30,8 +32,19 @@ fn request(key: KeyRequest) -> ProvisionRequest {
     ProvisionRequest::new(BusinessUnit::new("data").unwrap(), "data@example.com").key(key)
 }
 
+fn no_such_entity() -> NoSuchEntityException {
+    NoSuchEntityException::builder().message("no user").meta(denied("NoSuchEntity")).build()
+}
+
+/// GetUser: no such user when first read, then (once created) the user.
 fn no_such_user() -> Rule {
-    mock!(Client::get_user).then_error(|| GetUserError::NoSuchEntityException(NoSuchEntityException::builder().message("no user").build()))
+    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn(format!("arn:aws:iam::123456789012:user/bedrock/{USER}")).create_date(DateTime::from_secs(1_700_000_000)).build().unwrap();
+    mock!(Client::get_user)
+        .sequence()
+        .error(|| GetUserError::NoSuchEntityException(no_such_entity()))
+        .output(move || GetUserOutput::builder().user(user.clone()).build())
+        .repeatedly()
+        .build()
 }
 
 fn denied(code: &str) -> ErrorMetadata {
@@ -57,30 +70,6 @@ fn existing_user(api_keys: &[(&str, i64)]) -> Vec<Rule> {
         mock!(Client::list_access_keys).then_output(|| ListAccessKeysOutput::builder().set_access_key_metadata(Some(vec![])).build().unwrap()),
         mock!(Client::list_service_specific_credentials).then_output(move || ListServiceSpecificCredentialsOutput::builder().set_service_specific_credentials(Some(credentials.clone())).build()),
     ]
-}
-
-#[tokio::test]
-async fn provisions_a_long_term_bedrock_api_key() {
-    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
-    let attach = mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build());
-    let expires = DateTime::from_secs(1_800_000_000);
-    let create_key = mock!(Client::create_service_specific_credential)
-        .match_requests(|r| r.service_name() == Some("bedrock.amazonaws.com") && r.credential_age_days() == Some(30))
-        .then_output(move || {
-            let credential = ServiceSpecificCredential::builder()
-                .create_date(DateTime::from_secs(1_700_000_000)).expiration_date(expires).service_name("bedrock.amazonaws.com")
-                .service_user_name("data-bedrock-user-at-123456789012").service_password("").service_credential_secret("ABSKexampleSECRET")
-                .service_specific_credential_id("ACCAEXAMPLE").user_name(USER).status(StatusType::Active).build().unwrap();
-            CreateServiceSpecificCredentialOutput::builder().service_specific_credential(credential).build()
-        });
-    let iam = iam(&[&no_such_user(), &create_user, &attach, &create_key]);
-    let report = iam.provision(&request(KeyRequest::ApiKey { days: 30 })).await.unwrap();
-    let key = report.new_key.clone().expect("a key");
-    assert_eq!((key.kind, key.id.as_str(), key.secret.expose()), (KeyKind::ApiKey, "ACCAEXAMPLE", "ABSKexampleSECRET"));
-    assert_eq!(key.expires_at, Some(std::time::SystemTime::try_from(expires).unwrap()));
-    assert!(!format!("{report:?}").contains("ABSKexampleSECRET"), "Debug redacts the secret");
-    assert_eq!(create_key.num_calls(), 1);
-    assert_eq!(report.warnings.len(), 3, "store now, rotate, prefer short-term");
 }
 
 #[tokio::test]
@@ -120,50 +109,6 @@ async fn throttling_is_reported_with_its_code() {
     let err = iam(&[&throttled]).provision(&request(KeyRequest::None)).await.unwrap_err();
     assert!(matches!(&err, ProvisionError::Iam { operation: "GetUser", code: Some(c), .. } if c == "Throttling"), "{err:?}");
     assert!(!err.is_invalid_input());
-}
-
-#[tokio::test]
-async fn rotation_refuses_at_the_limit_naming_the_oldest_key() {
-    let rules = existing_user(&[("ACCANEW", 1_710_000_000), ("ACCAOLD", 1_700_000_000)]);
-    let refs: Vec<&Rule> = rules.iter().collect();
-    let err = iam(&refs).rotate(&BusinessUnit::new("data").unwrap(), KeyRequest::ApiKey { days: 90 }, false, false).await.unwrap_err();
-    let ProvisionError::KeyLimit { fix, existing, .. } = &err else { panic!("{err:?}") };
-    assert_eq!(existing, &["ACCANEW", "ACCAOLD"]);
-    assert_eq!(fix, &format!("aws iam delete-service-specific-credential --user-name {USER} --service-specific-credential-id ACCAOLD"));
-}
-
-#[tokio::test]
-async fn rotation_creates_then_deactivates_the_old_api_key() {
-    let mut rules = existing_user(&[("ACCAOLD", 1_700_000_000)]);
-    let create_key = mock!(Client::create_service_specific_credential).then_output(|| {
-        let credential = ServiceSpecificCredential::builder().create_date(DateTime::from_secs(1_750_000_000)).service_name("bedrock.amazonaws.com")
-            .service_user_name("svc").service_password("").service_credential_secret("ABSKnew").service_specific_credential_id("ACCANEW")
-            .user_name(USER).status(StatusType::Active).build().unwrap();
-        CreateServiceSpecificCredentialOutput::builder().service_specific_credential(credential).build()
-    });
-    let deactivate = mock!(Client::update_service_specific_credential)
-        .match_requests(|r| r.service_specific_credential_id() == Some("ACCAOLD") && r.status() == Some(&StatusType::Inactive))
-        .then_output(|| aws_sdk_iam::operation::update_service_specific_credential::UpdateServiceSpecificCredentialOutput::builder().build());
-    rules.push(create_key);
-    rules.push(deactivate);
-    let refs: Vec<&Rule> = rules.iter().collect();
-    let report = iam(&refs).rotate(&BusinessUnit::new("data").unwrap(), KeyRequest::ApiKey { days: 90 }, false, false).await.unwrap();
-    assert_eq!(report.new_key.unwrap().secret.expose(), "ABSKnew");
-    assert!(matches!(report.actions.as_slice(), [Action::CreateApiKey { .. }, Action::DeactivateKey { id, .. }] if id == "ACCAOLD"));
-    assert!(report.warnings.iter().any(|w| matches!(w, bedrock_token::provision::SecurityWarning::KeyOlderThan90Days { id, .. } if id == "ACCAOLD")));
-}
-
-#[tokio::test]
-async fn deprovision_deletes_api_keys_before_the_user() {
-    let mut rules = existing_user(&[("ACCAONE", 1_700_000_000)]);
-    let delete_key = mock!(Client::delete_service_specific_credential).match_requests(|r| r.service_specific_credential_id() == Some("ACCAONE")).then_output(|| aws_sdk_iam::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialOutput::builder().build());
-    let delete_user = mock!(Client::delete_user).then_output(|| aws_sdk_iam::operation::delete_user::DeleteUserOutput::builder().build());
-    rules.push(delete_key);
-    rules.push(delete_user);
-    let refs: Vec<&Rule> = rules.iter().collect();
-    let report = iam(&refs).deprovision(&BusinessUnit::new("data").unwrap(), false, false).await.unwrap();
-    assert!(matches!(report.actions.as_slice(), [Action::DeleteKey { kind: KeyKind::ApiKey, .. }, Action::DeleteUser { .. }]), "{:?}", report.actions);
-    assert_eq!((rules[6].num_calls(), rules[7].num_calls()), (1, 1));
 }
 
 #[tokio::test]
@@ -254,4 +199,50 @@ async fn every_provisioning_step_fails_cleanly_on_throttling_5xx_and_access_deni
             }
         }
     }
+}
+
+/// Needs eventual consistency, which the emulator never shows: IAM does not show the new user to
+/// the first read after `CreateUser`, and refuses the first `AttachUserPolicy` with `NoSuchEntity`.
+#[tokio::test]
+async fn a_new_user_iam_does_not_show_yet_is_waited_for_and_its_next_step_retried() {
+    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn("arn:aws:iam::123456789012:user/bedrock/x").create_date(DateTime::from_secs(1_700_000_000)).build().unwrap();
+    let get_user = mock!(Client::get_user)
+        .sequence()
+        .error(|| GetUserError::NoSuchEntityException(no_such_entity()))
+        .times(2)
+        .output(move || GetUserOutput::builder().user(user.clone()).build())
+        .repeatedly()
+        .build();
+    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
+    let attach = mock!(Client::attach_user_policy)
+        .sequence()
+        .error(|| AttachUserPolicyError::NoSuchEntityException(no_such_entity()))
+        .output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build())
+        .repeatedly()
+        .build();
+    let report = iam(&[&get_user, &create_user, &attach]).provision(&request(KeyRequest::None)).await.unwrap();
+    assert!(matches!(report.actions.as_slice(), [Action::CreateUser { .. }, Action::AttachPolicy { .. }]), "{:?}", report.actions);
+    assert_eq!(get_user.num_calls(), 3, "read, not yet visible, visible");
+    assert_eq!(attach.num_calls(), 2, "NoSuchEntity right after CreateUser is retried");
+}
+
+/// Needs an IAM without Bedrock API keys (as in a partition that lacks them), which the emulator
+/// is not: only `NotSupportedService` downgrades to a warning; an answer without a code does not.
+#[tokio::test]
+async fn only_an_explicit_not_supported_answer_downgrades_listing_api_keys_to_a_warning() {
+    use aws_sdk_iam::types::error::ServiceNotSupportedException;
+    let mut rules = existing_user(&[]);
+    rules[5] = mock!(Client::list_service_specific_credentials)
+        .then_error(|| ListServiceSpecificCredentialsError::ServiceNotSupportedException(ServiceNotSupportedException::builder().message("not here").meta(denied("NotSupportedService")).build()));
+    rules.push(mock!(Client::tag_user).then_output(|| aws_sdk_iam::operation::tag_user::TagUserOutput::builder().build()));
+    rules.push(mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build()));
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let report = iam(&refs).provision(&request(KeyRequest::None)).await.unwrap();
+    assert!(report.warnings.iter().any(|w| matches!(w, SecurityWarning::ApiKeysUnknown { .. })), "{:?}", report.warnings);
+
+    let mut rules = existing_user(&[]);
+    rules[5] = mock!(Client::list_service_specific_credentials).then_http_response(|| Response::new(StatusCode::try_from(500).unwrap(), SdkBody::from("")));
+    let refs: Vec<&Rule> = rules.iter().collect();
+    let err = iam(&refs).provision(&request(KeyRequest::ApiKey { days: 1 })).await.unwrap_err();
+    assert!(matches!(&err, ProvisionError::Iam { operation: "ListServiceSpecificCredentials", .. }), "unknown is not absent: {err:?}");
 }

@@ -292,6 +292,7 @@ class NewKey:
     secret: Secret
     service_user_name: Optional[str]
     expires_at: Optional[datetime]
+    created_at: Optional[datetime] = None
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,8 @@ def _keys(items: Sequence[Mapping[str, Any]]) -> Tuple[KeyStatus, ...]:
 def _new_key(key: Optional[Mapping[str, Any]]) -> Optional[NewKey]:
     if key is None:
         return None
-    return NewKey(key["kind"], key["id"], Secret(key["secret"]), key["service_user_name"], _time(key["expires_at"]))
+    return NewKey(key["kind"], key["id"], Secret(key["secret"]), key["service_user_name"], _time(key["expires_at"]),
+                  _time(key["created_at"]))
 
 
 def provision(

@@ -1,14 +1,15 @@
-//! The IAM client, its errors, and reading a user's current state.
+//! The IAM client, its errors, and the operations: read IAM, plan, apply, report.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_iam::types::StatusType;
 
-use super::report::{KeyKind, KeyStatus, SecurityWarning};
-use super::{ProvisionError, API_KEY_SERVICE};
+use super::apply::{self, Applied};
+use super::input::{validate_api_key_days, validate_path, BusinessUnit, KeyRequest, ProvisionRequest};
+use super::plan::{self, Action};
+use super::report::{DeprovisionReport, ProvisionReport, ProvisionedUser, RotateReport, SecurityWarning};
+use super::state::{self, UserState};
+use super::ProvisionError;
 
 /// An IAM client for provisioning. Build it from the standard AWS configuration (which honours
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_IAM`) or from any `aws_sdk_iam::Client`.
@@ -128,96 +129,182 @@ fn innermost_causes(err: &(dyn std::error::Error + 'static)) -> String {
     chain[start..].join(": ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A user as IAM has it now.
-#[derive(Debug, Default)]
-pub(crate) struct UserState {
-    pub(crate) arn: String,
-    pub(crate) created_at: Option<SystemTime>,
-    pub(crate) tags: BTreeMap<String, String>,
-    pub(crate) attached: Vec<String>,
-    pub(crate) inline: Vec<String>,
-    pub(crate) keys: Vec<KeyStatus>,
-    pub(crate) warnings: Vec<SecurityWarning>,
-}
+/// How often provisioning reads IAM and plans again when concurrent runs change the same user.
+const ROUNDS: u32 = 6;
 
-impl UserState {
-    pub(crate) fn is_managed(&self) -> bool {
-        let (key, value) = super::CREATED_BY;
-        self.tags.get(key).map(String::as_str) == Some(value)
-    }
-
-    pub(crate) fn keys_of(&self, kind: KeyKind) -> impl Iterator<Item = &KeyStatus> {
-        self.keys.iter().filter(move |k| k.kind == kind)
-    }
+fn security_notes() -> Vec<SecurityWarning> {
+    vec![SecurityWarning::StoreSecretNow, SecurityWarning::RotateRegularly, SecurityWarning::PreferShortTermKeys]
 }
 
 impl Iam {
-    /// Reads the user, its tags, policies and keys; `None` when the user does not exist.
-    pub(crate) async fn describe(&self, user: &str) -> Result<Option<UserState>, ProvisionError> {
-        let found = match self.client.get_user().user_name(user).send().await {
-            Ok(out) => out.user.ok_or_else(|| self.missing("GetUser", "User"))?,
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
-            Err(err) => return Err(self.error("GetUser", err)),
-        };
-        let mut state = UserState {
-            arn: found.arn,
-            created_at: SystemTime::try_from(found.create_date).ok(),
-            ..UserState::default()
-        };
-        let tags = self.client.list_user_tags().user_name(user).send().await.map_err(|e| self.error("ListUserTags", e))?;
-        state.tags = tags.tags.into_iter().map(|t| (t.key, t.value)).collect();
-        let attached = self.client.list_attached_user_policies().user_name(user).send().await.map_err(|e| self.error("ListAttachedUserPolicies", e))?;
-        state.attached = attached.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect();
-        let inline = self.client.list_user_policies().user_name(user).send().await.map_err(|e| self.error("ListUserPolicies", e))?;
-        state.inline = inline.policy_names;
-        (state.keys, state.warnings) = self.keys(user).await?;
-        Ok(Some(state))
+    /// Provisions (or converges) a business unit's user, policy and key.
+    ///
+    /// A rerun makes IAM match the request for everything this library manages: missing or
+    /// changed tags, the policy asked for (replacing a changed inline document, detaching the
+    /// Bedrock policies it attached before and no longer asked for, never others), and a key of
+    /// the requested kind when no active one exists (use [`Iam::rotate`] for a new secret).
+    /// Concurrent runs for one business unit end with one user and one key; only one of them
+    /// returns the secret, the others a [`SecurityWarning::KeyMadeByAnotherRun`] or no key.
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// # use bedrock_token::provision::*;
+    /// let plan = iam.provision(&ProvisionRequest::new(BusinessUnit::new("sales")?, "ops@example.com").dry_run(true)).await?;
+    /// for action in &plan.actions { println!("would {action}"); }
+    /// # Ok(()) }
+    /// ```
+    pub async fn provision(&self, request: &ProvisionRequest) -> Result<ProvisionReport, ProvisionError> {
+        let tags = request.validate()?;
+        let user = request.business_unit.user_name();
+        let mut done = Vec::new();
+        let mut notes = Vec::new();
+        let mut existing_keys = None;
+        for round in 0..ROUNDS {
+            if round > 0 {
+                apply::pause(round).await;
+            }
+            let state = state::read_user(self, &user).await?;
+            if state.as_ref().is_some_and(|s| !s.is_managed()) && !request.force {
+                return Err(ProvisionError::NotManaged { user, action: "provision" });
+            }
+            let actions = plan::provision(request, tags.clone(), state.as_ref())?;
+            let (keys, warnings) = state.map(|s| (s.keys, s.warnings)).unwrap_or_default();
+            let existing_keys = existing_keys.get_or_insert_with(|| keys.clone()).clone();
+            let report = |actions, new_key: Option<_>, mut warnings: Vec<SecurityWarning>, notes: Vec<_>| {
+                warnings.extend(notes);
+                if new_key.is_some() {
+                    warnings.extend(security_notes());
+                }
+                ProvisionReport { user_name: user.clone(), dry_run: request.dry_run, actions, new_key, existing_keys, warnings }
+            };
+            if request.dry_run {
+                return Ok(report(actions, None, warnings, notes));
+            }
+            match apply::provision(self, &actions, &keys, &mut done).await? {
+                Applied::Finished(new_key) => return Ok(report(done, new_key, warnings, notes)),
+                Applied::Again(note) => notes.extend(note),
+            }
+        }
+        Err(ProvisionError::Contended { user, rounds: ROUNDS })
     }
 
-    /// The user's access keys and Bedrock API keys, with ages. API keys that cannot be listed
-    /// because IAM answered outside its modelled errors (an emulator without the call, say) give
-    /// a warning instead of an error; a modelled error such as `AccessDenied` is an error, and so
-    /// is no answer at all: an unknown list is not an empty one.
-    pub(crate) async fn keys(&self, user: &str) -> Result<(Vec<KeyStatus>, Vec<SecurityWarning>), ProvisionError> {
-        let now = SystemTime::now();
-        let age = |created: Option<SystemTime>| created.and_then(|c| now.duration_since(c).ok()).map_or(0, |d| d.as_secs() / 86_400);
-        let mut keys = Vec::new();
-        let mut warnings = Vec::new();
-        let access = self.client.list_access_keys().user_name(user).send().await.map_err(|e| self.error("ListAccessKeys", e))?;
-        for key in access.access_key_metadata() {
-            let created_at = key.create_date().and_then(|d| SystemTime::try_from(*d).ok());
-            keys.push(KeyStatus {
-                kind: KeyKind::AccessKey,
-                id: key.access_key_id().unwrap_or_default().to_owned(),
-                active: key.status() == Some(&StatusType::Active),
-                created_at,
-                age_days: age(created_at),
-                expires_at: None,
-            });
+    /// Creates a new key of `kind`, then deactivates (or with `delete_old`, deletes) the old ones.
+    ///
+    /// Refuses when IAM's limit of two leaves no room, naming the command that makes room. If
+    /// retiring an old key fails, the new key is still returned, with a warning.
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// # use bedrock_token::provision::*;
+    /// let report = iam.rotate(&BusinessUnit::new("sales")?, KeyRequest::ApiKey { days: 90 }, false, false).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn rotate(
+        &self,
+        business_unit: &BusinessUnit,
+        key: KeyRequest,
+        delete_old: bool,
+        dry_run: bool,
+    ) -> Result<RotateReport, ProvisionError> {
+        if let KeyRequest::ApiKey { days } = key {
+            validate_api_key_days(days)?;
         }
-        match self.client.list_service_specific_credentials().user_name(user).service_name(API_KEY_SERVICE).send().await {
-            Ok(out) => {
-                for credential in out.service_specific_credentials() {
-                    let created_at = SystemTime::try_from(*credential.create_date()).ok();
-                    keys.push(KeyStatus {
-                        kind: KeyKind::ApiKey,
-                        id: credential.service_specific_credential_id().to_owned(),
-                        active: credential.status() == &StatusType::Active,
-                        created_at,
-                        age_days: age(created_at),
-                        expires_at: credential.expiration_date().and_then(|d| SystemTime::try_from(*d).ok()),
-                    });
+        let user = business_unit.user_name();
+        let Some((kind, create)) = plan::kind_and_create(&user, key) else {
+            return Err(ProvisionError::InvalidInput { field: "key", reason: "rotate needs access-key or api-key".into() });
+        };
+        let state = self.existing(&user).await?;
+        if !state.is_managed() {
+            return Err(ProvisionError::NotManaged { user, action: "rotate keys of" });
+        }
+        plan::check_room(&user, kind, &state.keys)?;
+        let retire: Vec<Action> = state
+            .keys_of(kind)
+            .filter(|k| delete_old || k.active)
+            .map(|k| match delete_old {
+                true => Action::DeleteKey { user: user.clone(), kind, id: k.id.clone() },
+                false => Action::DeactivateKey { user: user.clone(), kind, id: k.id.clone() },
+            })
+            .collect();
+        let mut actions = vec![create.clone()];
+        actions.extend(retire.iter().cloned());
+        let mut warnings = state.warnings.clone();
+        if dry_run {
+            return Ok(RotateReport { user_name: user, dry_run, actions, new_key: None, warnings });
+        }
+        let new_key = apply::create_key(self, &create, &user, kind, &state.keys).await?;
+        warnings.extend(security_notes());
+        let mut done = vec![create];
+        for action in retire {
+            match action.apply(self).await {
+                Ok(_) => done.push(action),
+                Err(err) => {
+                    if let Action::DeactivateKey { id, .. } | Action::DeleteKey { id, .. } = &action {
+                        warnings.push(SecurityWarning::OldKeyStillActive { id: id.clone(), fix: format!("{} ({err})", action.aws_command()) });
+                    }
                 }
             }
-            Err(err) if err.code().is_none() && err.raw_response().is_some() => {
-                let status = err.raw_response().map_or(0, |response| response.status().as_u16());
-                warnings.push(SecurityWarning::ApiKeysUnknown {
-                    reason: format!("IAM answered HTTP {status} without an error code"),
-                });
-            }
-            Err(err) => return Err(self.error("ListServiceSpecificCredentials", err)),
         }
-        warnings.extend(keys.iter().filter(|k| k.age_days > 90).map(|k| SecurityWarning::KeyOlderThan90Days { id: k.id.clone(), age_days: k.age_days }));
-        Ok((keys, warnings))
+        Ok(RotateReport { user_name: user, dry_run, actions: done, new_key: Some(new_key), warnings })
+    }
+
+    /// Removes the user and everything `DeleteUser` requires gone first, in an order IAM
+    /// accepts: keys and other services' credentials, the console password, MFA devices, SSH
+    /// keys, signing certificates, group memberships, inline and attached policies. The dry run
+    /// lists each of them. Only users tagged `created-by=bedrock-token` unless `force`.
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// # use bedrock_token::provision::*;
+    /// let report = iam.deprovision(&BusinessUnit::new("sales")?, false, true).await?; // dry run
+    /// # Ok(()) }
+    /// ```
+    pub async fn deprovision(&self, business_unit: &BusinessUnit, force: bool, dry_run: bool) -> Result<DeprovisionReport, ProvisionError> {
+        let user = business_unit.user_name();
+        let Some(state) = state::read_user(self, &user).await? else {
+            return Ok(DeprovisionReport { user_name: user, dry_run, actions: Vec::new(), warnings: Vec::new() });
+        };
+        if !state.is_managed() && !force {
+            return Err(ProvisionError::NotManaged { user, action: "deprovision" });
+        }
+        let attachments = state::read_attachments(self, &user).await?;
+        let actions = plan::deprovision(&user, &state, &attachments);
+        if !dry_run {
+            apply::all(self, &actions).await?;
+        }
+        Ok(DeprovisionReport { user_name: user, dry_run, actions, warnings: state.warnings })
+    }
+
+    /// Lists the users bedrock-token created under `path`, with their keys' ages and status.
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// for user in iam.list("/bedrock/").await? { println!("{} {} keys", user.user_name, user.keys.len()); }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, path: &str) -> Result<Vec<ProvisionedUser>, ProvisionError> {
+        validate_path(path)?;
+        let listed = self.client().list_users().path_prefix(path).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let mut users = Vec::new();
+        for listed in listed.map_err(|e| self.error("ListUsers", e))? {
+            let Some(state) = state::read_user(self, listed.user_name()).await? else { continue };
+            if !state.is_managed() {
+                continue;
+            }
+            users.push(ProvisionedUser {
+                user_name: listed.user_name().to_owned(),
+                arn: state.arn.clone(),
+                business_unit: state.tags.get("business-unit").cloned(),
+                owner: state.tags.get("owner").cloned(),
+                created_at: state.created_at,
+                keys: state.keys,
+                warnings: state.warnings,
+            });
+        }
+        Ok(users)
+    }
+
+    async fn existing(&self, user: &str) -> Result<UserState, ProvisionError> {
+        state::read_user(self, user).await?.ok_or_else(|| ProvisionError::NoSuchUser(user.to_owned()))
     }
 }

@@ -1,4 +1,4 @@
-//! Validated inputs for provisioning: checked before any IAM call, with errors naming the field.
+//! What provisioning is asked to do, validated before any IAM call, with errors naming the field.
 
 use std::fmt;
 
@@ -11,7 +11,11 @@ pub const DEFAULT_PATH: &str = "/bedrock/";
 /// The tag that marks a user as created (and so removable) by this library.
 pub const CREATED_BY: (&str, &str) = ("created-by", "bedrock-token");
 /// Tag keys this library sets itself; extra tags may not use them.
-pub const RESERVED_TAG_KEYS: [&str; 4] = ["business-unit", "purpose", "owner", "created-by"];
+pub const RESERVED_TAG_KEYS: [&str; 5] = ["business-unit", "purpose", "owner", "created-by", POLICY_TAG];
+/// The tag that records which managed policy this library attached (`limited`, `full`, a policy
+/// ARN, or `models` for the inline policy), so that a re-run with another policy detaches it and
+/// never a policy somebody else attached.
+pub const POLICY_TAG: &str = "bedrock-policy";
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> ProvisionError {
     ProvisionError::InvalidInput {
@@ -153,6 +157,303 @@ pub fn validate_api_key_days(days: u32) -> Result<(), ProvisionError> {
         return Err(invalid("api_key_days", format!("{days} is out of range; allowed 1 to 36600 days")));
     }
     Ok(())
+}
+
+/// Which policy the user gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicyChoice {
+    /// `AmazonBedrockLimitedAccess`: least privilege, what the Bedrock console attaches for API keys.
+    Limited,
+    /// `AmazonBedrockFullAccess`.
+    Full,
+    /// Any managed policy ARN.
+    Arn(String),
+    /// An inline policy allowing `bedrock:InvokeModel*` and `bedrock:Converse*` on these model ARNs only.
+    InvokeModels(Vec<String>),
+}
+
+impl PolicyChoice {
+    /// Reads `limited`, `full` or a policy ARN.
+    ///
+    /// ```
+    /// use bedrock_token::provision::PolicyChoice;
+    /// assert_eq!(PolicyChoice::parse("limited")?, PolicyChoice::Limited);
+    /// assert!(PolicyChoice::parse("admin").is_err());
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, ProvisionError> {
+        match text {
+            "limited" => Ok(Self::Limited),
+            "full" => Ok(Self::Full),
+            arn if is_policy_arn(arn) => Ok(Self::Arn(arn.to_owned())),
+            _ => Err(ProvisionError::InvalidInput {
+                field: "policy",
+                reason: "use limited, full, or a policy ARN (arn:aws:iam::…:policy/…)".into(),
+            }),
+        }
+    }
+
+    /// The choice from a command line or binding: an inline policy for `models` when any are
+    /// given, else [`PolicyChoice::parse`] of `policy`.
+    ///
+    /// ```
+    /// use bedrock_token::provision::PolicyChoice;
+    /// assert_eq!(PolicyChoice::from_policy_or_models("full", vec![])?, PolicyChoice::Full);
+    /// let arn = "arn:aws:bedrock:us-east-1::foundation-model/x".to_owned();
+    /// assert_eq!(PolicyChoice::from_policy_or_models("full", vec![arn.clone()])?, PolicyChoice::InvokeModels(vec![arn]));
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn from_policy_or_models(policy: &str, models: Vec<String>) -> Result<Self, ProvisionError> {
+        if models.is_empty() {
+            Self::parse(policy)
+        } else {
+            Ok(Self::InvokeModels(models))
+        }
+    }
+
+    fn validate(&self) -> Result<(), ProvisionError> {
+        match self {
+            Self::Arn(arn) if !is_policy_arn(arn) || arn.len() > 256 => Err(ProvisionError::InvalidInput {
+                field: "policy",
+                reason: "a policy ARN looks like arn:aws:iam::aws:policy/NAME, at most 256 characters".into(),
+            }),
+            Self::InvokeModels(models) if models.is_empty() || !models.iter().all(|m| m.starts_with("arn:") && m.contains(":bedrock:")) => {
+                Err(ProvisionError::InvalidInput {
+                    field: "models",
+                    reason: "give one or more Bedrock model ARNs (arn:aws:bedrock:REGION::foundation-model/ID)".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl PolicyChoice {
+    /// The managed policy to attach: none for [`PolicyChoice::InvokeModels`].
+    ///
+    /// ```
+    /// use bedrock_token::provision::PolicyChoice;
+    /// assert_eq!(PolicyChoice::Full.managed_arn().as_deref(), Some("arn:aws:iam::aws:policy/AmazonBedrockFullAccess"));
+    /// assert_eq!(PolicyChoice::InvokeModels(vec![]).managed_arn(), None);
+    /// ```
+    pub fn managed_arn(&self) -> Option<String> {
+        match self {
+            Self::Limited => Some(managed_policy_arn("AmazonBedrockLimitedAccess")),
+            Self::Full => Some(managed_policy_arn("AmazonBedrockFullAccess")),
+            Self::Arn(arn) => Some(arn.clone()),
+            Self::InvokeModels(_) => None,
+        }
+    }
+
+    /// The inline policy document (JSON): only for [`PolicyChoice::InvokeModels`], allowing
+    /// `bedrock:InvokeModel*` and `bedrock:Converse*` on those models, and bearer-token use.
+    ///
+    /// ```
+    /// use bedrock_token::provision::PolicyChoice;
+    /// let models = PolicyChoice::InvokeModels(vec!["arn:aws:bedrock:us-east-1::foundation-model/x".into()]);
+    /// assert!(models.inline_document().unwrap().contains("foundation-model/x"));
+    /// assert_eq!(PolicyChoice::Limited.inline_document(), None);
+    /// ```
+    pub fn inline_document(&self) -> Option<String> {
+        let Self::InvokeModels(models) = self else { return None };
+        let document = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "InvokeChosenModels", "Effect": "Allow", "Action": ["bedrock:InvokeModel*", "bedrock:Converse*"], "Resource": models},
+                {"Sid": "UseBedrockApiKeys", "Effect": "Allow", "Action": ["bedrock:CallWithBearerToken"], "Resource": "*"},
+            ],
+        });
+        Some(document.to_string())
+    }
+
+    /// The value of the [`POLICY_TAG`] that records this choice on the user.
+    fn tag_value(&self) -> String {
+        match self {
+            Self::Limited => "limited".into(),
+            Self::Full => "full".into(),
+            Self::Arn(arn) => arn.clone(),
+            Self::InvokeModels(_) => "models".into(),
+        }
+    }
+}
+
+/// The managed policies this library may have attached to a user tagged `policy_tag`: the two
+/// Bedrock policies it offers by name, and the ARN the tag records.
+pub(super) fn policies_we_attach(policy_tag: Option<&str>) -> Vec<String> {
+    let mut ours = vec![managed_policy_arn("AmazonBedrockLimitedAccess"), managed_policy_arn("AmazonBedrockFullAccess")];
+    ours.extend(policy_tag.filter(|arn| is_policy_arn(arn)).map(str::to_owned));
+    ours
+}
+
+fn managed_policy_arn(name: &str) -> String {
+    format!("arn:aws:iam::aws:policy/{name}")
+}
+
+fn is_policy_arn(arn: &str) -> bool {
+    arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":policy/")
+}
+
+/// Which key provisioning creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRequest {
+    /// No key: the user only carries the policy.
+    None,
+    /// An IAM access key pair.
+    AccessKey,
+    /// A long-term Bedrock API key that IAM expires after `days` (1 ..= 36 600).
+    ApiKey {
+        /// Days until IAM expires the key.
+        days: u32,
+    },
+}
+
+/// What to provision.
+///
+/// ```
+/// use bedrock_token::provision::{BusinessUnit, KeyRequest, PolicyChoice, ProvisionRequest};
+/// let request = ProvisionRequest::new(BusinessUnit::new("sales")?, "sales-ops@example.com")
+///     .policy(PolicyChoice::Full)
+///     .key(KeyRequest::AccessKey)
+///     .tag("cost-center", "4711")
+///     .dry_run(true);
+/// # let _ = request;
+/// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProvisionRequest {
+    pub(super) business_unit: BusinessUnit,
+    owner: String,
+    pub(super) path: String,
+    pub(super) policy: PolicyChoice,
+    pub(super) key: KeyRequest,
+    tags: Vec<(String, String)>,
+    pub(super) dry_run: bool,
+    pub(super) force: bool,
+}
+
+impl ProvisionRequest {
+    /// A request with the defaults: path `/bedrock/`, `AmazonBedrockLimitedAccess`, no key.
+    ///
+    /// ```
+    /// # use bedrock_token::provision::{BusinessUnit, ProvisionRequest};
+    /// let request = ProvisionRequest::new(BusinessUnit::new("sales")?, "ops@example.com");
+    /// # let _ = request;
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn new(business_unit: BusinessUnit, owner: impl Into<String>) -> Self {
+        Self {
+            business_unit,
+            owner: owner.into(),
+            path: DEFAULT_PATH.to_owned(),
+            policy: PolicyChoice::Limited,
+            key: KeyRequest::None,
+            tags: Vec::new(),
+            dry_run: false,
+            force: false,
+        }
+    }
+
+    /// The IAM path (default `/bedrock/`).
+    ///
+    /// ```
+    /// # let r = bedrock_token::provision::ProvisionRequest::new(bedrock_token::provision::BusinessUnit::new("a")?, "a@example.com");
+    /// let r = r.path("/teams/");
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// The policy (default [`PolicyChoice::Limited`]).
+    ///
+    /// ```
+    /// # let r = bedrock_token::provision::ProvisionRequest::new(bedrock_token::provision::BusinessUnit::new("a")?, "a@example.com");
+    /// let r = r.policy(bedrock_token::provision::PolicyChoice::Full);
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn policy(mut self, policy: PolicyChoice) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The key to create (default none).
+    ///
+    /// ```
+    /// # let r = bedrock_token::provision::ProvisionRequest::new(bedrock_token::provision::BusinessUnit::new("a")?, "a@example.com");
+    /// let r = r.key(bedrock_token::provision::KeyRequest::ApiKey { days: 30 });
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn key(mut self, key: KeyRequest) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// An extra tag besides `business-unit`, `purpose`, `owner` and `created-by`.
+    ///
+    /// ```
+    /// # let r = bedrock_token::provision::ProvisionRequest::new(bedrock_token::provision::BusinessUnit::new("a")?, "a@example.com");
+    /// let r = r.tag("cost-center", "4711");
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// Only report the plan; change nothing.
+    ///
+    /// ```
+    /// # let r = bedrock_token::provision::ProvisionRequest::new(bedrock_token::provision::BusinessUnit::new("a")?, "a@example.com");
+    /// let r = r.dry_run(true);
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Adopt an existing user that bedrock-token did not create.
+    ///
+    /// ```
+    /// # let r = bedrock_token::provision::ProvisionRequest::new(bedrock_token::provision::BusinessUnit::new("a")?, "a@example.com");
+    /// let r = r.force(true);
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Checks every field; gives all tags the user carries, ours included, sorted by key.
+    pub(super) fn validate(&self) -> Result<Vec<(String, String)>, ProvisionError> {
+        validate_owner(&self.owner)?;
+        validate_path(&self.path)?;
+        self.policy.validate()?;
+        if let KeyRequest::ApiKey { days } = self.key {
+            validate_api_key_days(days)?;
+        }
+        let mut tags = vec![
+            ("business-unit".to_owned(), self.business_unit.to_string()),
+            ("purpose".to_owned(), "bedrock".to_owned()),
+            ("owner".to_owned(), self.owner.clone()),
+            (CREATED_BY.0.to_owned(), CREATED_BY.1.to_owned()),
+            (POLICY_TAG.to_owned(), self.policy.tag_value()),
+        ];
+        for (key, value) in &self.tags {
+            validate_tag(key, value)?;
+            if tags.iter().any(|(k, _)| k == key) {
+                return Err(ProvisionError::InvalidInput { field: "tag", reason: format!("{key} is given twice") });
+            }
+            tags.push((key.clone(), value.clone()));
+        }
+        if tags.len() > 50 {
+            return Err(ProvisionError::InvalidInput { field: "tag", reason: "IAM allows at most 50 tags, 5 of them ours".into() });
+        }
+        tags.sort();
+        Ok(tags)
+    }
 }
 
 #[cfg(test)]

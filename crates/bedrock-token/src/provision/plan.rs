@@ -1,13 +1,14 @@
-//! Each IAM change as a value: shown in dry runs, applied in order, undone by a named command.
+//! Each IAM change as a value, and the plans that compare IAM as it is with what is asked: shown
+//! in dry runs, applied in order by `apply`, undone by a named command. No IAM calls here.
 
 use std::fmt;
 
-use aws_sdk_iam::types::{StatusType, Tag};
 use serde::Serialize;
 
-use super::iam::Iam;
-use super::report::{KeyKind, NewKey};
-use super::{ProvisionError, API_KEY_SERVICE};
+use super::input::{policies_we_attach, KeyRequest, ProvisionRequest};
+use super::report::{KeyKind, KeyStatus};
+use super::state::{Attachments, UserState};
+use super::{ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME, KEYS_PER_USER};
 
 /// One change to IAM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +91,53 @@ pub enum Action {
         /// The managed policy.
         policy_arn: String,
     },
+    /// `DeleteServiceSpecificCredential` for another service than Bedrock (CodeCommit, …).
+    DeleteServiceCredential {
+        /// The user.
+        user: String,
+        /// The service it is for.
+        service: String,
+        /// Its id.
+        id: String,
+    },
+    /// `DeleteLoginProfile`: the user's console password.
+    DeleteLoginProfile {
+        /// The user.
+        user: String,
+    },
+    /// `DeactivateMFADevice`.
+    DeactivateMfaDevice {
+        /// The user.
+        user: String,
+        /// The device's serial number (an ARN for a virtual device).
+        serial: String,
+    },
+    /// `DeleteVirtualMFADevice`, once deactivated.
+    DeleteVirtualMfaDevice {
+        /// The device's serial number (its ARN).
+        serial: String,
+    },
+    /// `DeleteSSHPublicKey`.
+    DeleteSshPublicKey {
+        /// The user.
+        user: String,
+        /// The key's id.
+        id: String,
+    },
+    /// `DeleteSigningCertificate`.
+    DeleteSigningCertificate {
+        /// The user.
+        user: String,
+        /// The certificate's id.
+        id: String,
+    },
+    /// `RemoveUserFromGroup`.
+    RemoveFromGroup {
+        /// The user.
+        user: String,
+        /// The group.
+        group: String,
+    },
     /// `DeleteUser`.
     DeleteUser {
         /// The user.
@@ -116,6 +164,13 @@ impl fmt::Display for Action {
             Action::DeleteKey { user, kind, id } => write!(f, "delete {kind} {id} of {user}"),
             Action::DeleteInlinePolicy { user, name } => write!(f, "delete inline policy {name} of {user}"),
             Action::DetachPolicy { user, policy_arn } => write!(f, "detach {policy_arn} from {user}"),
+            Action::DeleteServiceCredential { user, service, id } => write!(f, "delete {service} credential {id} of {user}"),
+            Action::DeleteLoginProfile { user } => write!(f, "delete the console password (login profile) of {user}"),
+            Action::DeactivateMfaDevice { user, serial } => write!(f, "deactivate MFA device {serial} of {user}"),
+            Action::DeleteVirtualMfaDevice { serial } => write!(f, "delete virtual MFA device {serial}"),
+            Action::DeleteSshPublicKey { user, id } => write!(f, "delete SSH public key {id} of {user}"),
+            Action::DeleteSigningCertificate { user, id } => write!(f, "delete signing certificate {id} of {user}"),
+            Action::RemoveFromGroup { user, group } => write!(f, "remove {user} from group {group}"),
             Action::DeleteUser { user } => write!(f, "delete user {user}"),
         }
     }
@@ -123,6 +178,12 @@ impl fmt::Display for Action {
 
 impl Action {
     /// The same change as an `aws iam` command, e.g. for a person to run by hand.
+    ///
+    /// ```
+    /// use bedrock_token::provision::Action;
+    /// let delete = Action::DeleteUser { user: "sales-bedrock-user".into() };
+    /// assert_eq!(delete.aws_command(), "aws iam delete-user --user-name sales-bedrock-user");
+    /// ```
     pub fn aws_command(&self) -> String {
         let key_command = |verb: &str, kind: &KeyKind, user: &str, id: &str| match kind {
             KeyKind::AccessKey => format!("aws iam {verb}-access-key --user-name {user} --access-key-id {id}"),
@@ -139,6 +200,13 @@ impl Action {
             Action::DeleteKey { user, kind, id } => key_command("delete", kind, user, id),
             Action::DeleteInlinePolicy { user, name } => format!("aws iam delete-user-policy --user-name {user} --policy-name {name}"),
             Action::DetachPolicy { user, policy_arn } => format!("aws iam detach-user-policy --user-name {user} --policy-arn {policy_arn}"),
+            Action::DeleteServiceCredential { user, id, .. } => key_command("delete", &KeyKind::ApiKey, user, id),
+            Action::DeleteLoginProfile { user } => format!("aws iam delete-login-profile --user-name {user}"),
+            Action::DeactivateMfaDevice { user, serial } => format!("aws iam deactivate-mfa-device --user-name {user} --serial-number {serial}"),
+            Action::DeleteVirtualMfaDevice { serial } => format!("aws iam delete-virtual-mfa-device --serial-number {serial}"),
+            Action::DeleteSshPublicKey { user, id } => format!("aws iam delete-ssh-public-key --user-name {user} --ssh-public-key-id {id}"),
+            Action::DeleteSigningCertificate { user, id } => format!("aws iam delete-signing-certificate --user-name {user} --certificate-id {id}"),
+            Action::RemoveFromGroup { user, group } => format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
             Action::DeleteUser { user } => format!("aws iam delete-user --user-name {user}"),
         }
     }
@@ -155,112 +223,107 @@ impl Action {
             _ => return None,
         })
     }
+}
 
-    /// Carries out the action; returns the key it created, if any.
-    pub(crate) async fn apply(&self, iam: &Iam) -> Result<Option<NewKey>, ProvisionError> {
-        let client = iam.client();
-        match self {
-            Action::CreateUser { user, path, tags } => {
-                client.create_user().user_name(user).path(path).set_tags(Some(iam_tags(tags)?)).send().await.map_err(|e| iam.error("CreateUser", e))?;
-            }
-            Action::TagUser { user, tags } => {
-                client.tag_user().user_name(user).set_tags(Some(iam_tags(tags)?)).send().await.map_err(|e| iam.error("TagUser", e))?;
-            }
-            Action::AttachPolicy { user, policy_arn } => {
-                client.attach_user_policy().user_name(user).policy_arn(policy_arn).send().await.map_err(|e| iam.error("AttachUserPolicy", e))?;
-            }
-            Action::PutInlinePolicy { user, name, document } => {
-                client.put_user_policy().user_name(user).policy_name(name).policy_document(document).send().await.map_err(|e| iam.error("PutUserPolicy", e))?;
-            }
-            Action::CreateAccessKey { user } => {
-                let out = client.create_access_key().user_name(user).send().await.map_err(|e| iam.error("CreateAccessKey", e))?;
-                let key = out.access_key().ok_or_else(|| iam.missing("CreateAccessKey", "AccessKey"))?;
-                return Ok(Some(NewKey {
-                    kind: KeyKind::AccessKey,
-                    id: key.access_key_id().to_owned(),
-                    secret: super::Secret::new(key.secret_access_key()),
-                    service_user_name: None,
-                    expires_at: None,
-                }));
-            }
-            Action::CreateApiKey { user, days } => {
-                let out = client
-                    .create_service_specific_credential()
-                    .user_name(user)
-                    .service_name(API_KEY_SERVICE)
-                    .credential_age_days(*days as i32)
-                    .send()
-                    .await
-                    .map_err(|e| iam.error("CreateServiceSpecificCredential", e))?;
-                let credential = out
-                    .service_specific_credential()
-                    .ok_or_else(|| iam.missing("CreateServiceSpecificCredential", "ServiceSpecificCredential"))?;
-                let secret = credential
-                    .service_credential_secret()
-                    .ok_or_else(|| iam.missing("CreateServiceSpecificCredential", "ServiceCredentialSecret"))?;
-                return Ok(Some(NewKey {
-                    kind: KeyKind::ApiKey,
-                    id: credential.service_specific_credential_id().to_owned(),
-                    secret: super::Secret::new(secret),
-                    service_user_name: Some(credential.service_user_name().to_owned()),
-                    expires_at: credential.expiration_date().and_then(|d| std::time::SystemTime::try_from(*d).ok()),
-                }));
-            }
-            Action::DeactivateKey { user, kind: KeyKind::AccessKey, id } => {
-                client.update_access_key().user_name(user).access_key_id(id).status(StatusType::Inactive).send().await.map_err(|e| iam.error("UpdateAccessKey", e))?;
-            }
-            Action::DeactivateKey { user, kind: KeyKind::ApiKey, id } => {
-                client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Inactive).send().await.map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
-            }
-            Action::DeleteKey { user, kind: KeyKind::AccessKey, id } => {
-                client.delete_access_key().user_name(user).access_key_id(id).send().await.map_err(|e| iam.error("DeleteAccessKey", e))?;
-            }
-            Action::DeleteKey { user, kind: KeyKind::ApiKey, id } => {
-                client.delete_service_specific_credential().user_name(user).service_specific_credential_id(id).send().await.map_err(|e| iam.error("DeleteServiceSpecificCredential", e))?;
-            }
-            Action::DeleteInlinePolicy { user, name } => {
-                client.delete_user_policy().user_name(user).policy_name(name).send().await.map_err(|e| iam.error("DeleteUserPolicy", e))?;
-            }
-            Action::DetachPolicy { user, policy_arn } => {
-                client.detach_user_policy().user_name(user).policy_arn(policy_arn).send().await.map_err(|e| iam.error("DetachUserPolicy", e))?;
-            }
-            Action::DeleteUser { user } => {
-                client.delete_user().user_name(user).send().await.map_err(|e| iam.error("DeleteUser", e))?;
-            }
+/// What makes IAM match `request` for `user`, given what it holds now (`None`: no such user).
+///
+/// Adds before it removes, so the user never goes without the access asked for: tags that are
+/// missing or differ; the requested managed policy or inline document; then the managed Bedrock
+/// policies this library attached and no longer asked for, and its inline policy when not asked
+/// for; last the key, when no active key of that kind exists.
+pub(crate) fn provision(request: &ProvisionRequest, tags: Vec<(String, String)>, state: Option<&UserState>) -> Result<Vec<Action>, ProvisionError> {
+    let user = request.business_unit.user_name();
+    let mut actions = Vec::new();
+    let Some(state) = state else {
+        actions.push(Action::CreateUser { user: user.clone(), path: request.path.clone(), tags });
+        actions.extend(request.policy.managed_arn().map(|policy_arn| Action::AttachPolicy { user: user.clone(), policy_arn }));
+        actions.extend(request.policy.inline_document().map(|document| Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document }));
+        actions.extend(create_key(&user, request.key));
+        return Ok(actions);
+    };
+    let differing: Vec<_> = tags.into_iter().filter(|(k, v)| state.tags.get(k) != Some(v)).collect();
+    if !differing.is_empty() {
+        actions.push(Action::TagUser { user: user.clone(), tags: differing });
+    }
+    let wanted_arn = request.policy.managed_arn();
+    if let Some(arn) = wanted_arn.as_ref().filter(|arn| !state.attached.contains(arn)) {
+        actions.push(Action::AttachPolicy { user: user.clone(), policy_arn: arn.clone() });
+    }
+    let wanted_document = request.policy.inline_document();
+    if let Some(document) = &wanted_document {
+        let wanted: serde_json::Value = serde_json::from_str(document).expect("our own documents are JSON");
+        if state.inline_document.as_ref() != Some(&wanted) {
+            actions.push(Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document: document.clone() });
         }
-        Ok(None)
+    }
+    for arn in policies_we_attach(state.policy_tag()) {
+        if state.attached.contains(&arn) && wanted_arn.as_ref() != Some(&arn) {
+            actions.push(Action::DetachPolicy { user: user.clone(), policy_arn: arn });
+        }
+    }
+    if wanted_document.is_none() && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
+        actions.push(Action::DeleteInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
+    let Some((kind, create)) = kind_and_create(&user, request.key) else { return Ok(actions) };
+    if !state.keys_of(kind).any(|k| k.active) {
+        check_room(&user, kind, &state.keys)?;
+        actions.push(create);
+    }
+    Ok(actions)
+}
+
+fn create_key(user: &str, key: KeyRequest) -> Option<Action> {
+    kind_and_create(user, key).map(|(_, create)| create)
+}
+
+/// The kind of key a request asks for, and the action that creates one.
+pub(crate) fn kind_and_create(user: &str, key: KeyRequest) -> Option<(KeyKind, Action)> {
+    match key {
+        KeyRequest::None => None,
+        KeyRequest::AccessKey => Some((KeyKind::AccessKey, Action::CreateAccessKey { user: user.to_owned() })),
+        KeyRequest::ApiKey { days } => Some((KeyKind::ApiKey, Action::CreateApiKey { user: user.to_owned(), days })),
     }
 }
 
-/// Applies `actions` in order. On failure, the error lists what was done and how to remove it.
-pub(crate) async fn apply_all(iam: &Iam, actions: &[Action]) -> Result<Option<NewKey>, ProvisionError> {
-    let mut new_key = None;
-    for (index, action) in actions.iter().enumerate() {
-        match action.apply(iam).await {
-            Ok(key) => new_key = key.or(new_key),
-            Err(source) => {
-                let completed = actions[..index].to_vec();
-                let created_id = new_key.as_ref().map(|k: &NewKey| k.id.as_str());
-                let cleanup = completed.iter().rev().filter_map(|a| a.inverse(created_id)).map(|a| a.aws_command()).collect();
-                return Err(ProvisionError::Partial {
-                    failed: Box::new(action.clone()),
-                    completed,
-                    cleanup,
-                    source: Box::new(source),
-                });
-            }
-        }
-    }
-    Ok(new_key)
+/// Refuses when IAM's limit of two keys of `kind` leaves no room, naming the command that
+/// removes the oldest.
+pub(crate) fn check_room(user: &str, kind: KeyKind, keys: &[KeyStatus]) -> Result<(), ProvisionError> {
+    let existing: Vec<&KeyStatus> = keys.iter().filter(|k| k.kind == kind).collect();
+    let Some(oldest) = existing.iter().min_by_key(|k| k.created_at).filter(|_| existing.len() >= KEYS_PER_USER) else { return Ok(()) };
+    Err(ProvisionError::KeyLimit {
+        user: user.to_owned(),
+        kind,
+        existing: existing.iter().map(|k| k.id.clone()).collect(),
+        fix: Action::DeleteKey { user: user.to_owned(), kind, id: oldest.id.clone() }.aws_command(),
+    })
 }
 
-fn iam_tags(tags: &[(String, String)]) -> Result<Vec<Tag>, ProvisionError> {
-    tags.iter()
-        .map(|(key, value)| {
-            Tag::builder().key(key).value(value).build().map_err(|_| ProvisionError::InvalidInput {
-                field: "tag",
-                reason: format!("{key} needs a key and a value"),
-            })
-        })
-        .collect()
+/// Everything `DeleteUser` needs removed first, in an order IAM accepts, then the user: keys and
+/// other services' credentials, the console password, MFA devices (deactivated, and deleted when
+/// virtual), SSH keys, signing certificates, group memberships, inline and attached policies.
+pub(crate) fn deprovision(user: &str, state: &UserState, attachments: &Attachments) -> Vec<Action> {
+    let user = user.to_owned();
+    let mut actions = Vec::new();
+    for kind in [KeyKind::ApiKey, KeyKind::AccessKey] {
+        actions.extend(state.keys_of(kind).map(|k| Action::DeleteKey { user: user.clone(), kind, id: k.id.clone() }));
+    }
+    for (service, id) in &attachments.other_service_credentials {
+        actions.push(Action::DeleteServiceCredential { user: user.clone(), service: service.clone(), id: id.clone() });
+    }
+    if attachments.login_profile {
+        actions.push(Action::DeleteLoginProfile { user: user.clone() });
+    }
+    for serial in &attachments.mfa_devices {
+        actions.push(Action::DeactivateMfaDevice { user: user.clone(), serial: serial.clone() });
+        if serial.starts_with("arn:") {
+            actions.push(Action::DeleteVirtualMfaDevice { serial: serial.clone() });
+        }
+    }
+    actions.extend(attachments.ssh_public_keys.iter().map(|id| Action::DeleteSshPublicKey { user: user.clone(), id: id.clone() }));
+    actions.extend(attachments.signing_certificates.iter().map(|id| Action::DeleteSigningCertificate { user: user.clone(), id: id.clone() }));
+    actions.extend(attachments.groups.iter().map(|group| Action::RemoveFromGroup { user: user.clone(), group: group.clone() }));
+    actions.extend(state.inline.iter().map(|name| Action::DeleteInlinePolicy { user: user.clone(), name: name.clone() }));
+    actions.extend(state.attached.iter().map(|arn| Action::DetachPolicy { user: user.clone(), policy_arn: arn.clone() }));
+    actions.push(Action::DeleteUser { user });
+    actions
 }

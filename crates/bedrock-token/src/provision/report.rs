@@ -88,6 +88,9 @@ pub struct NewKey {
     pub secret: Secret,
     /// For an API key: the user name it authenticates as (`service_user_name`).
     pub service_user_name: Option<String>,
+    /// When IAM created it.
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub created_at: Option<SystemTime>,
     /// When IAM expires the key (API keys only).
     #[serde(serialize_with = "opt_rfc3339")]
     pub expires_at: Option<SystemTime>,
@@ -142,6 +145,12 @@ pub enum SecurityWarning {
         /// What IAM answered.
         reason: String,
     },
+    /// Another run for the same business unit created a key at the same time: this run deleted
+    /// its own, so the user keeps one key, and the other run holds (and printed) its secret.
+    KeyMadeByAnotherRun {
+        /// The key that stays.
+        id: String,
+    },
 }
 
 impl SecurityWarning {
@@ -159,6 +168,9 @@ impl SecurityWarning {
             Self::KeyOlderThan90Days { id, age_days } => format!("Key {id} is {age_days} days old: rotate it."),
             Self::OldKeyStillActive { id, fix } => format!("Old key {id} is still active (deactivating it failed): {fix}"),
             Self::ApiKeysUnknown { reason } => format!("Bedrock API keys could not be listed ({reason}); any that exist were not touched."),
+            Self::KeyMadeByAnotherRun { id } => {
+                format!("Another run provisioned this business unit at the same time: key {id} is the one kept, and that run holds its secret.")
+            }
         }
     }
 }

@@ -1,0 +1,135 @@
+//! Everything provisioning can fail with.
+
+use super::plan::Action;
+use super::report::KeyKind;
+use super::KEYS_PER_USER;
+use crate::SharedError;
+
+/// Everything provisioning can fail with. Input errors come before any IAM call.
+///
+/// ```
+/// use bedrock_token::provision::{BusinessUnit, ProvisionError};
+/// assert!(matches!(BusinessUnit::new("Sales"), Err(ProvisionError::InvalidInput { field: "business_unit", .. })));
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProvisionError {
+    /// A request field is invalid; nothing was sent to IAM.
+    #[error("{field}: {reason}")]
+    InvalidInput {
+        /// The field at fault.
+        field: &'static str,
+        /// What is allowed.
+        reason: String,
+    },
+    /// The user exists but was not created by bedrock-token.
+    #[error("user {user} exists but is not tagged created-by=bedrock-token; {action} it anyway only with force")]
+    NotManaged {
+        /// The user.
+        user: String,
+        /// What was refused.
+        action: &'static str,
+    },
+    /// The user does not exist.
+    #[error("user {0} does not exist; provision it first")]
+    NoSuchUser(String),
+    /// IAM's per-user key limit leaves no room for another key.
+    #[error("user {user} already has {KEYS_PER_USER} {kind}s ({}), IAM's limit; remove one first: {fix}", existing.join(", "))]
+    KeyLimit {
+        /// The user.
+        user: String,
+        /// Which kind of key.
+        kind: KeyKind,
+        /// The existing key ids.
+        existing: Vec<String>,
+        /// The command that removes the oldest.
+        fix: String,
+    },
+    /// IAM may have created a key whose answer, and so its secret, never arrived: the key is
+    /// active and nobody holds its secret. Nothing else was lost.
+    #[error("{kind} {id} of {user} was created, but the answer carrying its secret was lost ({cause}); unless another run created it, delete it ({fix}) and provision again")]
+    KeyLost {
+        /// The user.
+        user: String,
+        /// Which kind of key.
+        kind: KeyKind,
+        /// The key IAM holds now that this run cannot account for.
+        id: String,
+        /// Why the answer was lost.
+        cause: String,
+        /// The command that deletes the key.
+        fix: String,
+    },
+    /// Other runs kept changing the same user; this run gave up after its rounds.
+    #[error("user {user} kept changing under concurrent runs after {rounds} attempts; run provision again")]
+    Contended {
+        /// The user.
+        user: String,
+        /// How many times this run re-read and re-planned.
+        rounds: u32,
+    },
+    /// An IAM call failed.
+    #[error("IAM {operation} failed: {message}")]
+    Iam {
+        /// The IAM operation.
+        operation: &'static str,
+        /// IAM's error code (`AccessDenied`, `Throttling`, …), if it sent one.
+        code: Option<String>,
+        /// IAM's message.
+        message: String,
+        /// The SDK error.
+        #[source]
+        source: SharedError,
+    },
+    /// IAM could not be reached (name resolution, connection, TLS, timeout, a cut-off answer), so
+    /// nothing is known about what IAM holds. Never treated as "absent".
+    #[error(
+        "IAM {operation}: could not reach {endpoint} ({cause}); check the network and any proxy (HTTPS_PROXY), or point to another IAM endpoint with AWS_ENDPOINT_URL_IAM"
+    )]
+    Unreachable {
+        /// The IAM operation.
+        operation: &'static str,
+        /// The endpoint it tried.
+        endpoint: String,
+        /// The innermost causes, on one line.
+        cause: String,
+    },
+    /// A step failed after others succeeded: what exists now, and how to remove it.
+    #[error("{failed} failed ({source}); done before it: [{}]; to remove: [{}]", completed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), cleanup.join("; "))]
+    Partial {
+        /// The step that failed.
+        failed: Box<Action>,
+        /// The steps that succeeded, in order.
+        completed: Vec<Action>,
+        /// Commands that remove what the completed steps created, in the order to run them.
+        cleanup: Vec<String>,
+        /// Why the step failed.
+        #[source]
+        source: Box<ProvisionError>,
+    },
+}
+
+impl ProvisionError {
+    /// Whether the request was at fault (CLI exit 2) rather than IAM or the account (exit 1).
+    ///
+    /// ```
+    /// assert!(bedrock_token::provision::BusinessUnit::new("").unwrap_err().is_invalid_input());
+    /// ```
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, ProvisionError::InvalidInput { .. } | ProvisionError::NotManaged { .. })
+    }
+
+    /// IAM's error code, when IAM answered with one (`EntityAlreadyExists`, `LimitExceeded`, …).
+    ///
+    /// ```
+    /// # use bedrock_token::provision::ProvisionError;
+    /// let err = ProvisionError::NoSuchUser("sales-bedrock-user".into());
+    /// assert_eq!(err.iam_code(), None);
+    /// ```
+    pub fn iam_code(&self) -> Option<&str> {
+        match self {
+            ProvisionError::Iam { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+}
