@@ -1,8 +1,9 @@
 //! `bedrock-token`: print, inspect and provision Amazon Bedrock API keys.
 //!
-//! Exit codes: 0 ok, 2 usage or validation error, 1 any other failure. Errors go to stderr as
+//! Exit codes: 0 ok, 2 usage or validation error, 3 audit findings, 1 any other failure. Errors go to stderr as
 //! one line; secrets go only to stdout, and only when asked for.
 
+mod governance;
 mod inspect;
 mod output;
 mod provision;
@@ -37,6 +38,12 @@ enum Command {
     Deprovision(provision::DeprovisionArgs),
     /// List provisioned users with their keys' ages and status.
     List(provision::ListArgs),
+    /// List every Bedrock API key in the account, flag the risky ones; exit 3 on findings.
+    Audit(governance::AuditArgs),
+    /// Revoke short-term keys of a user or role issued before a time, or one long-term key.
+    Revoke(governance::RevokeArgs),
+    /// Print a service control policy that limits Bedrock API keys across an organisation.
+    Guardrails(governance::GuardrailsArgs),
     /// Print a shell completion script: bedrock-token completions bash > /etc/bash_completion.d/bedrock-token
     Completions {
         /// The shell to complete in
@@ -71,10 +78,12 @@ fn describe(shell: Option<Shell>) -> std::io::Result<()> {
 }
 
 /// A failure of any subcommand, with its exit code.
-enum Failure {
+pub(crate) enum Failure {
     Token(bedrock_token::Error),
     Provision(bedrock_token::provision::ProvisionError),
     Output(std::io::Error),
+    /// `audit` found this many things to fix (exit 3).
+    Findings(usize),
 }
 
 impl From<bedrock_token::Error> for Failure {
@@ -114,6 +123,12 @@ fn main() -> ExitCode {
             Command::Rotate(args) => Ok(provision::rotate(args).await?),
             Command::Deprovision(args) => Ok(provision::deprovision(args).await?),
             Command::List(args) => Ok(provision::list(args).await?),
+            Command::Audit(args) => governance::audit(args).await,
+            Command::Revoke(args) => Ok(governance::revoke(args).await?),
+            Command::Guardrails(args) => {
+                governance::guardrails(args);
+                Ok(())
+            }
             Command::Completions { shell } => describe(Some(shell)).map_err(Failure::Output),
             Command::Man => describe(None).map_err(Failure::Output),
         }
@@ -134,6 +149,10 @@ fn main() -> ExitCode {
         }
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
+        Err(Failure::Findings(count)) => {
+            eprintln!("bedrock-token: audit: {count} findings");
+            return ExitCode::from(3);
+        }
     };
     eprintln!("bedrock-token: error: {message}");
     ExitCode::from(if invalid_input { 2 } else { 1 })

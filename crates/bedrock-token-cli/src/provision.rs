@@ -35,7 +35,7 @@ pub struct ProvisionArgs {
     /// limited (AmazonBedrockLimitedAccess), full (AmazonBedrockFullAccess), or a policy ARN
     #[arg(long, default_value = "limited")]
     policy: String,
-    /// Instead of --policy: an inline policy allowing only these model ARNs (repeatable)
+    /// Instead of --policy: an inline policy allowing only these models (repeatable): a model ID, a foundation-model ARN, or an inference-profile ID or ARN (us.…, global.…)
     #[arg(long = "model", conflicts_with = "policy")]
     models: Vec<String>,
     /// Which key to create: none, an IAM access key pair, or a long-term Bedrock API key

@@ -87,8 +87,9 @@ fn inline_model_policy_and_full_access() {
     let action = &report["actions"][1];
     assert_eq!(action["action"], "put-inline-policy");
     let document: Value = serde_json::from_str(action["document"].as_str().unwrap()).unwrap();
-    assert_eq!(document["Statement"][0]["Resource"], serde_json::json!([model]));
-    assert_eq!(document["Statement"][0]["Action"], serde_json::json!(["bedrock:InvokeModel*", "bedrock:Converse*"]));
+    assert_eq!(document["Statement"][0]["Resource"], model);
+    assert_eq!(document["Statement"][0]["Action"], serde_json::json!(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]));
+    assert_eq!(document["Statement"][1]["Action"], serde_json::json!(["bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken"]), "API keys on both endpoints");
     assert_eq!(moto.json(&["provision", "--business-unit", "research", "--owner", "r@example.com", "--model", model])["actions"], serde_json::json!([]));
 
     let full = moto.json(&["provision", "--business-unit", "ops", "--owner", "o@example.com", "--policy", "full"]);
@@ -142,4 +143,47 @@ async fn a_provisioned_access_key_authenticates_as_the_new_user() {
     let wrong = moto.iam_as(id, "not-the-secret").await.get_user().send().await.unwrap_err();
     let wrong = format!("{wrong:?}");
     assert!(wrong.contains("SignatureDoesNotMatch") && !wrong.contains("auth-bedrock-user is not authorized"), "{wrong}");
+}
+
+/// `--model` as people name models: each form gives its documented resources, and an unknown
+/// shape is refused before any IAM call, naming the accepted forms.
+#[test]
+fn models_by_id_arn_and_inference_profile() {
+    let Some(moto) = Moto::start() else { return };
+    let document = |model: &str| -> Value {
+        let plan = moto.json(&["provision", "--business-unit", "m", "--owner", "m@example.com", "--model", model, "--dry-run"]);
+        let put = plan["actions"].as_array().unwrap().iter().find(|a| a["action"] == "put-inline-policy").unwrap().clone();
+        serde_json::from_str(put["document"].as_str().unwrap()).unwrap()
+    };
+    let resources = |doc: &Value| -> Vec<(Value, Value)> {
+        doc["Statement"].as_array().unwrap().iter().map(|s| (s["Resource"].clone(), s["Condition"].clone())).collect()
+    };
+    let id = document("anthropic.claude-3-haiku-20240307-v1:0");
+    assert_eq!(resources(&id)[0], (Value::from("arn:aws:bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"), Value::Null));
+    let arn = document("arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0");
+    assert_eq!(resources(&arn)[0].0, "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0");
+    for (profile, arn) in [
+        ("us.anthropic.claude-sonnet-4-20250514-v1:0", "arn:aws:bedrock:*:*:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"),
+        (
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0",
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0",
+        ),
+    ] {
+        let doc = document(profile);
+        let got = resources(&doc);
+        assert_eq!(got[0], (Value::from(arn), Value::Null), "{profile}: the profile");
+        assert_eq!(
+            got[1],
+            (
+                Value::from("arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0"),
+                serde_json::json!({"StringLike": {"bedrock:InferenceProfileArn": arn}})
+            ),
+            "{profile}: its model in every region it routes to, only through it"
+        );
+        assert_eq!(doc["Statement"].as_array().unwrap().len(), 3);
+    }
+    let out = moto.run(&["provision", "--business-unit", "m", "--owner", "m@example.com", "--model", "claude-latest"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("models: \"claude-latest\": use a model ID") && err.contains("inference-profile ARN"), "{err}");
 }

@@ -104,6 +104,13 @@ impl Moto {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// Like [`Moto::json`], for a command that exits with `code`.
+    pub fn json_code(&self, args: &[&str], code: i32) -> Value {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     pub fn users(&self) -> Vec<Value> {
         self.json(&["list"]).as_array().unwrap().clone()
     }

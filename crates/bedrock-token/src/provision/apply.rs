@@ -271,6 +271,15 @@ impl Action {
             Action::DeleteUser { user } => {
                 client.delete_user().user_name(user).send().await.map_err(|e| iam.error("DeleteUser", e))?;
             }
+            Action::PutRolePolicy { role, name, document } => {
+                client.put_role_policy().role_name(role).policy_name(name).policy_document(document).send().await.map_err(|e| iam.error("PutRolePolicy", e))?;
+            }
+            Action::DeleteRolePolicy { role, name } => {
+                client.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| iam.error("DeleteRolePolicy", e))?;
+            }
+            Action::ActivateKey { user, id } => {
+                client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Active).send().await.map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
+            }
         }
         Ok(None)
     }

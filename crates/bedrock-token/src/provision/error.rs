@@ -33,6 +33,9 @@ pub enum ProvisionError {
     /// The user does not exist.
     #[error("user {0} does not exist; provision it first")]
     NoSuchUser(String),
+    /// No Bedrock API key with this id exists in the account.
+    #[error("no Bedrock API key {0} in this account; `bedrock-token audit` lists them")]
+    NoSuchKey(String),
     /// IAM's per-user key limit leaves no room for another key.
     #[error("user {user} already has {KEYS_PER_USER} {kind}s ({}), IAM's limit; remove one first: {fix}", existing.join(", "))]
     KeyLimit {

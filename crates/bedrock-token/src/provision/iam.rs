@@ -1,15 +1,29 @@
 //! The IAM client, its errors, and the operations: read IAM, plan, apply, report.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
+use aws_sdk_iam::types::StatusType;
+
 use super::apply::{self, Applied};
+use super::governance::{self, revoke_document, AuditReport, AuditedKey, Principal, REVOKE_POLICY_NAME};
 use super::input::{validate_api_key_days, validate_path, BusinessUnit, KeyRequest, ProvisionRequest};
 use super::plan::{self, Action};
-use super::report::{DeprovisionReport, ProvisionReport, ProvisionedUser, RotateReport, SecurityWarning};
+use super::report::{DeprovisionReport, KeyKind, ProvisionReport, ProvisionedUser, RevokeReport, RotateReport, SecurityWarning};
 use super::state::{self, UserState};
-use super::ProvisionError;
+use super::{ProvisionError, API_KEY_SERVICE};
+
+/// IAM user and role names: 1 to 64 of letters, digits and `+=,.@_-`.
+fn validate_principal_name(kind: &'static str, name: &str) -> Result<(), ProvisionError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
+        return Err(ProvisionError::InvalidInput { field: kind, reason: format!("an IAM {kind} name is 1 to 64 letters, digits or +=,.@_-") });
+    }
+    Ok(())
+}
 
 /// An IAM client for provisioning. Build it from the standard AWS configuration (which honours
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_IAM`) or from any `aws_sdk_iam::Client`.
@@ -302,6 +316,112 @@ impl Iam {
             });
         }
         Ok(users)
+    }
+
+    /// Audits every Bedrock API key in the account, not only this library's: each key (listed
+    /// with `AllUsers`, paged) joined with its user's path, tags and attached policies, and what
+    /// is wrong with it ([`Finding`]).
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// let report = iam.audit(bedrock_token::provision::DEFAULT_MAX_AGE_DAYS).await?;
+    /// if report.findings > 0 { std::process::exit(3) }
+    /// # Ok(()) }
+    /// ```
+    pub async fn audit(&self, max_age_days: u64) -> Result<AuditReport, ProvisionError> {
+        let now = SystemTime::now();
+        let mut users = BTreeMap::new();
+        let mut keys = Vec::new();
+        for credential in state::service_credentials(self, None, Some(API_KEY_SERVICE)).await? {
+            let name = credential.user_name().to_owned();
+            if !users.contains_key(&name) {
+                users.insert(name.clone(), state::read_audited_user(self, &name).await?);
+            }
+            let user = &users[&name];
+            let created_at = SystemTime::try_from(*credential.create_date()).ok();
+            let expires_at = credential.expiration_date().and_then(|d| SystemTime::try_from(*d).ok());
+            let status = credential.status().as_str().to_owned();
+            let (age_days, findings) = governance::findings(user, &status, created_at, expires_at, now, max_age_days);
+            keys.push(AuditedKey {
+                key_id: credential.service_specific_credential_id().to_owned(),
+                user_name: name,
+                user_path: user.path.clone(),
+                status,
+                created_at,
+                expires_at,
+                age_days,
+                user_tags: user.tags.clone(),
+                attached_policies: user.attached.clone(),
+                findings,
+            });
+        }
+        keys.sort_by(|a, b| (&a.user_name, &a.key_id).cmp(&(&b.user_name, &b.key_id)));
+        let findings = keys.iter().map(|k| k.findings.len()).sum();
+        Ok(AuditReport { audited_at: now, max_age_days, keys, findings })
+    }
+
+    /// Revokes the short-term Bedrock API keys a user or role made before `before`: an inline
+    /// deny of both bearer-token actions for credentials issued earlier (`aws:TokenIssueTime`).
+    /// A re-run moves the time; `undo` removes the deny.
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// use bedrock_token::provision::Principal;
+    /// let report = iam.revoke_tokens(&Principal::Role("app".into()), std::time::SystemTime::now(), false, false).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn revoke_tokens(&self, principal: &Principal, before: SystemTime, undo: bool, dry_run: bool) -> Result<RevokeReport, ProvisionError> {
+        let (kind, name) = match principal {
+            Principal::User(name) => ("user", name),
+            Principal::Role(name) => ("role", name),
+        };
+        validate_principal_name(kind, name)?;
+        let current = state::read_inline_policy(self, principal, REVOKE_POLICY_NAME).await?;
+        let document = revoke_document(before);
+        let wanted: serde_json::Value = serde_json::from_str(&document).expect("our own documents are JSON");
+        let (name, policy) = (name.clone(), REVOKE_POLICY_NAME.to_owned());
+        let action = match (principal, undo) {
+            (_, true) if current.is_none() => None,
+            (_, false) if current.as_ref() == Some(&wanted) => None,
+            (Principal::User(_), true) => Some(Action::DeleteInlinePolicy { user: name, name: policy }),
+            (Principal::Role(_), true) => Some(Action::DeleteRolePolicy { role: name, name: policy }),
+            (Principal::User(_), false) => Some(Action::PutInlinePolicy { user: name, name: policy, document }),
+            (Principal::Role(_), false) => Some(Action::PutRolePolicy { role: name, name: policy, document }),
+        };
+        let actions: Vec<Action> = action.into_iter().collect();
+        if !dry_run {
+            apply::all(self, &actions).await?;
+        }
+        Ok(RevokeReport { target: principal.to_string(), dry_run, actions })
+    }
+
+    /// Deactivates a long-term Bedrock API key anywhere in the account (with `delete`, deletes
+    /// it; with `undo`, activates it again).
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// let report = iam.revoke_key("ACCAEXAMPLE123456789", false, false, false).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn revoke_key(&self, key_id: &str, delete: bool, undo: bool, dry_run: bool) -> Result<RevokeReport, ProvisionError> {
+        if key_id.len() < 20 || key_id.len() > 128 || !key_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(ProvisionError::InvalidInput { field: "key_id", reason: "a service-specific credential id is 20 to 128 letters, digits or _".into() });
+        }
+        let credentials = state::service_credentials(self, None, Some(API_KEY_SERVICE)).await?;
+        let Some(key) = credentials.iter().find(|c| c.service_specific_credential_id() == key_id) else {
+            return Err(ProvisionError::NoSuchKey(key_id.to_owned()));
+        };
+        let (user, id, active) = (key.user_name().to_owned(), key_id.to_owned(), key.status() == &StatusType::Active);
+        let action = match (delete, undo) {
+            (true, _) => Some(Action::DeleteKey { user: user.clone(), kind: KeyKind::ApiKey, id }),
+            (false, true) => (!active).then(|| Action::ActivateKey { user: user.clone(), id }),
+            (false, false) => active.then(|| Action::DeactivateKey { user: user.clone(), kind: KeyKind::ApiKey, id }),
+        };
+        let actions: Vec<Action> = action.into_iter().collect();
+        if !dry_run {
+            apply::all(self, &actions).await?;
+        }
+        Ok(RevokeReport { target: format!("Bedrock API key {key_id} of {user}"), dry_run, actions })
     }
 
     async fn existing(&self, user: &str) -> Result<UserState, ProvisionError> {

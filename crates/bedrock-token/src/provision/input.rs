@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::models::ModelRef;
 use super::ProvisionError;
 
 /// The suffix of every provisioned IAM user name.
@@ -169,7 +170,7 @@ pub enum PolicyChoice {
     Full,
     /// Any managed policy ARN.
     Arn(String),
-    /// An inline policy allowing `bedrock:InvokeModel*` and `bedrock:Converse*` on these model ARNs only.
+    /// An inline policy allowing invocation of these models only (IDs, ARNs or inference profiles; see [`ModelRef`]).
     InvokeModels(Vec<String>),
 }
 
@@ -218,12 +219,10 @@ impl PolicyChoice {
                 field: "policy",
                 reason: "a policy ARN looks like arn:aws:iam::aws:policy/NAME, at most 256 characters".into(),
             }),
-            Self::InvokeModels(models) if models.is_empty() || !models.iter().all(|m| m.starts_with("arn:") && m.contains(":bedrock:")) => {
-                Err(ProvisionError::InvalidInput {
-                    field: "models",
-                    reason: "give one or more Bedrock model ARNs (arn:aws:bedrock:REGION::foundation-model/ID)".into(),
-                })
+            Self::InvokeModels(models) if models.is_empty() => {
+                Err(ProvisionError::InvalidInput { field: "models", reason: "give one or more models".into() })
             }
+            Self::InvokeModels(models) => models.iter().try_for_each(|model| ModelRef::parse(model).map(drop)),
             _ => Ok(()),
         }
     }
@@ -246,8 +245,11 @@ impl PolicyChoice {
         }
     }
 
-    /// The inline policy document (JSON): only for [`PolicyChoice::InvokeModels`], allowing
-    /// `bedrock:InvokeModel*` and `bedrock:Converse*` on those models, and bearer-token use.
+    /// The inline policy document (JSON): only for [`PolicyChoice::InvokeModels`]. It allows
+    /// `bedrock:InvokeModel` and `bedrock:InvokeModelWithResponseStream` (which also cover
+    /// Converse and ConverseStream) on those models, each resolved by [`ModelRef`], and the use
+    /// of API keys on both Bedrock endpoints: `bedrock:CallWithBearerToken` and
+    /// `bedrock-mantle:CallWithBearerToken` (the OpenAI-compatible one).
     ///
     /// ```
     /// use bedrock_token::provision::PolicyChoice;
@@ -257,14 +259,21 @@ impl PolicyChoice {
     /// ```
     pub fn inline_document(&self) -> Option<String> {
         let Self::InvokeModels(models) = self else { return None };
-        let document = serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Sid": "InvokeChosenModels", "Effect": "Allow", "Action": ["bedrock:InvokeModel*", "bedrock:Converse*"], "Resource": models},
-                {"Sid": "UseBedrockApiKeys", "Effect": "Allow", "Action": ["bedrock:CallWithBearerToken"], "Resource": "*"},
-            ],
-        });
-        Some(document.to_string())
+        let invoke = serde_json::json!(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]);
+        let mut statements: Vec<serde_json::Value> = Vec::new();
+        for (index, model) in models.iter().enumerate() {
+            // Validated before any document is made; an invalid one grants nothing.
+            if let Ok(model) = ModelRef::parse(model) {
+                statements.extend(model.statements(&invoke, index + 1));
+            }
+        }
+        statements.push(serde_json::json!({
+            "Sid": "UseBedrockApiKeys",
+            "Effect": "Allow",
+            "Action": ["bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken"],
+            "Resource": "*",
+        }));
+        Some(serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string())
     }
 
     /// The value of the [`POLICY_TAG`] that records this choice on the user.

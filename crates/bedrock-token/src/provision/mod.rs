@@ -10,7 +10,8 @@
 //! One module per concern: [`input`](ProvisionRequest) (what is asked, validated), `plan`
 //! (IAM as it is plus the request give the [`Action`]s), `state` and `apply` (the IAM calls that
 //! read and change), `iam` (the [`Iam`] client and its operations), `report` (what comes back)
-//! and `error` ([`ProvisionError`]).
+//! and `error` ([`ProvisionError`]); `governance` holds the account-wide audit, revocation and
+//! service control policies.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), bedrock_token::provision::ProvisionError> {
@@ -28,21 +29,28 @@
 
 mod apply;
 mod error;
+mod governance;
 mod iam;
 mod input;
+mod models;
 mod plan;
 mod report;
 mod state;
 
 pub use error::ProvisionError;
+pub use governance::{
+    revoke_document, scp, AuditReport, AuditedKey, Finding, Principal, ScpOptions, BEARER_TOKEN_ACTIONS, CONSOLE_USER_PREFIX,
+    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKE_POLICY_NAME,
+};
 pub use iam::Iam;
+pub use models::{ModelRef, PROFILE_PREFIXES};
 pub use input::{
     validate_api_key_days, validate_owner, validate_path, validate_tag, BusinessUnit, KeyRequest, PolicyChoice,
     ProvisionRequest, API_KEY_DAYS, CREATED_BY, DEFAULT_PATH, POLICY_TAG, RESERVED_TAG_KEYS, USER_SUFFIX,
 };
 pub use plan::Action;
 pub use report::{
-    DeprovisionReport, KeyKind, KeyStatus, NewKey, ProvisionReport, ProvisionedUser, RotateReport, Secret,
+    DeprovisionReport, KeyKind, KeyStatus, NewKey, ProvisionReport, ProvisionedUser, RevokeReport, RotateReport, Secret,
     SecurityWarning,
 };
 

@@ -143,6 +143,29 @@ pub enum Action {
         /// The user.
         user: String,
     },
+    /// `PutRolePolicy`.
+    PutRolePolicy {
+        /// The role.
+        role: String,
+        /// The inline policy's name.
+        name: String,
+        /// The policy document (JSON).
+        document: String,
+    },
+    /// `DeleteRolePolicy`.
+    DeleteRolePolicy {
+        /// The role.
+        role: String,
+        /// The inline policy's name.
+        name: String,
+    },
+    /// `UpdateServiceSpecificCredential` back to active.
+    ActivateKey {
+        /// The user.
+        user: String,
+        /// Its id.
+        id: String,
+    },
 }
 
 impl fmt::Display for Action {
@@ -172,6 +195,9 @@ impl fmt::Display for Action {
             Action::DeleteSigningCertificate { user, id } => write!(f, "delete signing certificate {id} of {user}"),
             Action::RemoveFromGroup { user, group } => write!(f, "remove {user} from group {group}"),
             Action::DeleteUser { user } => write!(f, "delete user {user}"),
+            Action::PutRolePolicy { role, name, .. } => write!(f, "put inline policy {name} on role {role}"),
+            Action::DeleteRolePolicy { role, name } => write!(f, "delete inline policy {name} of role {role}"),
+            Action::ActivateKey { user, id } => write!(f, "activate Bedrock API key {id} of {user}"),
         }
     }
 }
@@ -208,6 +234,9 @@ impl Action {
             Action::DeleteSigningCertificate { user, id } => format!("aws iam delete-signing-certificate --user-name {user} --certificate-id {id}"),
             Action::RemoveFromGroup { user, group } => format!("aws iam remove-user-from-group --user-name {user} --group-name {group}"),
             Action::DeleteUser { user } => format!("aws iam delete-user --user-name {user}"),
+            Action::PutRolePolicy { role, name, .. } => format!("aws iam put-role-policy --role-name {role} --policy-name {name} --policy-document …"),
+            Action::DeleteRolePolicy { role, name } => format!("aws iam delete-role-policy --role-name {role} --policy-name {name}"),
+            Action::ActivateKey { user, id } => format!("{} --status Active", key_command("update", &KeyKind::ApiKey, user, id)),
         }
     }
 

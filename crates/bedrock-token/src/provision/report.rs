@@ -220,6 +220,17 @@ pub struct DeprovisionReport {
     pub warnings: Vec<SecurityWarning>,
 }
 
+/// The result of a revocation (or of its dry run: then nothing was changed).
+#[derive(Debug, Clone, Serialize)]
+pub struct RevokeReport {
+    /// What was revoked: `user NAME`, `role NAME` or `Bedrock API key ID of USER`.
+    pub target: String,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// What was done (or would be). Empty when IAM already matched: converged.
+    pub actions: Vec<Action>,
+}
+
 /// A provisioned user, as listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProvisionedUser {

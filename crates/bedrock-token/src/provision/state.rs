@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ServiceSpecificCredentialMetadata, StatusType};
 
+use super::governance::{AuditedUser, Principal};
 use super::iam::Iam;
 use super::input::POLICY_TAG;
 use super::report::{KeyKind, KeyStatus, SecurityWarning};
@@ -91,6 +92,24 @@ pub(crate) async fn read_user_exists(iam: &Iam, user: &str) -> Result<bool, Prov
     }
 }
 
+/// A user's or role's inline policy `name` as JSON; `None` when it has none of that name.
+pub(crate) async fn read_inline_policy(iam: &Iam, principal: &Principal, name: &str) -> Result<Option<serde_json::Value>, ProvisionError> {
+    let client = iam.client();
+    let document = match principal {
+        Principal::User(user) => match client.get_user_policy().user_name(user).policy_name(name).send().await {
+            Ok(out) => out.policy_document,
+            Err(err) if err.code() == Some("NoSuchEntity") && read_user_exists(iam, user).await? => return Ok(None),
+            Err(err) => return Err(iam.error("GetUserPolicy", err)),
+        },
+        Principal::Role(role) => match client.get_role_policy().role_name(role).policy_name(name).send().await {
+            Ok(out) => out.policy_document,
+            Err(err) if err.code() == Some("NoSuchEntity") && client.get_role().role_name(role).send().await.is_ok() => return Ok(None),
+            Err(err) => return Err(iam.error("GetRolePolicy", err)),
+        },
+    };
+    Ok(Some(policy_document(&document)))
+}
+
 /// IAM answers policy documents URL-encoded (RFC 3986); a document that is no JSON compares as
 /// its text, and so differs from any we write.
 fn policy_document(encoded: &str) -> serde_json::Value {
@@ -118,7 +137,7 @@ pub(crate) async fn read_keys(iam: &Iam, user: &str) -> Result<(Vec<KeyStatus>, 
             expires_at: None,
         });
     }
-    match service_credentials(iam, user, Some(API_KEY_SERVICE)).await {
+    match service_credentials(iam, Some(user), Some(API_KEY_SERVICE)).await {
         Ok(credentials) => {
             for credential in credentials {
                 let created_at = SystemTime::try_from(*credential.create_date()).ok();
@@ -141,16 +160,17 @@ pub(crate) async fn read_keys(iam: &Iam, user: &str) -> Result<(Vec<KeyStatus>, 
     Ok((keys, warnings))
 }
 
-/// Every service-specific credential of the user (of one service, or of all), paged by hand:
-/// the SDK has no paginator for this call.
-async fn service_credentials(iam: &Iam, user: &str, service: Option<&str>) -> Result<Vec<ServiceSpecificCredentialMetadata>, ProvisionError> {
+/// Every service-specific credential of the user (of one service, or of all), or of every user
+/// (`user` none: `AllUsers`), paged by hand: the SDK has no paginator for this call.
+pub(crate) async fn service_credentials(iam: &Iam, user: Option<&str>, service: Option<&str>) -> Result<Vec<ServiceSpecificCredentialMetadata>, ProvisionError> {
     let mut credentials = Vec::new();
     let mut marker = None;
     loop {
         let page = iam
             .client()
             .list_service_specific_credentials()
-            .user_name(user)
+            .set_user_name(user.map(str::to_owned))
+            .set_all_users(user.is_none().then_some(true))
             .set_service_name(service.map(str::to_owned))
             .set_marker(marker.take())
             .send()
@@ -162,6 +182,23 @@ async fn service_credentials(iam: &Iam, user: &str, service: Option<&str>) -> Re
             _ => return Ok(credentials),
         }
     }
+}
+
+/// A user as the audit shows it beside each of its keys.
+pub(crate) async fn read_audited_user(iam: &Iam, user: &str) -> Result<AuditedUser, ProvisionError> {
+    let client = iam.client();
+    let found = client.get_user().user_name(user).send().await.map_err(|e| iam.error("GetUser", e))?;
+    let path = found.user.map(|u| u.path).unwrap_or_default();
+    let tags = all_items!(iam, "ListUserTags", client.list_user_tags().user_name(user));
+    let attached = all_items!(iam, "ListAttachedUserPolicies", client.list_attached_user_policies().user_name(user));
+    let access = all_items!(iam, "ListAccessKeys", client.list_access_keys().user_name(user));
+    Ok(AuditedUser {
+        name: user.to_owned(),
+        path,
+        tags: tags.into_iter().map(|t| (t.key, t.value)).collect(),
+        attached: attached.into_iter().filter_map(|p| p.policy_arn).collect(),
+        access_keys: access.iter().filter(|k| k.status() == Some(&StatusType::Active)).count(),
+    })
 }
 
 /// What else the user has that `DeleteUser` refuses to leave behind.
@@ -176,7 +213,7 @@ pub(crate) async fn read_attachments(iam: &Iam, user: &str) -> Result<Attachment
     let ssh = all_items!(iam, "ListSSHPublicKeys", client.list_ssh_public_keys().user_name(user));
     let certificates = all_items!(iam, "ListSigningCertificates", client.list_signing_certificates().user_name(user));
     let groups = all_items!(iam, "ListGroupsForUser", client.list_groups_for_user().user_name(user));
-    let others = service_credentials(iam, user, None).await?;
+    let others = service_credentials(iam, Some(user), None).await?;
     Ok(Attachments {
         login_profile,
         mfa_devices: mfa.into_iter().map(|d| d.serial_number).collect(),

@@ -1,0 +1,135 @@
+//! `audit`, `revoke`, `guardrails`: Bedrock API keys across the whole account.
+
+use bedrock_token::provision::{scp, Iam, Principal, ProvisionError, ScpOptions, DEFAULT_MAX_AGE_DAYS};
+
+use crate::output::ReportFormat;
+use crate::Failure;
+
+/// How `audit` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// One line a key, with its findings.
+    Table,
+    /// The whole report as one JSON document (stable; see the README).
+    Json,
+}
+
+/// List every Bedrock API key in the account and flag the risky ones; exit 3 on findings.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Keys older than this many days are a finding
+    #[arg(long, default_value_t = DEFAULT_MAX_AGE_DAYS)]
+    max_age_days: u64,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    format: AuditFormat,
+}
+
+/// Revoke Bedrock API keys: short-term keys a user or role made before a time, or one long-term key.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("target").required(true).args(["role", "user", "key_id"]))]
+pub struct RevokeArgs {
+    /// Deny the short-term keys this role's sessions made before --before
+    #[arg(long)]
+    role: Option<String>,
+    /// Deny the short-term keys this user made before --before
+    #[arg(long)]
+    user: Option<String>,
+    /// Deactivate this long-term Bedrock API key (a service-specific credential id)
+    #[arg(long)]
+    key_id: Option<String>,
+    /// With --role or --user: revoke keys whose credentials were issued before this time (RFC 3339; default now)
+    #[arg(long, conflicts_with = "key_id")]
+    before: Option<String>,
+    /// With --key-id: delete the key instead of deactivating it
+    #[arg(long, requires = "key_id")]
+    delete: bool,
+    /// Take the revocation back: remove the deny, or activate the key again
+    #[arg(long, conflicts_with = "delete")]
+    undo: bool,
+    /// Print what would change and change nothing. It still reads IAM
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
+}
+
+/// Print a service control policy (JSON) that limits Bedrock API keys across an organisation.
+#[derive(Debug, clap::Args)]
+pub struct GuardrailsArgs {
+    /// Print a service control policy for AWS Organizations (the only kind so far)
+    #[arg(long, required = true)]
+    scp: bool,
+    /// Deny creating long-term Bedrock API keys that live longer than this many days, or never expire (default 90)
+    #[arg(long)]
+    max_key_age_days: Option<u32>,
+    /// Deny creating and using long-term Bedrock API keys
+    #[arg(long)]
+    deny_long_term: bool,
+    /// Deny every Bedrock API key, short-term and long-term
+    #[arg(long)]
+    deny_bearer: bool,
+}
+
+pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
+    let report = Iam::from_env().await.audit(args.max_age_days).await?;
+    match args.format {
+        AuditFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
+        AuditFormat::Table => {
+            println!("{:<40} {:<24} {:<8} {:>5}  {:<20}  findings", "user", "key", "status", "days", "expires");
+            for key in &report.keys {
+                let expires = key.expires_at.map_or("never".to_owned(), bedrock_token::rfc3339);
+                let findings: Vec<String> = key.findings.iter().map(|f| f.message()).collect();
+                let findings = if findings.is_empty() { "-".to_owned() } else { findings.join("; ") };
+                println!("{:<40} {:<24} {:<8} {:>5}  {:<20}  {findings}", key.user_name, key.key_id, key.status, key.age_days, expires);
+            }
+            println!("{} Bedrock API keys, {} findings", report.keys.len(), report.findings);
+        }
+    }
+    match report.findings {
+        0 => Ok(()),
+        n => Err(Failure::Findings(n)),
+    }
+}
+
+pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
+    let iam = Iam::from_env().await;
+    let report = match (args.role, args.user, args.key_id) {
+        (_, _, Some(key_id)) => iam.revoke_key(&key_id, args.delete, args.undo, args.dry_run).await?,
+        (role, user, None) => {
+            let principal = match (role, user) {
+                (Some(role), _) => Principal::Role(role),
+                (None, Some(user)) => Principal::User(user),
+                (None, None) => unreachable!("clap requires one of --role, --user, --key-id"),
+            };
+            let before = match args.before {
+                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+                    .map_err(|_| ProvisionError::InvalidInput { field: "before", reason: format!("{text:?} is not an RFC 3339 time such as 2026-12-01T08:00:00Z") })?
+                    .into(),
+                None => std::time::SystemTime::now(),
+            };
+            iam.revoke_tokens(&principal, before, args.undo, args.dry_run).await?
+        }
+    };
+    if args.format == ReportFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("serializable"));
+        return Ok(());
+    }
+    for action in &report.actions {
+        println!("{}{action}", if report.dry_run { "would " } else { "" });
+    }
+    if report.actions.is_empty() {
+        println!("{}: nothing to do, already as asked", report.target);
+    }
+    Ok(())
+}
+
+pub fn guardrails(args: GuardrailsArgs) {
+    let options = ScpOptions {
+        max_key_age_days: Some(args.max_key_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS as u32)),
+        deny_long_term: args.deny_long_term,
+        deny_bearer: args.deny_bearer,
+    };
+    println!("{}", serde_json::to_string_pretty(&scp(&options)).expect("serializable"));
+}
