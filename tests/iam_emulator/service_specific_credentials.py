@@ -16,6 +16,8 @@ moto's IAM backend and response handler, following the IAM API reference:
 
 Setting `BEDROCK_TOKEN_IAM_PAGE_SIZE=N` makes every per-user list call, and ListUsers, answer at
 most N items a page (IAM may truncate any of them), so clients that ignore `IsTruncated` fail.
+Setting `BEDROCK_TOKEN_IAM_THROTTLE_EVERY=N` refuses every Nth IAM request with IAM's
+`Throttling` error (HTTP 400, "Rate exceeded"), having done nothing, as IAM does past its rate.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import datetime
 import os
 import secrets
 import string
+import threading
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam import models, responses
@@ -228,6 +231,33 @@ def delete_service_specific_credential_response(self) -> ActionResult:
     return EmptyResult()
 
 
+class Throttling(IAMException):
+    code = "Throttling"
+
+
+throttle_lock = threading.Lock()
+throttle_count = 0
+
+
+def throttled(original):
+    """Wraps moto's action dispatch: every Nth request is refused before it runs."""
+
+    def call_action(self):
+        global throttle_count
+        every = int(os.environ.get("BEDROCK_TOKEN_IAM_THROTTLE_EVERY") or 0)
+        if every:
+            with throttle_lock:
+                throttle_count += 1
+                refuse = throttle_count % every == 0
+            if refuse:
+                status, headers, body = self.serialized(ActionResult(Throttling("Rate exceeded")))
+                headers["status"] = status
+                return status, headers, body
+        return original(self)
+
+    return call_action
+
+
 def paging_list(original, key: str):
     """Wraps one of moto's list actions that answer everything at once so that it pages as IAM
     may, when `BEDROCK_TOKEN_IAM_PAGE_SIZE` is set or the caller asks for `MaxItems`."""
@@ -291,6 +321,7 @@ def install() -> None:
     ]:
         setattr(handler, action, paging_list(getattr(handler, action), key))
     handler.list_attached_user_policies = moto_paged_list(handler.list_attached_user_policies)
+    handler.call_action = throttled(handler.call_action)
     handler.bedrock_token_extension = True
 
 

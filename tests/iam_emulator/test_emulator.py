@@ -225,3 +225,29 @@ def test_page_size_setting_truncates_every_per_user_list():
     finally:
         process.kill()
         process.wait()
+
+
+def test_throttle_setting_refuses_every_nth_request_having_done_nothing():
+    process, url = start({"BEDROCK_TOKEN_IAM_THROTTLE_EVERY": "3"})
+    try:
+        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                           aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                           config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        outcomes = []
+        for name in ("t1", "t2", "t3", "t4", "t5", "t6"):
+            try:
+                iam.create_user(UserName=name)
+                outcomes.append("ok")
+            except ClientError as err:
+                assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+                outcomes.append(code_of(err))
+        assert outcomes == ["ok", "ok", "Throttling", "ok", "ok", "Throttling"]
+        names = {u["UserName"] for u in iam.list_users()["Users"]} | {u["UserName"] for u in iam.list_users()["Users"]}
+        assert names == {"t1", "t2", "t4", "t5"}, "a throttled request did nothing"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def code_of(err: ClientError) -> str:
+    return err.response["Error"]["Code"]

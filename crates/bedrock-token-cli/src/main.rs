@@ -5,6 +5,7 @@
 
 mod governance;
 mod inspect;
+mod manifest;
 mod output;
 mod provision;
 mod token;
@@ -119,7 +120,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Token(args) => Ok(token::run(args).await?),
             Command::Inspect(args) => Ok(inspect::run(args)?),
-            Command::Provision(args) => Ok(provision::provision(args).await?),
+            Command::Provision(args) => provision::provision(args).await,
             Command::Rotate(args) => Ok(provision::rotate(args).await?),
             Command::Deprovision(args) => Ok(provision::deprovision(args).await?),
             Command::List(args) => Ok(provision::list(args).await?),

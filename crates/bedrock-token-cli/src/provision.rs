@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::output::ReportFormat;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum KeyArg {
     None,
     AccessKey,
@@ -27,16 +28,25 @@ pub enum RotateKeyArg {
 #[derive(Debug, clap::Args)]
 pub struct ProvisionArgs {
     /// Business unit: lowercase letters, digits, hyphens; the user is {business-unit}-bedrock-user
-    #[arg(long)]
-    business_unit: String,
+    #[arg(long, required_unless_present = "manifest", conflicts_with = "manifest")]
+    business_unit: Option<String>,
     /// Owner's email address (the `owner` tag)
-    #[arg(long)]
-    owner: String,
+    #[arg(long, required_unless_present = "manifest", conflicts_with = "manifest")]
+    owner: Option<String>,
+    /// Provision every business unit of this TOML manifest instead (one [units.NAME] table each; see the README)
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<std::path::PathBuf>,
+    /// With --manifest: write each new secret to DIR/{business-unit}.json (mode 0600) instead of stdout
+    #[arg(long, value_name = "DIR", requires = "manifest")]
+    secrets_dir: Option<std::path::PathBuf>,
+    /// With --manifest: how many business units to provision at once
+    #[arg(long, default_value_t = 4, requires = "manifest", value_parser = clap::value_parser!(u16).range(1..=32))]
+    concurrency: u16,
     /// limited (AmazonBedrockLimitedAccess), full (AmazonBedrockFullAccess), or a policy ARN
     #[arg(long, default_value = "limited")]
     policy: String,
     /// Instead of --policy: an inline policy allowing only these models (repeatable): a model ID, a foundation-model ARN, or an inference-profile ID or ARN (us.…, global.…)
-    #[arg(long = "model", conflicts_with = "policy")]
+    #[arg(long = "model", conflicts_with_all = ["policy", "manifest"])]
     models: Vec<String>,
     /// Which key to create: none, an IAM access key pair, or a long-term Bedrock API key
     #[arg(long, value_enum, default_value = "none")]
@@ -118,22 +128,56 @@ fn parse_tag(text: &str) -> Result<(String, String), String> {
     Ok((key.to_owned(), value.to_owned()))
 }
 
-pub async fn provision(args: ProvisionArgs) -> Result<(), ProvisionError> {
-    let policy = PolicyChoice::from_policy_or_models(&args.policy, args.models)?;
-    let key = match args.key {
-        KeyArg::None => KeyRequest::None,
-        KeyArg::AccessKey => KeyRequest::AccessKey,
-        KeyArg::ApiKey => KeyRequest::ApiKey { days: args.api_key_days },
-    };
-    let mut request = ProvisionRequest::new(BusinessUnit::new(&args.business_unit)?, args.owner)
-        .policy(policy)
-        .key(key)
-        .path(args.path)
-        .dry_run(args.dry_run)
-        .force(args.force);
-    for (k, v) in args.tags {
-        request = request.tag(k, v);
+/// One business unit's request, from the command line or a manifest.
+pub struct Unit {
+    pub business_unit: String,
+    pub owner: String,
+    pub policy: String,
+    pub models: Vec<String>,
+    pub key: KeyArg,
+    pub api_key_days: u32,
+    pub tags: Vec<(String, String)>,
+    pub path: String,
+    pub force: bool,
+}
+
+impl Unit {
+    pub fn request(self, dry_run: bool) -> Result<ProvisionRequest, ProvisionError> {
+        let policy = PolicyChoice::from_policy_or_models(&self.policy, self.models)?;
+        let key = match self.key {
+            KeyArg::None => KeyRequest::None,
+            KeyArg::AccessKey => KeyRequest::AccessKey,
+            KeyArg::ApiKey => KeyRequest::ApiKey { days: self.api_key_days },
+        };
+        let mut request = ProvisionRequest::new(BusinessUnit::new(&self.business_unit)?, self.owner)
+            .policy(policy)
+            .key(key)
+            .path(self.path)
+            .dry_run(dry_run)
+            .force(self.force);
+        for (k, v) in self.tags {
+            request = request.tag(k, v);
+        }
+        Ok(request)
     }
+}
+
+pub async fn provision(args: ProvisionArgs) -> Result<(), crate::Failure> {
+    if let Some(manifest) = &args.manifest {
+        return crate::manifest::run(manifest, args.secrets_dir.as_deref(), args.concurrency.into(), args.dry_run, args.format).await;
+    }
+    let unit = Unit {
+        business_unit: args.business_unit.unwrap_or_default(),
+        owner: args.owner.unwrap_or_default(),
+        policy: args.policy,
+        models: args.models,
+        key: args.key,
+        api_key_days: args.api_key_days,
+        tags: args.tags,
+        path: args.path,
+        force: args.force,
+    };
+    let request = unit.request(args.dry_run)?;
     let report = Iam::from_env().await.provision(&request).await?;
     print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
         if report.actions.is_empty() {
@@ -210,7 +254,7 @@ fn print<R: Serialize>(format: ReportFormat, report: &R, actions: &[Action], dry
     }
 }
 
-fn print_new_key(key: &bedrock_token::provision::NewKey) {
+pub fn print_new_key(key: &bedrock_token::provision::NewKey) {
     println!("new {} {}", key.kind, key.id);
     if let Some(user) = &key.service_user_name {
         println!("service user name: {user}");

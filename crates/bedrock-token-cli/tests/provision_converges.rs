@@ -254,3 +254,69 @@ async fn after_a_connection_cut_at_any_request_a_rerun_converges() {
     assert_eq!(moto.users().len(), case + 1, "one user per case");
     assert!(lost >= 1, "a cut after CreateServiceSpecificCredential answered loses a secret, and says so");
 }
+
+/// A manifest of 20 business units, with IAM throttling every 25th request (the SDK's adaptive
+/// retry then slows the run): all converge, the secrets go only to files of mode 0600, and a
+/// re-run has nothing to do.
+#[test]
+fn a_manifest_of_twenty_units_provisions_under_throttling_and_converges_on_rerun() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(moto) = Moto::start_with_env(&[("BEDROCK_TOKEN_IAM_THROTTLE_EVERY", "25")]) else { return };
+    let users = || {
+        let out = moto.command_via(&moto.endpoint, &["list", "--format", "json"]).env("AWS_MAX_ATTEMPTS", "5").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().len()
+    };
+    let dir = std::env::temp_dir().join(format!("bedrock-token-manifest-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut manifest = String::new();
+    for unit in 0..20 {
+        manifest += &format!("[units.team{unit:02}]\nowner = \"team{unit}@example.com\"\n");
+        manifest += match unit % 4 {
+            0 => "key = \"api-key\"\napi_key_days = 30\n",
+            1 => "key = \"access-key\"\ntags = { cost-center = \"4711\" }\n",
+            2 => "models = [\"us.anthropic.claude-sonnet-4-20250514-v1:0\"]\n",
+            _ => "policy = \"full\"\n",
+        };
+    }
+    let path = dir.join("units.toml");
+    std::fs::write(&path, manifest).unwrap();
+    let secrets = dir.join("secrets");
+    let run = |extra: &[&str]| {
+        let args = [&["provision", "--manifest", path.to_str().unwrap()], extra].concat();
+        moto.command_via(&moto.endpoint, &args).env("AWS_MAX_ATTEMPTS", "5").output().unwrap()
+    };
+
+    let refused = run(&[]);
+    assert_eq!(refused.status.code(), Some(2), "keys without --secrets-dir or JSON");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--secrets-dir DIR or --format json"));
+
+    let plan = run(&["--dry-run"]);
+    assert!(plan.status.success(), "{}", String::from_utf8_lossy(&plan.stderr));
+    let plan = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(plan.lines().filter(|l| l.starts_with("team") && l.contains("would change")).count(), 20, "{plan}");
+    assert_eq!(users(), 0, "a dry run creates nothing");
+
+    let first = run(&["--secrets-dir", secrets.to_str().unwrap(), "--concurrency", "4"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&first.stdout), String::from_utf8_lossy(&first.stderr));
+    assert!(first.status.success(), "{stdout}{stderr}");
+    assert!(stdout.ends_with("20 business units: 20 ok, 0 failed\n"), "{stdout}");
+    let files: Vec<_> = std::fs::read_dir(&secrets).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 10, "one file per new key: {files:?}");
+    for file in &files {
+        assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o600, "{file:?}");
+        let key: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let secret = key["secret"].as_str().unwrap();
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "secrets only in their files");
+    }
+    assert_eq!(users(), 20);
+
+    let again = run(&["--secrets-dir", secrets.to_str().unwrap(), "--format", "json"]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    for unit in again.as_array().unwrap() {
+        assert_eq!(unit["report"]["actions"], serde_json::json!([]), "converged: {unit}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

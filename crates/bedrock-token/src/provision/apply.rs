@@ -105,11 +105,21 @@ pub(crate) fn partial(failed: &Action, completed: &[Action], new_key: Option<&Ne
 /// Creates a key, never retried by the SDK. When the answer is lost, lists the keys again: a key
 /// of `kind` that was not there before is one that nobody holds the secret of (or another run's),
 /// and is reported with the command that deletes it; when none appeared, nothing was created.
+///
+/// IAM's `Throttling` answer is a refusal that did nothing, so that one is retried here, a few
+/// times with a growing pause.
 pub(crate) async fn create_key(iam: &Iam, action: &Action, user: &str, kind: KeyKind, before: &[KeyStatus]) -> Result<NewKey, ProvisionError> {
-    let err = match action.apply(iam).await {
-        Ok(key) => return key.ok_or_else(|| iam.missing("CreateKey", "key")),
-        Err(err @ ProvisionError::Unreachable { .. }) => err,
-        Err(err) => return Err(err),
+    let mut attempt = 0;
+    let err = loop {
+        match action.apply(iam).await {
+            Ok(key) => return key.ok_or_else(|| iam.missing("CreateKey", "key")),
+            Err(err) if err.iam_code() == Some("Throttling") && attempt < 5 => {
+                tokio::time::sleep(backoff(attempt)).await;
+                attempt += 1;
+            }
+            Err(err @ ProvisionError::Unreachable { .. }) => break err,
+            Err(err) => return Err(err),
+        }
     };
     let (keys, _) = state::read_keys(iam, user).await?;
     match keys.into_iter().find(|k| k.kind == kind && !before.iter().any(|b| b.id == k.id)) {

@@ -80,9 +80,9 @@ pub enum ProvisionError {
         code: Option<String>,
         /// IAM's message.
         message: String,
-        /// The SDK error.
-        #[source]
-        source: SharedError,
+        /// The SDK's error, for callers that want more than code and message. Not a `source()`:
+        /// its text repeats the message with the SDK's internals.
+        sdk_error: SharedError,
     },
     /// IAM could not be reached (name resolution, connection, TLS, timeout, a cut-off answer), so
     /// nothing is known about what IAM holds. Never treated as "absent".

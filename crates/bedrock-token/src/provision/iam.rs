@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
+use aws_sdk_iam::config::retry::RetryConfig;
 use aws_sdk_iam::types::StatusType;
 
 use super::apply::{self, Applied};
@@ -61,10 +62,19 @@ impl Iam {
     /// let iam = bedrock_token::provision::Iam::from_env().await;
     /// # let _ = iam; }
     /// ```
+    ///
+    /// Retries use the SDK's adaptive mode, which slows down when IAM throttles (its rate limits
+    /// are account-wide), unless `AWS_RETRY_MODE` or the profile chooses another; the number of
+    /// attempts is the configured one (`AWS_MAX_ATTEMPTS`, default 3).
     pub async fn from_env() -> Self {
         let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
-        Self { client: aws_sdk_iam::Client::new(&config), endpoint: Some(configured_endpoint(&config)) }
+        let mut iam = aws_sdk_iam::config::Builder::from(&config);
+        if std::env::var_os("AWS_RETRY_MODE").is_none() {
+            let attempts = config.retry_config().map_or(3, |retry| retry.max_attempts());
+            iam = iam.retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
+        }
+        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint: Some(configured_endpoint(&config)) }
     }
 
     pub(crate) fn client(&self) -> &aws_sdk_iam::Client {
@@ -95,7 +105,7 @@ impl Iam {
             operation,
             code,
             message: message.split_whitespace().collect::<Vec<_>>().join(" "),
-            source: Arc::new(err),
+            sdk_error: Arc::new(err),
         }
     }
 
@@ -104,7 +114,7 @@ impl Iam {
             operation,
             code: None,
             message: format!("the response has no {field}"),
-            source: Arc::new(std::io::Error::other(format!("{operation}: no {field}"))),
+            sdk_error: Arc::new(std::io::Error::other(format!("{operation}: no {field}"))),
         }
     }
 }
@@ -422,6 +432,36 @@ impl Iam {
             apply::all(self, &actions).await?;
         }
         Ok(RevokeReport { target: format!("Bedrock API key {key_id} of {user}"), dry_run, actions })
+    }
+
+    /// Provisions many business units, at most `concurrency` at a time, each as
+    /// [`Iam::provision`] would; the results come back in the order of `requests`, a failed unit
+    /// beside the others.
+    ///
+    /// ```no_run
+    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// use bedrock_token::provision::{BusinessUnit, ProvisionRequest};
+    /// let requests = ["sales", "legal"].map(|u| ProvisionRequest::new(BusinessUnit::new(u).unwrap(), "ops@example.com"));
+    /// for result in iam.provision_all(requests.to_vec(), 4).await { println!("{}", result?.user_name); }
+    /// # Ok(()) }
+    /// ```
+    pub async fn provision_all(&self, requests: Vec<ProvisionRequest>, concurrency: usize) -> Vec<Result<ProvisionReport, ProvisionError>> {
+        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+        let mut runs = tokio::task::JoinSet::new();
+        for (index, request) in requests.into_iter().enumerate() {
+            let (iam, permits) = (self.clone(), permits.clone());
+            runs.spawn(async move {
+                let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
+                (index, iam.provision(&request).await)
+            });
+        }
+        let mut results: Vec<Option<Result<ProvisionReport, ProvisionError>>> = Vec::new();
+        while let Some(done) = runs.join_next().await {
+            let (index, result) = done.expect("a provisioning task does not panic");
+            results.resize_with(results.len().max(index + 1), || None);
+            results[index] = Some(result);
+        }
+        results.into_iter().map(|r| r.expect("every unit reports")).collect()
     }
 
     async fn existing(&self, user: &str) -> Result<UserState, ProvisionError> {
