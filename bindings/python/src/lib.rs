@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bedrock_token::provision::{BusinessUnit, Iam, KeyRequest, PolicyChoice, ProvisionError, ProvisionRequest};
+use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, ScpOptions};
 use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -319,6 +319,54 @@ fn list_users(py: Python<'_>, path: String) -> PyResult<String> {
     Ok(serde_json::to_string(&users).expect("serializable"))
 }
 
+/// Audits every Bedrock API key in the account; returns the report as JSON.
+#[pyfunction]
+fn audit(py: Python<'_>, max_age_days: u64) -> PyResult<String> {
+    let report = py.detach(|| block_on(async { Iam::from_env().await.audit(max_age_days).await })).map_err(provision_error)?;
+    Ok(serde_json::to_string(&report).expect("serializable"))
+}
+
+/// Revokes short-term keys of a role or user (issued before `before_unix`, default now), or one
+/// long-term key; returns the report as JSON. Exactly one target is given (checked in Python).
+#[pyfunction]
+#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run))]
+#[allow(clippy::too_many_arguments)]
+fn revoke(
+    py: Python<'_>,
+    role: Option<String>,
+    user: Option<String>,
+    key_id: Option<String>,
+    before_unix: Option<f64>,
+    delete: bool,
+    undo: bool,
+    dry_run: bool,
+) -> PyResult<String> {
+    let before = match before_unix {
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds),
+        Some(_) => return Err(provision_error(ProvisionError::InvalidInput { field: "before", reason: "give a time after 1970".into() })),
+        None => std::time::SystemTime::now(),
+    };
+    let report = py.detach(|| {
+        block_on(async {
+            let iam = Iam::from_env().await;
+            match (role, user, key_id) {
+                (_, _, Some(key_id)) => iam.revoke_key(&key_id, delete, undo, dry_run).await,
+                (Some(role), _, None) => iam.revoke_tokens(&Principal::Role(role), before, undo, dry_run).await,
+                (None, Some(user), None) => iam.revoke_tokens(&Principal::User(user), before, undo, dry_run).await,
+                (None, None, None) => Err(ProvisionError::InvalidInput { field: "role", reason: "give role, user or key_id".into() }),
+            }
+        })
+    });
+    Ok(serde_json::to_string(&report.map_err(provision_error)?).expect("serializable"))
+}
+
+/// A service control policy limiting Bedrock API keys, as JSON.
+#[pyfunction]
+fn guardrails_scp(max_key_age_days: u32, deny_long_term: bool, deny_bearer: bool) -> String {
+    let options = ScpOptions { max_key_age_days: Some(max_key_age_days), deny_long_term, deny_bearer };
+    scp(&options).to_string()
+}
+
 fn key_request(key: &str, days: u32) -> PyResult<KeyRequest> {
     match key {
         "none" => Ok(KeyRequest::None),
@@ -340,5 +388,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(rotate, module)?)?;
     module.add_function(wrap_pyfunction!(deprovision, module)?)?;
     module.add_function(wrap_pyfunction!(list_users, module)?)?;
+    module.add_function(wrap_pyfunction!(audit, module)?)?;
+    module.add_function(wrap_pyfunction!(revoke, module)?)?;
+    module.add_function(wrap_pyfunction!(guardrails_scp, module)?)?;
     Ok(())
 }

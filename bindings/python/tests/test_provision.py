@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from datetime import datetime, timezone
 
 import pytest
 
@@ -74,3 +75,35 @@ def test_invalid_input_is_a_value_error_before_any_call(example_env, monkeypatch
         bedrock_token.provision("finance", "fin@example.com", key="api-key", api_key_days=0)
     with pytest.raises(bedrock_token.ProvisionError):
         bedrock_token.list_users()
+
+
+def test_audit_revoke_and_guardrails(moto):
+    import botocore.session
+
+    iam = botocore.session.get_session().create_client("iam", endpoint_url=moto, region_name="us-east-1")
+    iam.create_user(UserName="BedrockAPIKey-py1")
+    iam.create_service_specific_credential(UserName="BedrockAPIKey-py1", ServiceName="bedrock.amazonaws.com")
+    report = bedrock_token.audit()
+    assert isinstance(report, bedrock_token.AuditReport) and report.findings == 2
+    [key] = report.keys
+    assert key.user_name == "BedrockAPIKey-py1" and key.expires_at is None
+    assert [f.code for f in key.findings] == ["no-expiry", "console-user"]
+
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}')
+    before = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+    revoked = bedrock_token.revoke(role="app", before=before)
+    assert isinstance(revoked, bedrock_token.RevokeReport) and revoked.target == "role app"
+    document = iam.get_role_policy(RoleName="app", PolicyName="bedrock-token-revoke-bearer-tokens")["PolicyDocument"]
+    assert document["Statement"][0]["Condition"] == {"DateLessThan": {"aws:TokenIssueTime": "2026-12-01T08:00:00Z"}}
+    assert bedrock_token.revoke(role="app", before=before).actions == ()
+    bedrock_token.revoke(role="app", undo=True)
+    assert iam.list_role_policies(RoleName="app")["PolicyNames"] == []
+    bedrock_token.revoke(key_id=key.key_id)
+    assert bedrock_token.audit().keys[0].status == "Inactive"
+    with pytest.raises(bedrock_token.InvalidInputError, match="exactly one"):
+        bedrock_token.revoke(role="app", user="dev")
+    with pytest.raises(bedrock_token.InvalidInputError, match="timezone-aware"):
+        bedrock_token.revoke(role="app", before=datetime(2026, 12, 1))
+
+    scp = bedrock_token.guardrails_scp(max_key_age_days=30, deny_long_term=False)
+    assert scp["Statement"][0]["Condition"]["NumericGreaterThan"] == {"iam:ServiceSpecificCredentialAgeDays": "30"}

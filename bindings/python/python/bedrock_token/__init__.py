@@ -23,28 +23,35 @@ from . import _native
 from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
 
 __all__ = [
+    "AuditReport",
+    "AuditedKey",
     "BearerAuth",
     "BedrockTokenGenerator",
     "BedrockTokenError",
     "CredentialsError",
     "DeprovisionReport",
+    "Finding",
     "InvalidInputError",
     "KeyStatus",
     "NewKey",
     "ProvisionError",
     "ProvisionReport",
     "ProvisionedUser",
+    "RevokeReport",
     "RotateReport",
     "Secret",
     "SecurityWarning",
     "Token",
     "TokenInfo",
     "TokenProvider",
+    "audit",
     "deprovision",
+    "guardrails_scp",
     "inspect_token",
     "list_users",
     "provide_token",
     "provision",
+    "revoke",
     "rotate",
     "sign_token",
 ]
@@ -419,3 +426,83 @@ def list_users(path: str = "/bedrock/") -> List[ProvisionedUser]:
     """The users bedrock-token provisioned, with their keys' ages and status."""
     return [ProvisionedUser(u["user_name"], u["arn"], u["business_unit"], u["owner"], _time(u["created_at"]), _keys(u["keys"]),
                             _warnings(u["warnings"])) for u in json.loads(_native.list_users(path))]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the audit flags about a key or its user: ``code`` such as "no-expiry" or
+    "user-has-access-keys", with its details."""
+
+    code: str
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditedKey:
+    """One Bedrock API key in the account, with its user and findings."""
+
+    key_id: str
+    user_name: str
+    user_path: str
+    status: str
+    created_at: Optional[datetime]
+    expires_at: Optional[datetime]
+    age_days: int
+    user_tags: Mapping[str, str]
+    attached_policies: Sequence[str]
+    findings: Sequence[Finding]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Every Bedrock API key in the account; ``findings`` counts what needs fixing (0: clean)."""
+
+    audited_at: datetime
+    max_age_days: int
+    keys: Sequence[AuditedKey]
+    findings: int
+
+
+@dataclass(frozen=True)
+class RevokeReport:
+    """What ``revoke`` did (or, with ``dry_run``, would do); no actions: already as asked."""
+
+    target: str
+    dry_run: bool
+    actions: Sequence[Mapping[str, Any]]
+
+
+def audit(max_age_days: int = 90) -> AuditReport:
+    """List every Bedrock API key in the account, not only bedrock-token's, and flag keys that
+    never expire, are older than ``max_age_days``, expire within 7 days or are inactive, users made
+    by the console or not by bedrock-token, and users that also hold IAM access keys."""
+    report = json.loads(_native.audit(max_age_days))
+    keys = tuple(
+        AuditedKey(k["key_id"], k["user_name"], k["user_path"], k["status"], _time(k["created_at"]), _time(k["expires_at"]),
+                   k["age_days"], k["user_tags"], tuple(k["attached_policies"]),
+                   tuple(Finding(f["code"], {n: v for n, v in f.items() if n != "code"}) for f in k["findings"]))
+        for k in report["keys"])
+    audited_at = _time(report["audited_at"])
+    assert audited_at is not None
+    return AuditReport(audited_at, report["max_age_days"], keys, report["findings"])
+
+
+def revoke(role: Optional[str] = None, user: Optional[str] = None, key_id: Optional[str] = None, before: Optional[datetime] = None,
+           delete: bool = False, undo: bool = False, dry_run: bool = False) -> RevokeReport:
+    """Revoke Bedrock API keys. With ``role`` or ``user``: deny the short-term keys made from
+    credentials issued before ``before`` (a timezone-aware datetime; default now); ``undo``
+    removes the deny. With ``key_id``: deactivate that long-term key (``delete`` deletes it,
+    ``undo`` activates it again)."""
+    if sum(target is not None for target in (role, user, key_id)) != 1:
+        raise InvalidInputError("role: give exactly one of role, user or key_id")
+    if before is not None and before.tzinfo is None:
+        raise InvalidInputError("before: give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
+    report = json.loads(_native.revoke(role, user, key_id, None if before is None else before.timestamp(), delete, undo, dry_run))
+    return RevokeReport(report["target"], report["dry_run"], tuple(report["actions"]))
+
+
+def guardrails_scp(max_key_age_days: int = 90, deny_long_term: bool = False, deny_bearer: bool = False) -> Dict[str, Any]:
+    """A service control policy (a dict, for ``json.dumps``) that denies creating Bedrock API keys
+    living longer than ``max_key_age_days`` or never expiring, and optionally denies long-term keys
+    or every API key."""
+    return json.loads(_native.guardrails_scp(max_key_age_days, deny_long_term, deny_bearer))
