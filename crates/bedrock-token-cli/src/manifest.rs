@@ -152,7 +152,7 @@ fn print_unit(name: &str, report: &ProvisionReport, secret_file: Option<&Path>) 
     let verb = if report.dry_run { "would " } else { "" };
     match (report.actions.len(), &report.new_key) {
         (0, _) => println!("{name}: {} converged, nothing to do", report.user_name),
-        (n, None) => println!("{name}: {} {verb}change {n} thing(s)", report.user_name),
+        (n, None) => println!("{name}: {} {} {n} thing(s)", report.user_name, if report.dry_run { "would change" } else { "changed" }),
         (n, Some(key)) => println!("{name}: {} changed {n} thing(s); new {} {} -> {}", report.user_name, key.kind, key.id, secret_file.map_or("stdout".into(), |p| p.display().to_string())),
     }
     for action in &report.actions {
