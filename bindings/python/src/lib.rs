@@ -146,9 +146,9 @@ fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTup
 }
 
 /// Credentials read from a Python object (a botocore provider, credentials, a dict…) at each load.
-/// The read runs on a thread of its own: botocore's `load()` blocks (it may call STS, SSO or a
-/// `credential_process`), and must hold up neither the refresh runtime nor other providers; the
-/// provider's load timeout ends the wait.
+/// botocore's `load()` blocks (it may call STS, SSO or a `credential_process`); the core runs
+/// every load on a thread of its own, so it holds up neither the refresh runtime nor other
+/// providers, and the provider's load timeout ends the wait.
 #[derive(Debug)]
 struct PythonCredentials(Py<PyAny>);
 
@@ -157,22 +157,8 @@ impl ProvideCredentials for PythonCredentials {
     where
         Self: 'a,
     {
-        let failed = |why: String| bedrock_token::CredentialsError::provider_error(why);
-        let source = Python::attach(|py| self.0.clone_ref(py));
-        bedrock_token::provider_future::ProvideCredentials::new(async move {
-            let (done, loaded) = tokio::sync::oneshot::channel();
-            std::thread::Builder::new()
-                .name("bedrock-token-python-credentials".to_owned())
-                .spawn(move || {
-                    let read = Python::attach(|py| read_credentials(source.bind(py)).map_err(|err| err.to_string()));
-                    let _ = done.send(read);
-                })
-                .map_err(|err| failed(format!("no thread could be started to load the credentials: {err}")))?;
-            match loaded.await {
-                Ok(read) => read.map_err(failed),
-                Err(_) => Err(failed("the Python credentials load ended without an answer".to_owned())),
-            }
-        })
+        let read = Python::attach(|py| read_credentials(self.0.bind(py)).map_err(|err| err.to_string()));
+        bedrock_token::provider_future::ProvideCredentials::ready(read.map_err(bedrock_token::CredentialsError::provider_error))
     }
 }
 

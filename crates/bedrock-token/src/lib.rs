@@ -38,7 +38,7 @@ pub use chain::{provide_token, provide_token_with, DefaultChain, DEFAULT_CHAIN_S
 pub use error::{error_chain, Error, MalformedToken, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
 pub use inspect::{inspect_token, TokenInfo};
-pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
+pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT, LOAD_GRACE};
 pub use region::validate_region;
 pub use sign::{clear_signing_state, sign_token, TOKEN_PREFIX};
 pub use time::{human_duration, rfc3339};

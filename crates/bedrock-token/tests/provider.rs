@@ -488,3 +488,36 @@ async fn the_background_task_never_spins_after_a_failed_forced_refresh() {
     assert!(naps.len() <= 2 * credentials.loads() + 2, "a handful of wakes per refresh cycle: {naps:?}");
     drop(provider);
 }
+
+/// A credentials provider that blocks its thread (a slow `credential_process`, say) for 3 s.
+#[derive(Debug)]
+struct Blocking;
+
+impl ProvideCredentials for Blocking {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        std::thread::sleep(Duration::from_secs(3));
+        future::ProvideCredentials::ready(Ok(Credentials::for_tests()))
+    }
+}
+
+/// Loads run on a thread of their own: a provider that blocks its thread ends within the load
+/// timeout plus `LOAD_GRACE`, and holds up no other provider, even on a one-worker runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_provider_that_blocks_its_thread_delays_no_other_provider() {
+    let stuck = TokenProvider::builder().region("us-east-1").credentials_provider(Blocking).load_timeout(Duration::from_millis(300)).build().unwrap();
+    let fine = TokenProvider::builder().region("us-east-1").credentials_provider(Credentials::for_tests()).build().unwrap();
+    let started = std::time::Instant::now();
+    let stuck_wait = tokio::spawn(async move { (stuck.token().await, started.elapsed()) });
+    tokio::time::sleep(Duration::from_millis(50)).await; // the stuck load has begun
+    let fine_token = fine.token().await;
+    let fine_elapsed = started.elapsed();
+    assert!(fine_token.is_ok(), "{fine_token:?}");
+    assert!(fine_elapsed < Duration::from_millis(1000), "the other provider waited {fine_elapsed:?}");
+    let (result, elapsed) = stuck_wait.await.unwrap();
+    assert!(matches!(result, Err(Error::LoadTimeout { timeout }) if timeout == Duration::from_millis(300)), "{result:?}");
+    let bound = Duration::from_millis(300) + bedrock_token::LOAD_GRACE;
+    assert!(elapsed >= Duration::from_millis(300) && elapsed < bound + Duration::from_millis(700), "waited {elapsed:?}, bound {bound:?}");
+}

@@ -16,7 +16,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use builder::{TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
-pub use refresh::ProviderStatus;
+pub use refresh::{ProviderStatus, LOAD_GRACE};
 pub use runtime::block_on;
 
 use crate::{Error, Token};

@@ -26,6 +26,11 @@ pub(crate) type Outcome = Result<Arc<Token>, Error>;
 /// within it, a forced refresh returns the token the last one signed.
 pub(crate) const MIN_FORCED_REFRESH_INTERVAL: Duration = Duration::from_secs(5);
 
+/// How much longer than the load timeout a caller waits, in real time, for a credentials load
+/// that blocks its thread, so that the load timeout ends it: no caller of `token()` or
+/// `token_blocking()` waits longer than the load timeout plus this.
+pub const LOAD_GRACE: Duration = Duration::from_millis(500);
+
 /// The region and credentials provider, resolved on first use (no I/O when the provider is built).
 struct Source {
     region: String,
@@ -134,9 +139,9 @@ impl Inner {
 
     /// Waits for a token when none valid is cached: joins the running refresh or starts one.
     ///
-    /// The wait is bounded by the refresh's own load timeout: the refresh runs on a runtime of
-    /// this process (a child after `fork()` never joins its parent's). A credentials provider
-    /// must not block its thread; the Python binding loads Python credentials on a thread of its own.
+    /// The wait is bounded by the refresh's own load timeout plus [`LOAD_GRACE`]: the refresh
+    /// runs on a runtime of this process (a child after `fork()` never joins its parent's), and
+    /// loads credentials on a thread of its own, so even a provider that blocks its thread ends.
     pub(crate) async fn refreshed(self: &Arc<Self>, now: SystemTime, force: bool) -> Outcome {
         match self.start_refresh(now, force) {
             Start::Fresh(token) => Ok(token),
@@ -190,13 +195,10 @@ impl Inner {
     }
 
     /// One refresh: load credentials, sign, store (unless `invalidate()` came meanwhile);
-    /// bounded by the load timeout.
+    /// bounded by the load timeout (plus [`LOAD_GRACE`] for a load that blocks its thread).
     async fn load(self: &Arc<Self>, generation: u64) -> Outcome {
-        let timeout = self.settings.load_timeout;
         tracing::debug!(target: "bedrock_token::provider", "refreshing the Bedrock API key");
-        let result = Timeout::new(self.load_and_sign(), self.settings.sleep.sleep(timeout))
-            .await
-            .unwrap_or(Err(Error::LoadTimeout { timeout }));
+        let result = self.load_and_sign().await;
         let now = self.now();
         match result {
             Ok(token) => {
@@ -232,9 +234,37 @@ impl Inner {
     }
 
     async fn load_and_sign(&self) -> Result<Token, Error> {
-        let source = self.source().await?;
-        let credentials = load_guarded(&source).await?;
+        let timeout = self.settings.load_timeout;
+        let source = Timeout::new(self.source(), self.settings.sleep.sleep(timeout)).await.unwrap_or(Err(Error::LoadTimeout { timeout }))?;
+        let credentials = self.load_off_thread(&source).await?;
         sign_token(&credentials, &source.region, self.settings.expiry, self.now())
+    }
+
+    /// Loads credentials on a thread of its own, driven by the runtime this refresh runs on, so
+    /// that a provider that blocks its thread (a blocking `credential_process`, a Python
+    /// `load()`) holds up neither that runtime nor any other provider. The load timeout, measured
+    /// by the provider's sleep, ends a load that waits; one that blocks is given up after the
+    /// load timeout plus [`LOAD_GRACE`] of real time, its thread left to finish on its own.
+    async fn load_off_thread(&self, source: &Source) -> Result<aws_credential_types::Credentials, Error> {
+        let timeout = self.settings.load_timeout;
+        let (credentials, tried, sleep) = (source.credentials.clone(), source.tried, self.settings.sleep.clone());
+        let handle = tokio::runtime::Handle::current();
+        let (done, loaded) = tokio::sync::oneshot::channel();
+        let load = async move {
+            let loading = load_guarded(&credentials, tried);
+            Timeout::new(loading, sleep.sleep(timeout)).await.unwrap_or(Err(Error::LoadTimeout { timeout }))
+        };
+        std::thread::Builder::new()
+            .name("bedrock-token-load".to_owned())
+            .spawn(move || {
+                let _ = done.send(handle.block_on(load));
+            })
+            .map_err(|err| Error::NoCredentials { tried: tried.to_owned(), source: Arc::new(std::io::Error::other(format!("no thread could be started to load credentials: {err}"))) })?;
+        match Timeout::new(loaded, runtime::wall_clock_sleep(timeout + LOAD_GRACE)).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(Error::RefreshInterrupted),
+            Err(_) => Err(Error::LoadTimeout { timeout }),
+        }
     }
 
     /// The source resolved in this process, resolving it on first use (and again after `fork()`).
@@ -331,12 +361,12 @@ impl Drop for Inner {
 
 /// Loads credentials, turning a panic of the provider into [`Error::NoCredentials`] naming it,
 /// so one panic is one failed refresh (with backoff) and the provider keeps working.
-async fn load_guarded(source: &Source) -> Result<aws_credential_types::Credentials, Error> {
-    let mut load = std::pin::pin!(load_credentials(&source.credentials, source.tried));
+async fn load_guarded(credentials: &SharedCredentialsProvider, tried: &str) -> Result<aws_credential_types::Credentials, Error> {
+    let mut load = std::pin::pin!(load_credentials(credentials, tried));
     std::future::poll_fn(|cx| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load.as_mut().poll(cx))).unwrap_or_else(|_| {
             std::task::Poll::Ready(Err(Error::NoCredentials {
-                tried: source.tried.to_owned(),
+                tried: tried.to_owned(),
                 source: Arc::new(std::io::Error::other("the credentials provider panicked")),
             }))
         })

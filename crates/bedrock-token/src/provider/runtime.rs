@@ -57,6 +57,12 @@ where
     }
 }
 
+/// Completes after `duration` of real time, on this crate's runtime (the caller's may have no
+/// timer): the outer bound of a wait that an injected sleep cannot end.
+pub(crate) async fn wall_clock_sleep(duration: std::time::Duration) {
+    let _ = own_runtime().spawn(tokio::time::sleep(duration)).await;
+}
+
 /// Runs `future` to completion from synchronous code, inside or outside any tokio runtime
 /// (multi-thread or current-thread) without a nested-runtime panic. For bindings and sync code.
 ///
