@@ -37,8 +37,25 @@ fn millis(at: SystemTime) -> f64 {
     at.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
 }
 
-fn from_millis(ms: f64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)
+/// An epoch-milliseconds time from JS; times outside what SigV4 can write are a RangeError
+/// (`ERR_BEDROCK_INVALID_TIME`), never a panic.
+fn from_millis(ms: f64) -> napi::Result<SystemTime> {
+    Duration::try_from_secs_f64(ms / 1000.0)
+        .ok()
+        .and_then(|since| UNIX_EPOCH.checked_add(since))
+        .filter(|at| *at < UNIX_EPOCH + Duration::from_secs(253_402_300_800)) // 10000-01-01
+        .ok_or_else(|| js_error(Error::InvalidSigningTime))
+}
+
+/// Runs an async export's future, turning a panic into a rejected promise instead of an abort
+/// (sync exports use `#[napi(catch_unwind)]`).
+async fn unwound<T>(future: impl std::future::Future<Output = napi::Result<T>>) -> napi::Result<T> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx)))
+            .unwrap_or_else(|panic| std::task::Poll::Ready(Err(napi::bindgen_prelude::panic_to_error(panic))))
+    })
+    .await
 }
 
 fn lifetime(seconds: f64) -> napi::Result<Duration> {
@@ -54,9 +71,12 @@ pub struct JsCredentials {
     pub expiration: Option<f64>,
 }
 
-impl From<JsCredentials> for Credentials {
-    fn from(c: JsCredentials) -> Self {
-        Credentials::new(c.access_key_id, c.secret_access_key, c.session_token, c.expiration.map(from_millis), "node")
+impl TryFrom<JsCredentials> for Credentials {
+    type Error = napi::Error;
+
+    fn try_from(c: JsCredentials) -> napi::Result<Self> {
+        let expiration = c.expiration.map(from_millis).transpose()?;
+        Ok(Credentials::new(c.access_key_id, c.secret_access_key, c.session_token, expiration, "node"))
     }
 }
 
@@ -84,7 +104,7 @@ impl From<&bedrock_token::Token> for JsTokenInfo {
 
 /// Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
 /// arguments: reading them from a JS object cost more than signing.
-#[napi]
+#[napi(catch_unwind)]
 pub fn sign_token_sync(
     access_key_id: String,
     secret_access_key: String,
@@ -94,8 +114,8 @@ pub fn sign_token_sync(
     expires_in_seconds: f64,
     at_ms: Option<f64>,
 ) -> napi::Result<String> {
-    let credentials = Credentials::from(JsCredentials { access_key_id, secret_access_key, session_token, expiration: expiration_ms });
-    let at = at_ms.map_or_else(SystemTime::now, from_millis);
+    let credentials = Credentials::try_from(JsCredentials { access_key_id, secret_access_key, session_token, expiration: expiration_ms })?;
+    let at = at_ms.map(from_millis).transpose()?.unwrap_or_else(SystemTime::now);
     bedrock_token::sign_token(&credentials, &region, lifetime(expires_in_seconds)?, at)
         .map(|t| t.as_str().to_owned())
         .map_err(js_error)
@@ -113,7 +133,7 @@ pub struct JsInspection {
     pub expired: bool,
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn inspect_token(token: String) -> napi::Result<JsInspection> {
     let info = bedrock_token::inspect_token(&token).map_err(js_error)?;
     Ok(JsInspection {
@@ -146,7 +166,7 @@ impl ProvideCredentials for JsCredentialsProvider {
         provider_future::ProvideCredentials::new(async move {
             let failed = |e: napi::Error| CredentialsError::provider_error(e.reason.clone());
             let promise = self.0.call_async(()).await.map_err(failed)?;
-            Ok(promise.await.map_err(failed)?.into())
+            Credentials::try_from(promise.await.map_err(failed)?).map_err(failed)
         })
     }
 }
@@ -159,7 +179,7 @@ pub struct NativeTokenProvider {
 
 #[napi]
 impl NativeTokenProvider {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(
         region: Option<String>,
         expires_in_seconds: f64,
@@ -187,13 +207,12 @@ impl NativeTokenProvider {
     /// The token, fresh enough to use.
     #[napi]
     pub async fn token(&self) -> napi::Result<String> {
-        let token = self.inner.token().await.map_err(js_error)?;
-        Ok(token.as_str().to_owned())
+        unwound(async { Ok(self.inner.token().await.map_err(js_error)?.as_str().to_owned()) }).await
     }
 
     /// The cached token when it can be used now without waiting, else `null` (then await `token()`).
     /// Past the refresh point a still-valid token is returned and a refresh starts beside it.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn cached_token(&self) -> Option<String> {
         self.inner.cached_token().map(|token| token.as_str().to_owned())
     }
@@ -201,19 +220,17 @@ impl NativeTokenProvider {
     /// The token with its expiry and region.
     #[napi]
     pub async fn token_info(&self) -> napi::Result<JsTokenInfo> {
-        let token = self.inner.token().await.map_err(js_error)?;
-        Ok(JsTokenInfo::from(token.as_ref()))
+        unwound(async { Ok(JsTokenInfo::from(self.inner.token().await.map_err(js_error)?.as_ref())) }).await
     }
 
     /// Signs a new token now.
     #[napi]
     pub async fn refresh(&self) -> napi::Result<JsTokenInfo> {
-        let token = self.inner.refresh().await.map_err(js_error)?;
-        Ok(JsTokenInfo::from(token.as_ref()))
+        unwound(async { Ok(JsTokenInfo::from(self.inner.refresh().await.map_err(js_error)?.as_ref())) }).await
     }
 
     /// Forgets the cached token.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn invalidate(&self) {
         self.inner.invalidate();
     }

@@ -65,3 +65,14 @@ test('no secret in error messages, codes or inspected objects', async () => {
     }
   }
 })
+
+test('signing times outside 1970..9999 or not a time are a RangeError, never a silent 1970', () => {
+  const { signTokenSync } = require('..')
+  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+  for (const at of [new Date('not a date'), new Date(-1000), new Date(8.64e15)]) {
+    assert.throws(() => signTokenSync({ credentials, region: 'us-east-1', at }), (err) => err instanceof RangeError && err.code === 'ERR_BEDROCK_INVALID_TIME', String(at))
+  }
+  const expired = { ...credentials, expiration: new Date('garbage') }
+  assert.throws(() => signTokenSync({ credentials: expired, region: 'us-east-1' }), (err) => err instanceof RangeError && err.code === 'ERR_BEDROCK_INVALID_TIME')
+  assert.ok(signTokenSync({ credentials, region: 'us-east-1', at: new Date(0) }).startsWith('bedrock-api-key-'))
+})

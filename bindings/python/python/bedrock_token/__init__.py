@@ -187,7 +187,7 @@ class TokenProvider:
         profile: an AWS profile for the default chains.
         load_timeout: seconds one refresh may take (default 5). Credentials are loaded on a thread
             of their own, so a ``load()`` that hangs delays no other provider and no caller waits
-            longer than this.
+            longer than this plus half a second.
 
     >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
     >>> provider.token() == provider.token()
