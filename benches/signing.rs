@@ -24,6 +24,26 @@ fn signing(c: &mut Criterion) {
     });
     group.finish();
 
+    // What AWS's docs show before every request: the default chains, here the example keys and a
+    // region in the environment (no shared files, no instance metadata).
+    for (name, value) in [
+        ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_CONFIG_FILE", "/nonexistent"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ] {
+        // SAFETY: set before any benchmark thread starts.
+        unsafe { std::env::set_var(name, value) };
+    }
+    let mut group = c.benchmark_group("provide_token");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("default chains (environment)", |b| {
+        b.iter(|| bedrock_token::block_on(bedrock_token::provide_token(Duration::from_secs(3600))).unwrap())
+    });
+    group.finish();
+
     let token = sign_token(&session, "us-east-1", Duration::from_secs(3600), at).unwrap();
     let mut group = c.benchmark_group("inspect_token");
     group.throughput(Throughput::Elements(1));

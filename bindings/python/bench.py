@@ -69,6 +69,16 @@ def main():
         static = Static(credentials)
         theirs = (lambda: reference.provide_token("us-east-1", static, ONE_HOUR)) if reference else None
         rows.append((label, *compare(lambda: bedrock_token.provide_token("us-east-1", static, ONE_HOUR), theirs, args.seconds)))
+    static = Static(CREDENTIALS)
+    theirs = (lambda: reference.provide_token(region="us-east-1", aws_credentials_provider=static, expiry=ONE_HOUR)) if reference else None
+    ours = lambda: bedrock_token.provide_token(region="us-east-1", aws_credentials_provider=static, expiry=ONE_HOUR)  # noqa: E731
+    rows.append(("provide_token, keyword arguments (AWS's docs)", *compare(ours, theirs, args.seconds)))
+    # The pattern AWS's docs show before every request: no arguments, the default chains (here the
+    # example keys and region in the environment, no shared files, no instance metadata).
+    os.environ.update({"AWS_ACCESS_KEY_ID": CREDENTIALS.access_key, "AWS_SECRET_ACCESS_KEY": CREDENTIALS.secret_key,
+                       "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+                       "AWS_EC2_METADATA_DISABLED": "true"})
+    rows.append(("provide_token(), default chains", *compare(bedrock_token.provide_token, reference and reference.provide_token, args.seconds)))
     rows.append(("TokenProvider.token() cache hit", *compare(provider.token, None, args.seconds)))
     # The Rust core's signing time from the same run of scripts/bench-compare, against the same reference.
     for label, env in [("Rust sign_token, no session token", "RUST_SIGN_NS"), ("Rust sign_token, 1 KB session token", "RUST_SIGN_SESSION_NS")]:

@@ -6,6 +6,7 @@ use aws_config::default_provider::{credentials::DefaultCredentialsChain, region:
 use aws_credential_types::provider::{error::CredentialsError, ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 
+use crate::chain_inputs::{self, Fingerprint};
 use crate::{sign_token, Error, Token};
 
 /// The sources of the default credentials chain, in the order `aws-config` tries them.
@@ -57,13 +58,24 @@ impl DefaultChain {
     /// let region = bedrock_token::DefaultChain::new().region().await?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// The answer is remembered while the environment variables and shared files the chain reads
+    /// stay the same ([`provide_token`] explains).
     pub async fn region(&self) -> Result<String, Error> {
+        let profile = self.profile.as_deref();
+        let fingerprint = Fingerprint::now(profile);
+        if let Some(region) = chain_inputs::region(profile, &fingerprint) {
+            return Ok(region);
+        }
         let mut builder = DefaultRegionChain::builder();
         if let Some(profile) = &self.profile {
             builder = builder.profile_name(profile);
         }
         match builder.build().region().await {
-            Some(region) => Ok(region.as_ref().to_owned()),
+            Some(region) => {
+                chain_inputs::remember_region(profile, fingerprint, region.as_ref());
+                Ok(region.as_ref().to_owned())
+            }
             None => Err(Error::NoRegion),
         }
     }
@@ -92,8 +104,18 @@ impl DefaultChain {
     /// let credentials = bedrock_token::DefaultChain::new().credentials().await?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// The credentials are remembered while the environment variables and shared files the
+    /// chain reads stay the same, until a minute before they expire ([`provide_token`] explains).
     pub async fn credentials(&self) -> Result<Credentials, Error> {
-        load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await
+        let profile = self.profile.as_deref();
+        let fingerprint = Fingerprint::now(profile);
+        if let Some(credentials) = chain_inputs::credentials(profile, &fingerprint, SystemTime::now()) {
+            return Ok(credentials);
+        }
+        let credentials = load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await?;
+        chain_inputs::remember_credentials(profile, fingerprint, &credentials);
+        Ok(credentials)
     }
 }
 
@@ -101,6 +123,13 @@ impl DefaultChain {
 ///
 /// Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, IMDS. Credentials: see
 /// [`DEFAULT_CHAIN_SOURCES`].
+///
+/// Calling it before every request is cheap: the chains' answers are remembered while what they
+/// read stays the same. A change to any environment variable they read (`AWS_PROFILE`, the
+/// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` keys, `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`, the file locations, …) or an edit of the shared config or credentials
+/// file takes effect on the next call, and credentials within a minute of their expiry are
+/// loaded again. [`clear_signing_state`](crate::clear_signing_state) forgets them.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), bedrock_token::Error> {

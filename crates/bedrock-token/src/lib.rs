@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+mod chain_inputs;
 mod error;
 mod expiry;
 mod inspect;

@@ -136,8 +136,9 @@ thread_local! {
 }
 
 /// Drops the signing state of every thread, wiping the secret access keys and session tokens it
-/// holds. [`TokenProvider::invalidate`](crate::TokenProvider::invalidate) calls it; call it after
-/// rotating credentials so no thread keeps the old ones. Signing works as before afterwards (the
+/// holds, and the credentials [`provide_token`](crate::provide_token) remembered from the default
+/// chains. [`TokenProvider::invalidate`](crate::TokenProvider::invalidate) calls it; call it after
+/// rotating credentials so nothing keeps the old ones. Signing works as before afterwards (the
 /// next token of each thread prepares its state again, about 2 µs).
 ///
 /// ```
@@ -145,6 +146,7 @@ thread_local! {
 /// ```
 pub fn clear_signing_state() {
     sweep(|_| true);
+    crate::chain_inputs::forget();
 }
 
 /// Drops the state of every thread that `expired` says is done with it, and forgets dead threads.
