@@ -267,18 +267,47 @@ fn provision(
     dry_run: bool,
     force: bool,
 ) -> PyResult<String> {
-    let policy = PolicyChoice::from_policy_or_models(policy, models).map_err(provision_error)?;
-    let mut request = ProvisionRequest::new(BusinessUnit::new(business_unit).map_err(provision_error)?, owner)
-        .policy(policy)
-        .key(key_request(key, api_key_days)?)
-        .path(path)
-        .dry_run(dry_run)
-        .force(force);
-    for (k, v) in tags {
-        request = request.tag(k, v);
-    }
+    let request = UnitArgs(business_unit.to_owned(), owner, policy.to_owned(), models, key.to_owned(), api_key_days, tags, path, force).request(dry_run)?;
     let report = py.detach(|| block_on(async { Iam::from_env().await.provision(&request).await })).map_err(provision_error)?;
     Ok(serde_json::to_string(&report).expect("serializable"))
+}
+
+/// One business unit's arguments, as `provision` takes them (Python checks and names them).
+#[derive(FromPyObject)]
+struct UnitArgs(String, String, String, Vec<String>, String, u32, Vec<(String, String)>, String, bool);
+
+impl UnitArgs {
+    fn request(self, dry_run: bool) -> PyResult<ProvisionRequest> {
+        let UnitArgs(business_unit, owner, policy, models, key, api_key_days, tags, path, force) = self;
+        let policy = PolicyChoice::from_policy_or_models(&policy, models).map_err(provision_error)?;
+        let mut request = ProvisionRequest::new(BusinessUnit::new(&business_unit).map_err(provision_error)?, owner)
+            .policy(policy)
+            .key(key_request(&key, api_key_days)?)
+            .path(path)
+            .dry_run(dry_run)
+            .force(force);
+        for (k, v) in tags {
+            request = request.tag(k, v);
+        }
+        Ok(request)
+    }
+}
+
+/// Provisions many business units, `concurrency` at a time; returns one JSON object per unit, in
+/// order: `{"report": …}` or `{"error": "…", "invalid_input": false}`. Every unit's input is
+/// checked before any IAM call.
+#[pyfunction]
+fn provision_all(py: Python<'_>, units: Vec<UnitArgs>, concurrency: usize, dry_run: bool) -> PyResult<String> {
+    let requests = units.into_iter().map(|unit| unit.request(dry_run)).collect::<PyResult<Vec<_>>>()?;
+    let results = py.detach(|| block_on(async { Iam::from_env().await.provision_all(requests, concurrency).await }));
+    let results: Vec<serde_json::Value> = results
+        .into_iter()
+        .map(|result| match result {
+            Ok(report) => serde_json::json!({ "report": report }),
+            Err(err) => serde_json::json!({ "error": error_chain(&err), "invalid_input": err.is_invalid_input() }),
+        })
+        .collect();
+    Ok(serde_json::Value::Array(results).to_string())
 }
 
 /// Rotates a key; returns the report as JSON.
@@ -374,6 +403,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(rotate, module)?)?;
     module.add_function(wrap_pyfunction!(deprovision, module)?)?;
     module.add_function(wrap_pyfunction!(list_users, module)?)?;
+    module.add_function(wrap_pyfunction!(provision_all, module)?)?;
     module.add_function(wrap_pyfunction!(audit, module)?)?;
     module.add_function(wrap_pyfunction!(revoke, module)?)?;
     module.add_function(wrap_pyfunction!(guardrails_scp, module)?)?;

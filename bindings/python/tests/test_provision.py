@@ -107,3 +107,24 @@ def test_audit_revoke_and_guardrails(moto):
 
     scp = bedrock_token.guardrails_scp(max_key_age_days=30, deny_long_term=False)
     assert scp["Statement"][0]["Condition"]["NumericGreaterThan"] == {"iam:ServiceSpecificCredentialAgeDays": "30"}
+
+
+def test_provision_all_many_units_at_once(moto):
+    units = [{"business_unit": f"team{n}", "owner": f"team{n}@example.com", "key": "api-key" if n % 2 else "none",
+              "tags": {"cost-center": str(n)}} for n in range(6)]
+    plan = bedrock_token.provision_all(units, dry_run=True)
+    assert [type(r) for r in plan] == [bedrock_token.ProvisionReport] * 6 and bedrock_token.list_users() == []
+    import botocore.session
+
+    botocore.session.get_session().create_client("iam", endpoint_url=moto, region_name="us-east-1").create_user(UserName="hr-bedrock-user")
+    done = bedrock_token.provision_all(units + [{"business_unit": "hr", "owner": "hr@example.com"}], concurrency=3)
+    assert isinstance(done[6], bedrock_token.InvalidInputError) and "not tagged created-by=bedrock-token" in str(done[6]), done[6]
+    assert [r.user_name for r in done[:6]] == [f"team{n}-bedrock-user" for n in range(6)]
+    assert [r.new_key is not None for r in done[:6]] == [n % 2 == 1 for n in range(6)]
+    assert all(r.new_key.secret.reveal() not in repr(r) for r in done[:6] if r.new_key)
+    assert len(bedrock_token.list_users()) == 6
+    assert all(r.actions == () for r in bedrock_token.provision_all(units)), "a re-run converges"
+    with pytest.raises(bedrock_token.InvalidInputError, match=r"units\[0\]"):
+        bedrock_token.provision_all([{"business_unit": "x"}])
+    with pytest.raises(bedrock_token.InvalidInputError, match="business_unit"):
+        bedrock_token.provision_all([{"business_unit": "Bad Name", "owner": "o@example.com"}])

@@ -51,6 +51,7 @@ __all__ = [
     "list_users",
     "provide_token",
     "provision",
+    "provision_all",
     "revoke",
     "rotate",
     "sign_token",
@@ -404,10 +405,44 @@ def provision(
     ``key`` is "none", "access-key" or "api-key" (a long-term Bedrock API key for ``api_key_days``).
     Returns a ``ProvisionReport``; ``new_key.secret.reveal()`` gives the secret, shown this once.
     """
-    report = json.loads(_native.provision(business_unit, owner, policy, list(models), key, api_key_days,
-                                          list((tags or {}).items()), path, dry_run, force))
+    return _report(json.loads(_native.provision(business_unit, owner, policy, list(models), key, api_key_days,
+                                                list((tags or {}).items()), path, dry_run, force)))
+
+
+def _report(report: Mapping[str, Any]) -> ProvisionReport:
     return ProvisionReport(report["user_name"], report["dry_run"], tuple(report["actions"]), _new_key(report["new_key"]),
                            _keys(report["existing_keys"]), _warnings(report["warnings"]))
+
+
+_UNIT_FIELDS = ("business_unit", "owner", "policy", "models", "key", "api_key_days", "tags", "path", "force")
+
+
+def provision_all(units: Sequence[Mapping[str, Any]], concurrency: int = 4,
+                  dry_run: bool = False) -> List[Union[ProvisionReport, BedrockTokenError]]:
+    """Provision many business units, at most ``concurrency`` at a time. Each unit is a mapping of
+    ``provision``'s arguments (``business_unit`` and ``owner`` required). Every unit is checked
+    before any IAM call (a bad one raises ``InvalidInputError`` naming it); the result has, in the
+    units' order, a ``ProvisionReport`` or that unit's error (``ProvisionError``, or
+    ``InvalidInputError`` for a user bedrock-token did not create), so one failure does
+    not hide the others. The SDK's adaptive retry slows down when IAM throttles."""
+    if not 1 <= concurrency <= 32:
+        raise InvalidInputError(f"concurrency: must be 1 to 32, got {concurrency}")
+    args = []
+    for index, unit in enumerate(units):
+        unknown = set(unit) - set(_UNIT_FIELDS)
+        if unknown or "business_unit" not in unit or "owner" not in unit:
+            raise InvalidInputError(f"units[{index}]: give business_unit and owner, and only {', '.join(_UNIT_FIELDS)}"
+                                    + (f" (not {', '.join(sorted(unknown))})" if unknown else ""))
+        args.append((unit["business_unit"], unit["owner"], unit.get("policy", "limited"), list(unit.get("models", ())),
+                     unit.get("key", "none"), unit.get("api_key_days", 90), list(dict(unit.get("tags") or {}).items()),
+                     unit.get("path", "/bedrock/"), bool(unit.get("force", False))))
+    results: List[Union[ProvisionReport, BedrockTokenError]] = []
+    for result in json.loads(_native.provision_all(args, concurrency, dry_run)):
+        if "report" in result:
+            results.append(_report(result["report"]))
+        else:
+            results.append((InvalidInputError if result["invalid_input"] else ProvisionError)(result["error"]))
+    return results
 
 
 def rotate(business_unit: str, key: str, api_key_days: int = 90, delete_old: bool = False, dry_run: bool = False) -> RotateReport:
@@ -505,4 +540,5 @@ def guardrails_scp(max_key_age_days: int = 90, deny_long_term: bool = False, den
     """A service control policy (a dict, for ``json.dumps``) that denies creating Bedrock API keys
     living longer than ``max_key_age_days`` or never expiring, and optionally denies long-term keys
     or every API key."""
-    return json.loads(_native.guardrails_scp(max_key_age_days, deny_long_term, deny_bearer))
+    policy: Dict[str, Any] = json.loads(_native.guardrails_scp(max_key_age_days, deny_long_term, deny_bearer))
+    return policy

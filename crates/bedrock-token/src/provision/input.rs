@@ -253,8 +253,8 @@ impl PolicyChoice {
     ///
     /// ```
     /// use bedrock_token::provision::PolicyChoice;
-    /// let models = PolicyChoice::InvokeModels(vec!["arn:aws:bedrock:us-east-1::foundation-model/x".into()]);
-    /// assert!(models.inline_document().unwrap().contains("foundation-model/x"));
+    /// let models = PolicyChoice::InvokeModels(vec!["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0".into()]);
+    /// assert!(models.inline_document().unwrap().contains("us-east-1::foundation-model/amazon.nova-pro-v1:0"));
     /// assert_eq!(PolicyChoice::Limited.inline_document(), None);
     /// ```
     pub fn inline_document(&self) -> Option<String> {
