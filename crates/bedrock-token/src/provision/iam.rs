@@ -64,7 +64,7 @@ impl Iam {
     /// ```
     ///
     /// Retries use the SDK's adaptive mode, which slows down when IAM throttles (its rate limits
-    /// are account-wide), unless `AWS_RETRY_MODE` or the profile chooses another; the number of
+    /// are account-wide), unless `AWS_RETRY_MODE` chooses another mode; the number of
     /// attempts is the configured one (`AWS_MAX_ATTEMPTS`, default 3).
     pub async fn from_env() -> Self {
         let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1");
