@@ -374,7 +374,12 @@ def _time(text: Optional[str]) -> Optional[datetime]:
 
 
 def _warnings(items: Sequence[Mapping[str, Any]]) -> Tuple[SecurityWarning, ...]:
-    return tuple(SecurityWarning(w["code"], {k: v for k, v in w.items() if k != "code"}) for w in items)
+    return tuple(SecurityWarning(*_coded(w)) for w in items)
+
+
+def _coded(item: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+    """A warning's or finding's ``code`` and the rest of its fields, its details."""
+    return item["code"], {k: v for k, v in item.items() if k != "code"}
 
 
 def _keys(items: Sequence[Mapping[str, Any]]) -> Tuple[KeyStatus, ...]:
@@ -515,7 +520,7 @@ def audit(max_age_days: int = 90) -> AuditReport:
     keys = tuple(
         AuditedKey(k["key_id"], k["user_name"], k["user_path"], k["status"], _time(k["created_at"]), _time(k["expires_at"]),
                    k["age_days"], k["user_tags"], tuple(k["attached_policies"]),
-                   tuple(Finding(f["code"], {n: v for n, v in f.items() if n != "code"}) for f in k["findings"]))
+                   tuple(Finding(*_coded(f)) for f in k["findings"]))
         for k in report["keys"])
     audited_at = _time(report["audited_at"])
     assert audited_at is not None

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Serialize, Serializer};
 
+use super::report::opt_rfc3339;
 use super::{API_KEY_SERVICE, CREATED_BY};
 
 /// The name of the inline policy that [`Iam::revoke_tokens`](super::Iam::revoke_tokens) puts on a
@@ -171,13 +172,6 @@ fn time<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Err
     serializer.serialize_str(&crate::rfc3339(*time))
 }
 
-fn opt_time<S: Serializer>(time: &Option<SystemTime>, serializer: S) -> Result<S::Ok, S::Error> {
-    match time {
-        Some(time) => serializer.serialize_str(&crate::rfc3339(*time)),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// One Bedrock API key in the account, with its user and what the audit flags.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditedKey {
@@ -190,10 +184,10 @@ pub struct AuditedKey {
     /// `Active`, `Inactive` or `Expired`.
     pub status: String,
     /// When it was created.
-    #[serde(serialize_with = "opt_time")]
+    #[serde(serialize_with = "opt_rfc3339")]
     pub created_at: Option<SystemTime>,
     /// When it expires; none: never.
-    #[serde(serialize_with = "opt_time")]
+    #[serde(serialize_with = "opt_rfc3339")]
     pub expires_at: Option<SystemTime>,
     /// Whole days since creation.
     pub age_days: u64,

@@ -251,7 +251,7 @@ pub struct ProvisionedUser {
     pub warnings: Vec<SecurityWarning>,
 }
 
-fn opt_rfc3339<S: Serializer>(time: &Option<SystemTime>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn opt_rfc3339<S: Serializer>(time: &Option<SystemTime>, serializer: S) -> Result<S::Ok, S::Error> {
     match time {
         Some(time) => serializer.serialize_str(&crate::rfc3339(*time)),
         None => serializer.serialize_none(),
