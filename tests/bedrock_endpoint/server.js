@@ -72,7 +72,9 @@ function readBody(req) {
 
 function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': 'test-request', ...headers })
+  res.writeHead(status, {
+    'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': 'test-request', ...headers,
+  })
   res.end(text)
 }
 

@@ -11,6 +11,7 @@ mod builder;
 mod refresh;
 mod runtime;
 mod schedule;
+mod sdk;
 
 use std::fmt;
 use std::sync::Arc;

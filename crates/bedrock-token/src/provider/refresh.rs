@@ -137,6 +137,15 @@ impl Inner {
         None
     }
 
+    /// Until when a caller may keep `token` without asking again: its refresh point while it is
+    /// the cached token and fresh; `now` once it is stale, replaced or invalidated.
+    pub(crate) fn keep_until(&self, token: &Arc<Token>, now: SystemTime) -> SystemTime {
+        match self.current.load().as_ref() {
+            Some(cached) if Arc::ptr_eq(&cached.token, token) && cached.is_fresh_at(now) => cached.refresh_at,
+            _ => now,
+        }
+    }
+
     /// Waits for a token when none valid is cached: joins the running refresh or starts one.
     ///
     /// The wait is bounded by the refresh's own load timeout plus [`LOAD_GRACE`]: the refresh
