@@ -232,6 +232,17 @@ impl TokenProvider {
         py.detach(|| block_on(self.0.refresh())).map(Token).map_err(token_error)
     }
 
+    /// Until when a client may keep `token`: its refresh point while fresh, else now.
+    fn keep_until<'py>(&self, py: Python<'py>, token: &Token) -> PyResult<Bound<'py, PyAny>> {
+        utc_datetime(py, self.0.keep_until(&token.0))
+    }
+
+    /// The region given to the builder, or None for the default chain.
+    #[getter]
+    fn region(&self) -> Option<&str> {
+        self.0.region()
+    }
+
     /// Forgets the cached token.
     fn invalidate(&self) {
         self.0.invalidate();
@@ -391,6 +402,20 @@ fn key_request(key: &str, days: u32) -> PyResult<KeyRequest> {
     }
 }
 
+/// The base URL of Bedrock's OpenAI-compatible `endpoint` ("bedrock-runtime" or "bedrock-mantle").
+#[pyfunction]
+fn openai_base_url(py: Python<'_>, region: &str, endpoint: &str) -> PyResult<String> {
+    let endpoint = match endpoint {
+        "bedrock-runtime" => bedrock_token::OpenAiEndpoint::Runtime,
+        "bedrock-mantle" => bedrock_token::OpenAiEndpoint::Mantle,
+        other => {
+            let message = format!("endpoint: must be \"bedrock-runtime\" or \"bedrock-mantle\", got {other:?}");
+            return Err(raise(py, "InvalidInputError", message));
+        }
+    };
+    bedrock_token::openai_base_url(region, endpoint).map_err(token_error)
+}
+
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -399,6 +424,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(sign_token, module)?)?;
     module.add_function(wrap_pyfunction!(provide_token, module)?)?;
     module.add_function(wrap_pyfunction!(inspect_token, module)?)?;
+    module.add_function(wrap_pyfunction!(openai_base_url, module)?)?;
     module.add_function(wrap_pyfunction!(provision, module)?)?;
     module.add_function(wrap_pyfunction!(rotate, module)?)?;
     module.add_function(wrap_pyfunction!(deprovision, module)?)?;

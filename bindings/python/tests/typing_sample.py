@@ -1,6 +1,7 @@
 """Uses the public API the way an application does; checked by `mypy --strict` in the tests."""
 
 from datetime import datetime, timedelta, timezone
+from typing import Optional
 
 import bedrock_token
 
@@ -21,9 +22,13 @@ def main() -> None:
     legacy: str = bedrock_token.BedrockTokenGenerator().get_token({"access_key_id": "AKID", "secret_access_key": "s"}, "us-west-2")
     version: str = bedrock_token.__version__
     status = provider.status()
+    until: datetime = provider.keep_until(signed)
+    region: Optional[str] = provider.region
+    base_url: str = bedrock_token.openai_base_url("us-east-1", "bedrock-mantle")
+    session = provider.boto3_session(profile_name=None)
     failures: int = status["consecutive_failures"]
     try:
         bedrock_token.provision("sales", "ops@example.com", dry_run=True)
     except bedrock_token.ProvisionError as err:
         print(err)
-    print(expires, when, value, legacy, version, failures, header(provider))
+    print(expires, when, value, legacy, version, failures, header(provider), until, region, base_url, session)

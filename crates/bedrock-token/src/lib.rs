@@ -26,6 +26,7 @@ mod error;
 mod expiry;
 mod inspect;
 mod lock;
+mod openai;
 mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;
@@ -39,6 +40,7 @@ pub use chain::{provide_token, provide_token_with, DefaultChain, DEFAULT_CHAIN_S
 pub use error::{error_chain, Error, MalformedToken, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
 pub use inspect::{inspect_token, TokenInfo};
+pub use openai::{openai_base_url, OpenAiEndpoint};
 pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT, LOAD_GRACE};
 pub use region::validate_region;
 pub use sign::{clear_signing_state, sign_token, TOKEN_PREFIX};

@@ -4,6 +4,8 @@
   (identical tokens, the same arguments, defaults and ``ValueError``/``RuntimeError`` messages).
 * ``TokenProvider``: caches the token, re-signs it before expiry, one refresh for all threads,
   keeps serving a valid token while a refresh fails.
+* ``TokenProvider.boto3_session()``: boto3 clients for Bedrock that send this provider's tokens;
+  ``openai_base_url()`` with ``api_key=provider.token`` for OpenAI clients.
 * ``inspect_token()``, ``sign_token()``, ``BearerAuth``, and IAM provisioning of long-term keys.
 
 Example::
@@ -49,6 +51,7 @@ __all__ = [
     "guardrails_scp",
     "inspect_token",
     "list_users",
+    "openai_base_url",
     "provide_token",
     "provision",
     "provision_all",
@@ -240,8 +243,91 @@ class TokenProvider:
         refreshing, failures, expires_at, last_error = self._native.status()
         return {"refreshing": refreshing, "consecutive_failures": failures, "expires_at": expires_at, "last_error": last_error}
 
+    @property
+    def region(self) -> Optional[str]:
+        """The region given to the constructor; ``None`` when the default chain chooses it."""
+        return self._native.region
+
+    def keep_until(self, token: Token) -> datetime:
+        """Until when a client may keep ``token`` without asking again: its refresh point while it
+        is this provider's fresh token, else now (aware UTC datetime)."""
+        return self._native.keep_until(token)
+
+    def boto3_session(self, **session_kwargs: Any) -> Any:
+        """A ``boto3.Session`` whose Bedrock clients (``bedrock-runtime``, ``bedrock``) authenticate
+        with this provider's tokens, one fresh token per request, refreshed automatically.
+
+        Only this session is affected: nothing is put in ``os.environ``, and sessions made from
+        other providers (other credentials, other regions) send their own tokens in the same
+        process. ``session_kwargs`` go to ``boto3.Session``; ``region_name`` defaults to this
+        provider's region and must match it (a token works only in the region it is signed for).
+        Other services' clients from the session sign with SigV4 as usual. Needs ``boto3``, which
+        this package does not install.
+
+        >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
+        >>> session = provider.boto3_session()
+        >>> session.region_name
+        'us-east-1'
+        """
+        try:
+            # boto3 is optional, and ships no type information.
+            import boto3  # type: ignore[import-untyped, unused-ignore]
+            import botocore.session  # type: ignore[import-untyped, unused-ignore]
+            from botocore.tokens import FrozenAuthToken  # type: ignore[import-untyped, unused-ignore]
+        except ImportError as error:  # pragma: no cover - exercised only without boto3
+            raise ImportError("TokenProvider.boto3_session() needs boto3: pip install boto3") from error
+        region = session_kwargs.setdefault("region_name", self.region)
+        if self.region is not None and region != self.region:
+            raise InvalidInputError(f"region_name: must be this provider's region {self.region!r}, got {region!r}")
+        core = botocore.session.Session()
+        # Bedrock's operations offer SigV4 and bearer auth; prefer bearer, as the SDKs do when
+        # AWS_BEARER_TOKEN_BEDROCK is set, but for this session only.
+        core.set_config_variable("auth_scheme_preference", "httpBearerAuth")
+        core.get_component("token_provider").insert_before("env", _Boto3TokenSource(self, FrozenAuthToken))
+        return boto3.Session(botocore_session=core, **session_kwargs)
+
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+class _Boto3TokenSource:
+    """botocore's token-provider interface over a TokenProvider, for services signed as bedrock."""
+
+    METHOD = "bedrock-token"
+
+    def __init__(self, provider: TokenProvider, frozen: Any) -> None:
+        self._provider = provider
+        self._frozen = frozen
+
+    def load_token(self, signing_name: Optional[str] = None, **_: Any) -> Optional["_Boto3Token"]:
+        return _Boto3Token(self._provider, self._frozen) if signing_name == "bedrock" else None
+
+
+class _Boto3Token:
+    """What botocore's signer asks before each request: ``get_frozen_token()``."""
+
+    def __init__(self, provider: TokenProvider, frozen: Any) -> None:
+        self._provider = provider
+        self._frozen = frozen
+
+    def get_frozen_token(self) -> Any:
+        token = self._provider.token_info()
+        return self._frozen(token.value, self._provider.keep_until(token))
+
+
+def openai_base_url(region: str, endpoint: str = "bedrock-runtime") -> str:
+    """The base URL of Bedrock's OpenAI-compatible endpoint in ``region``: ``"bedrock-runtime"``
+    (AWS's recommendation) or ``"bedrock-mantle"``. OpenAI clients take a Bedrock API key as their
+    key, and openai-python takes a callable, so a provider keeps them fresh::
+
+        client = openai.OpenAI(base_url=openai_base_url("us-east-1"), api_key=provider.token)
+
+    >>> openai_base_url("us-west-2")
+    'https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1'
+    >>> openai_base_url("us-east-1", "bedrock-mantle")
+    'https://bedrock-mantle.us-east-1.api.aws/v1'
+    """
+    return _native.openai_base_url(region, endpoint)
 
 
 class BearerAuth:

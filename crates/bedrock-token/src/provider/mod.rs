@@ -174,6 +174,38 @@ impl TokenProvider {
         self.inner.status()
     }
 
+    /// Until when a caller that keeps `token` (an SDK's identity cache, an OpenAI client) may use
+    /// it without asking again: its refresh point while it is this provider's fresh token, and
+    /// now once it is past that point, replaced or invalidated.
+    ///
+    /// ```
+    /// use bedrock_token::{Credentials, TokenProvider};
+    /// let provider = TokenProvider::builder()
+    ///     .region("us-east-1")
+    ///     .credentials_provider(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None))
+    ///     .build()?;
+    /// let token = provider.token_blocking()?;
+    /// assert_eq!(Some(provider.keep_until(&token)), provider.status().refresh_at);
+    /// provider.invalidate();
+    /// assert!(provider.keep_until(&token) <= std::time::SystemTime::now());
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    pub fn keep_until(&self, token: &Token) -> std::time::SystemTime {
+        self.inner.keep_until(token, self.inner.now())
+    }
+
+    /// The region set with [`TokenProviderBuilder::region`]; `None` when the default region chain
+    /// chooses it on first use.
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::builder().region("eu-west-1").build()?;
+    /// assert_eq!(provider.region(), Some("eu-west-1"));
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    pub fn region(&self) -> Option<&str> {
+        self.inner.settings.region.as_deref()
+    }
+
     /// Forgets the cached token and any backoff: the next call signs anew.
     ///
     /// ```

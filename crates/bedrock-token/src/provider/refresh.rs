@@ -139,9 +139,9 @@ impl Inner {
 
     /// Until when a caller may keep `token` without asking again: its refresh point while it is
     /// the cached token and fresh; `now` once it is stale, replaced or invalidated.
-    pub(crate) fn keep_until(&self, token: &Arc<Token>, now: SystemTime) -> SystemTime {
+    pub(crate) fn keep_until(&self, token: &Token, now: SystemTime) -> SystemTime {
         match self.current.load().as_ref() {
-            Some(cached) if Arc::ptr_eq(&cached.token, token) && cached.is_fresh_at(now) => cached.refresh_at,
+            Some(cached) if std::ptr::eq(&*cached.token, token) && cached.is_fresh_at(now) => cached.refresh_at,
             _ => now,
         }
     }

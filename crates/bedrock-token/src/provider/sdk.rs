@@ -35,7 +35,7 @@ impl ProvideToken for TokenProvider {
     {
         future::ProvideToken::new(async move {
             let token = self.token().await.map_err(TokenError::provider_error)?;
-            let expiry = self.inner.keep_until(&token, self.inner.now());
+            let expiry = self.keep_until(&token);
             Ok(aws_credential_types::Token::new(token.as_str(), Some(expiry)))
         })
     }
