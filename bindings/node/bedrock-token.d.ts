@@ -32,6 +32,14 @@ export interface TokenInfo {
   issuedAt: Date
   region: string
   accessKeyId: string
+  /** Until when a client may keep the token without asking again: its refresh point, or now once past it. */
+  keepUntil: Date
+}
+
+/** What AWS SDK v3 clients take as their `token` option (`@smithy/types`' `TokenIdentity`). */
+export interface TokenIdentity {
+  token: string
+  expiration?: Date
 }
 
 export interface InspectedToken {
@@ -72,7 +80,15 @@ export declare class TokenProvider {
   /** Signs a new token now; within 5 s of the last signing it returns that one, and it waits out a backoff. */
   refresh(): Promise<TokenInfo>
   invalidate(): void
+  /**
+   * This provider as the `token` option of AWS SDK v3 clients; `expiration` is the refresh point.
+   * Pair it with `authSchemePreference: ['httpBearerAuth']`.
+   */
+  tokenIdentityProvider(): () => Promise<TokenIdentity>
 }
+
+/** The base URL of Bedrock's OpenAI-compatible endpoint in `region` (default `bedrock-runtime`). */
+export declare function openaiBaseUrl(region: string, endpoint?: 'bedrock-runtime' | 'bedrock-mantle'): string
 
 /** As `@aws/bedrock-token-generator`'s class. */
 export declare class BedrockTokenGenerator {

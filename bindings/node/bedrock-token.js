@@ -105,7 +105,7 @@ function signTokenSync({ credentials, region: where, expiresInSeconds, at }) {
 
 /** The core's epoch-millisecond times as `Date`s. */
 function withDates(info) {
-  return { ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt) }
+  return { ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt), keepUntil: new Date(info.keepUntil) }
 }
 
 /** The parts of any Bedrock API key; never its signature or session token. */
@@ -161,6 +161,21 @@ class TokenProvider {
     this._native.invalidate()
   }
 
+  /**
+   * This provider as the `token` option of AWS SDK v3 clients (`@aws-sdk/client-bedrock-runtime`,
+   * `@aws-sdk/client-bedrock`): resolves to `{ token, expiration }`, where `expiration` is the
+   * refresh point, so the SDK's identity cache comes back for a new token when this provider
+   * replaces it. Pair it with `authSchemePreference: ['httpBearerAuth']`.
+   * @example new BedrockRuntimeClient({ region: 'us-east-1', token: provider.tokenIdentityProvider(), authSchemePreference: ['httpBearerAuth'] })
+   * @returns {() => Promise<{token: string, expiration: Date}>}
+   */
+  tokenIdentityProvider() {
+    return async () => {
+      const info = this._native.cachedTokenInfo() ?? await this._native.tokenInfo().catch((error) => { throw translate(error) })
+      return { token: info.token, expiration: new Date(info.keepUntil) }
+    }
+  }
+
   toString() {
     return '[TokenProvider bedrock-api-key-****]'
   }
@@ -175,6 +190,21 @@ function getTokenProvider(config = {}) {
   return () => provider.token()
 }
 
+const OPENAI_ENDPOINTS = ['bedrock-runtime', 'bedrock-mantle']
+
+/**
+ * The base URL of Bedrock's OpenAI-compatible endpoint in `region`: `bedrock-runtime` (AWS's
+ * recommendation, the default) or `bedrock-mantle`. OpenAI clients take a Bedrock API key as their
+ * key, and the openai package takes a function, so a provider keeps it fresh.
+ * @example new OpenAI({ baseURL: openaiBaseUrl('us-east-1'), apiKey: () => provider.token() })
+ */
+function openaiBaseUrl(where, endpoint = 'bedrock-runtime') {
+  if (!OPENAI_ENDPOINTS.includes(endpoint)) {
+    throw withCode(RangeError, 'ERR_BEDROCK_INVALID_SETTING', `endpoint must be 'bedrock-runtime' or 'bedrock-mantle', got ${JSON.stringify(endpoint)}`)
+  }
+  return call(() => native.openaiBaseUrl(region(where, true), endpoint === 'bedrock-mantle'))
+}
+
 /** As `@aws/bedrock-token-generator`'s class: 12-hour tokens from credentials and a region. */
 class BedrockTokenGenerator {
   async getToken(credentials, where) {
@@ -183,7 +213,7 @@ class BedrockTokenGenerator {
 }
 BedrockTokenGenerator.MAX_EXPIRES_IN_SECONDS = MAX_EXPIRES_IN_SECONDS
 
-module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken }
+module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken, openaiBaseUrl }
 // As TypeScript's CommonJS output marks it: `import { getToken } from 'bedrock-token'` and
 // `import * as btg` then see the named exports, without an extra `default`.
 Object.defineProperty(module.exports, '__esModule', { value: true })

@@ -12,6 +12,8 @@ export declare class NativeTokenProvider {
   cachedToken(): string | null
   /** The token with its expiry and region. */
   tokenInfo(): Promise<JsTokenInfo>
+  /** `cachedToken()` with its expiry and region, or `null`. */
+  cachedTokenInfo(): JsTokenInfo | null
   /** Signs a new token now. */
   refresh(): Promise<JsTokenInfo>
   /** Forgets the cached token. */
@@ -46,7 +48,15 @@ export interface JsTokenInfo {
   issuedAt: number
   region: string
   accessKeyId: string
+  /** Until when a client may keep it without asking again (its refresh point, or now). */
+  keepUntil: number
 }
+
+/**
+ * The base URL of Bedrock's OpenAI-compatible endpoint: bedrock-mantle if `mantle`, else
+ * bedrock-runtime (the wrapper checks the endpoint's name).
+ */
+export declare function openaiBaseUrl(region: string, mantle: boolean): string
 
 /**
  * Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate

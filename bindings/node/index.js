@@ -588,4 +588,5 @@ if (!nativeBinding) {
 module.exports = nativeBinding
 module.exports.NativeTokenProvider = nativeBinding.NativeTokenProvider
 module.exports.inspectToken = nativeBinding.inspectToken
+module.exports.openaiBaseUrl = nativeBinding.openaiBaseUrl
 module.exports.signTokenSync = nativeBinding.signTokenSync

@@ -88,18 +88,29 @@ pub struct JsTokenInfo {
     pub issued_at: f64,
     pub region: String,
     pub access_key_id: String,
+    /// Until when a client may keep it without asking again (its refresh point, or now).
+    pub keep_until: f64,
 }
 
-impl From<&bedrock_token::Token> for JsTokenInfo {
-    fn from(t: &bedrock_token::Token) -> Self {
+impl JsTokenInfo {
+    fn of(provider: &bedrock_token::TokenProvider, t: &bedrock_token::Token) -> Self {
         JsTokenInfo {
             token: t.as_str().to_owned(),
             expires_at: millis(t.expires_at()),
             issued_at: millis(t.issued_at()),
             region: t.region().to_owned(),
             access_key_id: t.access_key_id().to_owned(),
+            keep_until: millis(provider.keep_until(t)),
         }
     }
+}
+
+/// The base URL of Bedrock's OpenAI-compatible endpoint: bedrock-mantle if `mantle`, else
+/// bedrock-runtime (the wrapper checks the endpoint's name).
+#[napi(catch_unwind)]
+pub fn openai_base_url(region: String, mantle: bool) -> napi::Result<String> {
+    let endpoint = if mantle { bedrock_token::OpenAiEndpoint::Mantle } else { bedrock_token::OpenAiEndpoint::Runtime };
+    bedrock_token::openai_base_url(&region, endpoint).map_err(js_error)
 }
 
 /// Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
@@ -220,13 +231,19 @@ impl NativeTokenProvider {
     /// The token with its expiry and region.
     #[napi]
     pub async fn token_info(&self) -> napi::Result<JsTokenInfo> {
-        unwound(async { Ok(JsTokenInfo::from(self.inner.token().await.map_err(js_error)?.as_ref())) }).await
+        unwound(async { Ok(JsTokenInfo::of(&self.inner, &*self.inner.token().await.map_err(js_error)?)) }).await
+    }
+
+    /// `cachedToken()` with its expiry and region, or `null`.
+    #[napi(catch_unwind)]
+    pub fn cached_token_info(&self) -> Option<JsTokenInfo> {
+        self.inner.cached_token().map(|token| JsTokenInfo::of(&self.inner, &token))
     }
 
     /// Signs a new token now.
     #[napi]
     pub async fn refresh(&self) -> napi::Result<JsTokenInfo> {
-        unwound(async { Ok(JsTokenInfo::from(self.inner.refresh().await.map_err(js_error)?.as_ref())) }).await
+        unwound(async { Ok(JsTokenInfo::of(&self.inner, &*self.inner.refresh().await.map_err(js_error)?)) }).await
     }
 
     /// Forgets the cached token.

@@ -1,5 +1,6 @@
 // Uses the API as a TypeScript application does; `npm run typecheck` compiles it with --strict.
-import { getToken, getTokenProvider, TokenProvider, BedrockTokenGenerator, inspectToken, signTokenSync, TokenInfo } from '../bedrock-token'
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime'
+import { getToken, getTokenProvider, TokenProvider, BedrockTokenGenerator, inspectToken, signTokenSync, TokenInfo, TokenIdentity, openaiBaseUrl } from '../bedrock-token'
 
 async function main(): Promise<void> {
   const token: string = await getToken({ credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, region: 'us-east-1', expiresInSeconds: 3600 })
@@ -11,7 +12,13 @@ async function main(): Promise<void> {
   const lifetime: number = inspectToken(token).lifetimeSeconds
   const sync: string = signTokenSync({ credentials: { accessKeyId: 'A', secretAccessKey: 'S' }, region: 'eu-west-1', at: new Date() })
   const legacy: string = await new BedrockTokenGenerator().getToken({ accessKeyId: 'A', secretAccessKey: 'S' }, 'us-east-1')
-  console.log(await provideToken(), now, expires, lifetime, sync, legacy)
+  const identity: TokenIdentity = await provider.tokenIdentityProvider()()
+  const keep: Date = info.keepUntil
+  const baseURL: string = openaiBaseUrl('us-east-1', 'bedrock-mantle')
+  // The SDK's own TokenIdentityProvider type accepts it.
+  const client = new BedrockRuntimeClient({ region: 'us-east-1', token: provider.tokenIdentityProvider(), authSchemePreference: ['httpBearerAuth'] })
+  client.destroy()
+  console.log(await provideToken(), now, expires, lifetime, sync, legacy, identity.token, identity.expiration, keep, baseURL)
 }
 
 void main()

@@ -1,0 +1,118 @@
+'use strict'
+// @aws-sdk/client-bedrock-runtime and openai, as users call Bedrock, authenticated by TokenProvider
+// against the verifying test endpoint (tests/bedrock_endpoint): it answers only bearer tokens it can
+// verify from its table of credentials, so a wrong, stale or missing token fails these tests.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { BedrockRuntimeClient, ConverseCommand } = require('@aws-sdk/client-bedrock-runtime')
+const { default: OpenAI, PermissionDeniedError } = require('openai')
+const { TokenProvider, openaiBaseUrl } = require('../bedrock-token.js')
+const { startEndpoint } = require('../../../tests/bedrock_endpoint/start.js')
+
+const KEY = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+const OTHER = { accessKeyId: 'AKIAI44QH8DHBEXAMPLE', secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY' }
+const MODEL = 'amazon.nova-lite-v1:0'
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+let endpoint
+test.before(async () => {
+  endpoint = await startEndpoint({ credentials: [KEY, OTHER] })
+})
+test.after(() => endpoint.stop())
+
+/** The client as the JS SDK makes it by default (HTTP/2), told to trust the test CA. */
+function runtime(provider, region = 'us-east-1') {
+  return new BedrockRuntimeClient({
+    region,
+    endpoint: endpoint.https,
+    token: provider.tokenIdentityProvider(),
+    authSchemePreference: ['httpBearerAuth'],
+    requestHandler: { nodeHttp2ConnectOptions: { ca: endpoint.ca } },
+    maxAttempts: 1,
+  })
+}
+
+async function converse(client, text = 'hi') {
+  const answer = await client.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text }] }] }))
+  return answer.output.message.content[0].text
+}
+
+/** The endpoint's log from `since` on. */
+async function requestsSince(since) {
+  return (await endpoint.requests()).slice(since)
+}
+
+test('tokenIdentityProvider() resolves to the token and its refresh point', async () => {
+  const provider = new TokenProvider({ region: 'us-east-1', credentials: KEY })
+  const identity = await provider.tokenIdentityProvider()()
+  const info = await provider.tokenInfo()
+  assert.equal(identity.token, info.token)
+  assert.ok(identity.expiration instanceof Date)
+  assert.equal(identity.expiration.getTime(), info.keepUntil.getTime())
+  assert.ok(identity.expiration < info.expiresAt, 'the SDK comes back before the token expires')
+  provider.invalidate()
+  assert.ok((await provider.tokenInfo()).keepUntil > Date.now(), 'a new token after invalidate() is fresh again')
+})
+
+test('BedrockRuntimeClient over HTTP/2 sends the provider token; two providers keep their own keys', async () => {
+  const since = (await endpoint.requests()).length
+  const first = runtime(new TokenProvider({ region: 'us-east-1', credentials: KEY }))
+  const second = runtime(new TokenProvider({ region: 'us-east-1', credentials: OTHER }))
+  assert.equal(await converse(first), `reply from ${MODEL} to: hi`)
+  await converse(second)
+  await converse(first)
+  const log = await requestsSince(since)
+  assert.deepEqual(log.map((r) => [r.httpVersion, r.status, r.accessKeyId]),
+    [['2.0', 200, KEY.accessKeyId], ['2.0', 200, OTHER.accessKeyId], ['2.0', 200, KEY.accessKeyId]])
+  assert.equal(process.env.AWS_BEARER_TOKEN_BEDROCK, undefined)
+})
+
+test('a token the endpoint cannot verify is refused: wrong secret, wrong region', async () => {
+  const wrongSecret = runtime(new TokenProvider({ region: 'us-east-1', credentials: { ...KEY, secretAccessKey: 'not-the-secret' } }))
+  await assert.rejects(converse(wrongSecret), { name: 'AccessDeniedException', message: 'the bearer token signature does not match' })
+  const wrongRegion = runtime(new TokenProvider({ region: 'us-west-2', credentials: KEY }), 'us-west-2')
+  await assert.rejects(converse(wrongRegion), { name: 'AccessDeniedException', message: 'bearer token is signed for region us-west-2, this endpoint is us-east-1' })
+})
+
+async function waitForRefresh(provider, firstRefreshPoint) {
+  for (let i = 0; i < 100 && (await provider.tokenInfo()).keepUntil <= firstRefreshPoint; i++) await sleep(20)
+}
+
+test('a long-running SDK client sends a new token after the refresh point', async () => {
+  // 6 s tokens refreshed 3 s before expiry: 4 s on, the first token is past its refresh point.
+  const provider = new TokenProvider({ region: 'us-east-1', credentials: KEY, expiresInSeconds: 6, refreshMarginSeconds: 3 })
+  const client = runtime(provider)
+  const since = (await endpoint.requests()).length
+  await converse(client)
+  const firstRefreshPoint = (await provider.tokenInfo()).keepUntil
+  await sleep(4000)
+  await converse(client) // may still carry the first token (valid 2 s more) while it is replaced
+  await waitForRefresh(provider, firstRefreshPoint)
+  await converse(client)
+  const log = await requestsSince(since)
+  assert.deepEqual(log.map((r) => r.status), [200, 200, 200])
+  assert.ok(log[2].signedAt > log[0].signedAt, JSON.stringify(log))
+})
+
+test('openai with apiKey: () => provider.token(): chat completions, models, a new token after the refresh point', async () => {
+  assert.equal(openaiBaseUrl('us-east-1'), 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1')
+  assert.equal(openaiBaseUrl('us-east-1', 'bedrock-mantle'), 'https://bedrock-mantle.us-east-1.api.aws/v1')
+  assert.throws(() => openaiBaseUrl('us-east-1', 'mantle'), { name: 'RangeError', code: 'ERR_BEDROCK_INVALID_SETTING' })
+  const provider = new TokenProvider({ region: 'us-east-1', credentials: KEY, expiresInSeconds: 6, refreshMarginSeconds: 3 })
+  const since = (await endpoint.requests()).length
+  const client = new OpenAI({ baseURL: `${endpoint.http}/openai/v1`, apiKey: () => provider.token(), maxRetries: 0 })
+  const chat = await client.chat.completions.create({ model: 'openai.gpt-oss-20b-1:0', messages: [{ role: 'user', content: 'hello' }] })
+  assert.equal(chat.choices[0].message.content, 'reply to: hello')
+  const firstRefreshPoint = (await provider.tokenInfo()).keepUntil
+  await sleep(4000)
+  await client.models.list()
+  await waitForRefresh(provider, firstRefreshPoint)
+  const models = await client.models.list()
+  assert.ok(models.data.some((m) => m.id === 'meta.llama3-8b-instruct-v1:0'))
+  const log = await requestsSince(since)
+  assert.deepEqual(log.map((r) => r.status), [200, 200, 200])
+  assert.ok(log[2].signedAt > log[0].signedAt, JSON.stringify(log))
+  const wrong = new TokenProvider({ region: 'us-east-1', credentials: { ...KEY, secretAccessKey: 'not-the-secret' } })
+  const refused = new OpenAI({ baseURL: `${endpoint.http}/openai/v1`, apiKey: () => wrong.token(), maxRetries: 0 })
+  await assert.rejects(refused.models.list(), (error) => error instanceof PermissionDeniedError && /signature does not match/.test(error.message))
+})
