@@ -7,6 +7,7 @@ mod governance;
 mod inspect;
 mod manifest;
 mod output;
+mod private_file;
 mod provision;
 mod token;
 
@@ -29,6 +30,11 @@ struct Cli {
 enum Command {
     /// Print a short-term Bedrock API key signed with the default AWS credentials.
     Token(token::TokenArgs),
+    /// Run a command with AWS_BEARER_TOKEN_BEDROCK set to a new key: bedrock-token exec -- CMD [ARGS...]
+    ///
+    /// The command replaces this process, so its exit code and the signals sent to it are its own.
+    /// The key is signed once: give long-running programs a TokenProvider instead.
+    Exec(token::ExecArgs),
     /// Print the parts of a Bedrock API key (never its signature or session token).
     Inspect(inspect::InspectArgs),
     /// Create or converge a business unit's IAM user, Bedrock policy and long-term key.
@@ -83,6 +89,10 @@ pub(crate) enum Failure {
     Token(bedrock_token::Error),
     Provision(bedrock_token::provision::ProvisionError),
     Output(std::io::Error),
+    /// A file the user named could not be written.
+    File(std::path::PathBuf, std::io::Error),
+    /// `exec` could not start the command (exit 127 if it was not found, else 126, as shells do).
+    Exec(String, std::io::Error),
     /// `audit` found this many things to fix (exit 3).
     Findings(usize),
 }
@@ -118,7 +128,8 @@ fn main() -> ExitCode {
         .expect("a current-thread tokio runtime");
     let result: Result<(), Failure> = runtime.block_on(async {
         match cli.command {
-            Command::Token(args) => Ok(token::run(args).await?),
+            Command::Token(args) => token::run(args).await,
+            Command::Exec(args) => token::exec(args).await,
             Command::Inspect(args) => Ok(inspect::run(args)?),
             Command::Provision(args) => provision::provision(args).await,
             Command::Rotate(args) => Ok(provision::rotate(args).await?),
@@ -150,6 +161,11 @@ fn main() -> ExitCode {
         }
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
+        Err(Failure::File(path, err)) => (format!("cannot write {}: {err}", path.display()), false),
+        Err(Failure::Exec(program, err)) => {
+            eprintln!("bedrock-token: error: cannot run {program}: {err}");
+            return ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 });
+        }
         Err(Failure::Findings(count)) => {
             eprintln!("bedrock-token: audit: {count} findings");
             return ExitCode::from(3);

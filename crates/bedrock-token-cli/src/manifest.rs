@@ -18,14 +18,13 @@
 //! is refused before any IAM call.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use bedrock_token::provision::{Iam, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
 use serde::Deserialize;
 
 use crate::output::ReportFormat;
+use crate::private_file;
 use crate::provision::{KeyArg, Unit};
 use crate::Failure;
 
@@ -165,15 +164,9 @@ fn print_unit(name: &str, report: &ProvisionReport, secret_file: Option<&Path>) 
     }
 }
 
-/// Writes `DIR/{unit}.json` with mode 0600, atomically: a temporary file in the same folder,
-/// then a rename, so a reader never sees half a secret.
+/// Writes `DIR/{unit}.json` with mode 0600, atomically (see [`private_file::write`]).
 fn write_secret(dir: &Path, unit: &str, key: &NewKey) -> std::io::Result<PathBuf> {
     let path = dir.join(format!("{unit}.json"));
-    let temporary = dir.join(format!(".{unit}.json.tmp"));
-    let _ = std::fs::remove_file(&temporary);
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temporary)?;
-    file.write_all(serde_json::to_string_pretty(key).expect("serializable").as_bytes())?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, &path)?;
+    private_file::write(&path, serde_json::to_string_pretty(key).expect("serializable").as_bytes())?;
     Ok(path)
 }

@@ -1,14 +1,20 @@
-//! `bedrock-token token`: a short-term key from the default credentials.
+//! `bedrock-token token` and `bedrock-token exec`: a short-term key from the default credentials,
+//! printed, written to a file, or handed to a command.
 
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
-use bedrock_token::{parse_expiry, rfc3339, sign_token, validate_region, DefaultChain, Error};
+use bedrock_token::{parse_expiry, rfc3339, sign_token, validate_region, DefaultChain, Error, Token};
 
 use crate::output::TokenFormat;
+use crate::private_file;
+use crate::Failure;
 
-/// Credentials come only from the standard environment variables and chains, never from flags.
+/// What a token is signed with. Credentials come only from the standard environment variables and
+/// chains, never from flags.
 #[derive(Debug, clap::Args)]
-pub struct TokenArgs {
+pub struct SignArgs {
     /// Region to sign for [default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region]
     #[arg(long)]
     region: Option<String>,
@@ -18,12 +24,31 @@ pub struct TokenArgs {
     /// Lifetime: seconds or e.g. 6h, 30m, 90s, 1h30m, "6 hours" (1 s to 12 h)
     #[arg(long, default_value = "12h")]
     expiry: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    sign: SignArgs,
     /// Output format
     #[arg(long, value_enum, default_value = "raw")]
     format: TokenFormat,
+    /// Write the output to FILE instead of stdout: mode 0600, replaced atomically, so a reader
+    /// (a sidecar, a cron job's consumer) never sees half a token
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
     /// Sign at this RFC 3339 time instead of now, for reproducible output
     #[arg(long, value_parser = parse_time_arg)]
     at: Option<SystemTime>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    sign: SignArgs,
+    /// The command and its arguments, after `--`
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    command: Vec<OsString>,
 }
 
 fn parse_time_arg(text: &str) -> Result<SystemTime, String> {
@@ -32,7 +57,7 @@ fn parse_time_arg(text: &str) -> Result<SystemTime, String> {
         .map_err(|e| format!("expected an RFC 3339 time such as 2026-01-24T10:00:00Z ({e})"))
 }
 
-pub async fn run(args: TokenArgs) -> Result<(), Error> {
+async fn sign(args: SignArgs, at: SystemTime) -> Result<Token, Error> {
     let expiry = parse_expiry(&args.expiry)?;
     let sources = match args.profile {
         Some(profile) => DefaultChain::new().profile(profile),
@@ -44,12 +69,16 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
     };
     validate_region(&region)?;
     let credentials = sources.credentials().await?;
-    let token = sign_token(&credentials, &region, expiry, args.at.unwrap_or_else(SystemTime::now))?;
-    match args.format {
-        TokenFormat::Raw => println!("{}", token.as_str()),
-        TokenFormat::Env => println!("export AWS_BEARER_TOKEN_BEDROCK={}", token.as_str()),
-        TokenFormat::Json => println!(
-            "{}",
+    sign_token(&credentials, &region, expiry, at)
+}
+
+pub async fn run(args: TokenArgs) -> Result<(), Failure> {
+    let token = sign(args.sign, args.at.unwrap_or_else(SystemTime::now)).await?;
+    let text = match args.format {
+        TokenFormat::Raw => format!("{}\n", token.as_str()),
+        TokenFormat::Env => format!("export AWS_BEARER_TOKEN_BEDROCK={}\n", token.as_str()),
+        TokenFormat::Json => format!(
+            "{}\n",
             serde_json::json!({
                 "token": token.as_str(),
                 "expires_at": rfc3339(token.expires_at()),
@@ -57,6 +86,24 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
                 "access_key_id": token.access_key_id(),
             })
         ),
+    };
+    let text = zeroize::Zeroizing::new(text);
+    match args.out {
+        Some(path) => private_file::write(&path, text.as_bytes()).map_err(|err| Failure::File(path, err)),
+        None => {
+            print!("{}", text.as_str());
+            Ok(())
+        }
     }
-    Ok(())
+}
+
+/// Runs the command in place of this process (`exec`), with `AWS_BEARER_TOKEN_BEDROCK` set: its
+/// exit code and the signals sent to it are its own, as if it had been started directly. Returns
+/// only if it could not be started.
+pub async fn exec(args: ExecArgs) -> Result<(), Failure> {
+    use std::os::unix::process::CommandExt;
+    let token = sign(args.sign, SystemTime::now()).await?;
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let err = std::process::Command::new(program).args(rest).env("AWS_BEARER_TOKEN_BEDROCK", token.as_str()).exec();
+    Err(Failure::Exec(program.to_string_lossy().into_owned(), err))
 }

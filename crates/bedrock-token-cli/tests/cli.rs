@@ -237,3 +237,70 @@ fn a_dry_run_says_it_reads_iam() {
         assert!(help.contains("It still reads IAM"), "{sub}: {help}");
     }
 }
+
+#[path = "../../../tests/bedrock_endpoint/endpoint.rs"]
+mod endpoint;
+
+/// `node -e` code that calls the endpoint's model list with `AWS_BEARER_TOKEN_BEDROCK` as the
+/// bearer token and exits 0 on 200, 9 on anything else.
+const CALL_WITH_ENV_TOKEN: &str = "fetch(process.argv[1] + '/openai/v1/models', { headers: { authorization: 'Bearer ' + process.env.AWS_BEARER_TOKEN_BEDROCK } })\
+    .then((r) => process.exit(r.status === 200 ? 0 : 9))";
+
+#[test]
+fn exec_gives_the_command_a_token_the_endpoint_accepts() {
+    let endpoint = endpoint::Endpoint::start("us-east-1", &[(EXAMPLE_KEY_ID, EXAMPLE_SECRET)]);
+    let region = [("AWS_REGION", "us-east-1")];
+    let env: Vec<_> = example_keys().into_iter().chain(region).collect();
+    let ok = bedrock_token(&env, &["exec", "--expiry", "5m", "--", "node", "-e", CALL_WITH_ENV_TOKEN, &endpoint.http]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let log = endpoint.requests();
+    assert_eq!((log[0]["status"].as_i64(), log[0]["accessKeyId"].as_str()), (Some(200), Some(EXAMPLE_KEY_ID)));
+    // The same call with another secret: the endpoint refuses the token and the exit code is node's.
+    let wrong = [("AWS_ACCESS_KEY_ID", EXAMPLE_KEY_ID), ("AWS_SECRET_ACCESS_KEY", "not-the-secret"), ("AWS_REGION", "us-east-1")];
+    let refused = bedrock_token(&wrong, &["exec", "--", "node", "-e", CALL_WITH_ENV_TOKEN, &endpoint.http]);
+    assert_eq!(refused.status.code(), Some(9));
+    assert_eq!(endpoint.requests()[1]["reason"], "the bearer token signature does not match");
+}
+
+#[test]
+fn exec_passes_the_exit_code_and_signals_through() {
+    use std::os::unix::process::ExitStatusExt;
+    let env: Vec<_> = example_keys().into_iter().chain([("AWS_REGION", "us-east-1")]).collect();
+    let seven = bedrock_token(&env, &["exec", "--", "sh", "-c", "test -n \"$AWS_BEARER_TOKEN_BEDROCK\" && exit 7"]);
+    assert_eq!(seven.status.code(), Some(7));
+    let missing = bedrock_token(&env, &["exec", "--", "no-such-command-here"]);
+    assert_eq!(missing.status.code(), Some(127));
+    assert!(stderr(&missing).contains("cannot run no-such-command-here"), "{}", stderr(&missing));
+    // The command replaces bedrock-token: a signal sent to the process it started is the command's.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bedrock-token"));
+    let mut child = command.envs(env.iter().copied()).args(["exec", "--", "sleep", "30"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    let usage = bedrock_token(&env, &["exec"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn token_out_writes_the_output_to_a_private_file_atomically() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("bedrock-token-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token.env");
+    std::fs::write(&file, "an older token\n").unwrap();
+    let args = ["token", "--region", "us-east-1", "--at", "2026-01-24T10:00:00Z", "--format", "env"];
+    let printed = bedrock_token(&example_keys(), &args);
+    let out = file.to_str().unwrap();
+    let written = bedrock_token(&example_keys(), &[&args[..], &["--out", out]].concat());
+    assert!(written.status.success(), "{}", stderr(&written));
+    assert_eq!(stdout(&written), "", "the token goes only to the file");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout(&printed));
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["token.env"], "no temporary file is left");
+    let unwritable = bedrock_token(&example_keys(), &["token", "--region", "us-east-1", "--out", "/nonexistent-dir/token"]);
+    assert_eq!(unwritable.status.code(), Some(1));
+    assert!(stderr(&unwritable).contains("cannot write /nonexistent-dir/token"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,8 +3,6 @@
 //! bearer token it can verify from its table of credentials, so a wrong, stale or missing token
 //! fails these tests.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::provider::token::ProvideToken;
@@ -13,69 +11,13 @@ use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use bedrock_token::{Credentials, TokenProvider};
 
+#[path = "../../../tests/bedrock_endpoint/endpoint.rs"]
+mod endpoint;
+use endpoint::Endpoint;
+
 const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const MODEL: &str = "amazon.nova-lite-v1:0";
-
-/// The test endpoint, stopped when dropped (its stdin closes, and it is killed).
-struct Endpoint {
-    child: Child,
-    http: String,
-    _dir: TempDir,
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl Endpoint {
-    fn start(region: &str) -> Self {
-        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("bedrock-endpoint-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let credentials = dir.join("credentials.json");
-        std::fs::write(&credentials, format!(r#"[{{"accessKeyId":"{KEY_ID}","secretAccessKey":"{SECRET}"}}]"#)).unwrap();
-        let server = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/bedrock_endpoint/server.js");
-        let mut child = Command::new("node")
-            .args([server, "--region", region, "--credentials"])
-            .arg(&credentials)
-            .arg("--dir")
-            .arg(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("node runs the test endpoint");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let ready: serde_json::Value = serde_json::from_str(&line).expect("the endpoint prints its addresses");
-        Self { http: ready["http"].as_str().unwrap().to_owned(), child, _dir: TempDir(dir) }
-    }
-
-    /// What the endpoint was asked: method, path, status, and the access key and signing time of
-    /// each verified token.
-    fn requests(&self) -> Vec<serde_json::Value> {
-        let addr = self.http.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        write!(stream, "GET /__endpoint/requests HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
-        let body = response.split_once("\r\n\r\n").unwrap().1;
-        serde_json::from_str::<serde_json::Value>(body).unwrap().as_array().unwrap().clone()
-    }
-}
-
-impl Drop for Endpoint {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn provider(region: &str, secret: &str) -> bedrock_token::TokenProviderBuilder {
     TokenProvider::builder()
@@ -104,7 +46,7 @@ async fn converse(client: &aws_sdk_bedrockruntime::Client) -> Result<String, Str
 
 #[tokio::test]
 async fn converse_authenticates_with_the_providers_token() {
-    let endpoint = Endpoint::start("us-east-1");
+    let endpoint = Endpoint::start("us-east-1", &[(KEY_ID, SECRET)]);
     let client = client(&endpoint, "us-east-1", provider("us-east-1", SECRET).build().unwrap());
     assert_eq!(converse(&client).await.unwrap(), format!("reply from {MODEL} to: hi"));
     let log = endpoint.requests();
@@ -115,7 +57,7 @@ async fn converse_authenticates_with_the_providers_token() {
 
 #[tokio::test]
 async fn a_token_the_endpoint_cannot_verify_is_refused() {
-    let endpoint = Endpoint::start("us-east-1");
+    let endpoint = Endpoint::start("us-east-1", &[(KEY_ID, SECRET)]);
     let wrong_secret = client(&endpoint, "us-east-1", provider("us-east-1", "not-the-secret").build().unwrap());
     let error = converse(&wrong_secret).await.unwrap_err();
     assert!(error.contains("AccessDeniedException") && error.contains("the bearer token signature does not match"), "{error}");
@@ -137,7 +79,7 @@ async fn the_sdk_is_told_to_come_back_at_the_refresh_point() {
 
 #[tokio::test]
 async fn a_long_running_client_gets_a_new_token_after_the_refresh_point() {
-    let endpoint = Endpoint::start("us-east-1");
+    let endpoint = Endpoint::start("us-east-1", &[(KEY_ID, SECRET)]);
     // 6 s tokens replaced 3 s before they expire. 4 s later the first token is past its refresh
     // point: the SDK must ask again. The provider may still serve it (it is valid for 2 s more)
     // while its refresh runs beside it; once that refresh is done, the client sends the new token.
