@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok, 2 usage or validation error, 3 audit findings, 1 any other failure. Errors go to stderr as
 //! one line; secrets go only to stdout, and only when asked for.
 
+mod check;
 mod governance;
 mod inspect;
 mod manifest;
@@ -35,6 +36,9 @@ enum Command {
     /// The command replaces this process, so its exit code and the signals sent to it are its own.
     /// The key is signed once: give long-running programs a TokenProvider instead.
     Exec(token::ExecArgs),
+    /// Check that these credentials give working Bedrock API keys: who they are, the token's real
+    /// lifetime, and with --invoke MODEL_ID one call Bedrock answers
+    Check(check::CheckArgs),
     /// Print the parts of a Bedrock API key (never its signature or session token).
     Inspect(inspect::InspectArgs),
     /// Create or converge a business unit's IAM user, Bedrock policy and long-term key.
@@ -93,6 +97,8 @@ pub(crate) enum Failure {
     File(std::path::PathBuf, std::io::Error),
     /// `exec` could not start the command (exit 127 if it was not found, else 126, as shells do).
     Exec(String, std::io::Error),
+    /// A step of `check` failed.
+    Check(bedrock_token::check::CheckError),
     /// `audit` found this many things to fix (exit 3).
     Findings(usize),
 }
@@ -130,6 +136,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Token(args) => token::run(args).await,
             Command::Exec(args) => token::exec(args).await,
+            Command::Check(args) => check::run(args).await,
             Command::Inspect(args) => Ok(inspect::run(args)?),
             Command::Provision(args) => provision::provision(args).await,
             Command::Rotate(args) => Ok(provision::rotate(args).await?),
@@ -161,6 +168,7 @@ fn main() -> ExitCode {
         }
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
+        Err(Failure::Check(err)) => (format!("check: {err}"), false),
         Err(Failure::File(path, err)) => (format!("cannot write {}: {err}", path.display()), false),
         Err(Failure::Exec(program, err)) => {
             eprintln!("bedrock-token: error: cannot run {program}: {err}");

@@ -21,6 +21,8 @@
 #![warn(missing_docs)]
 
 mod chain;
+#[cfg(feature = "check")]
+pub mod check;
 mod chain_inputs;
 mod error;
 mod expiry;
@@ -31,6 +33,8 @@ mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;
 mod region;
+#[cfg(any(feature = "provisioning", feature = "check"))]
+mod sdk_error;
 mod secret;
 mod sign;
 mod time;

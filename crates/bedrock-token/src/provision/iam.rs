@@ -16,6 +16,7 @@ use super::plan::{self, Action};
 use super::report::{DeprovisionReport, KeyKind, ProvisionReport, ProvisionedUser, RevokeReport, RotateReport, SecurityWarning};
 use super::state::{self, UserState};
 use super::{ProvisionError, API_KEY_SERVICE};
+use crate::sdk_error::{configured_endpoint, innermost_causes};
 
 /// IAM user and role names: 1 to 64 of letters, digits and `+=,.@_-`.
 fn validate_principal_name(kind: &'static str, name: &str) -> Result<(), ProvisionError> {
@@ -67,6 +68,8 @@ impl Iam {
     /// are account-wide), unless `AWS_RETRY_MODE` chooses another mode; the number of
     /// attempts is the configured one (`AWS_MAX_ATTEMPTS`, default 3).
     pub async fn from_env() -> Self {
+        /// IAM's global endpoint, which the SDK uses unless told otherwise.
+        const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
         let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
         let mut iam = aws_sdk_iam::config::Builder::from(&config);
@@ -74,7 +77,7 @@ impl Iam {
             let attempts = config.retry_config().map_or(3, |retry| retry.max_attempts());
             iam = iam.retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
         }
-        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint: Some(configured_endpoint(&config)) }
+        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint: Some(configured_endpoint(&config, "IAM", DEFAULT_ENDPOINT)) }
     }
 
     pub(crate) fn client(&self) -> &aws_sdk_iam::Client {
@@ -117,40 +120,6 @@ impl Iam {
             sdk_error: Arc::new(std::io::Error::other(format!("{operation}: no {field}"))),
         }
     }
-}
-
-/// IAM's global endpoint, which the SDK uses unless told otherwise.
-const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
-
-/// The endpoint an IAM client made from `config` uses: looked up as the SDK looks it up
-/// (`AWS_ENDPOINT_URL_IAM`, the profile's `services` section, then `AWS_ENDPOINT_URL`).
-fn configured_endpoint(config: &aws_config::SdkConfig) -> String {
-    let key = aws_types::service_config::ServiceConfigKey::builder()
-        .service_id("IAM")
-        .env("AWS_ENDPOINT_URL")
-        .profile("endpoint_url")
-        .build()
-        .ok();
-    key.and_then(|key| config.service_config()?.load_config(key))
-        .or_else(|| config.endpoint_url().map(str::to_owned))
-        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned())
-}
-
-/// The last two distinct messages of an error's source chain (e.g. `dns error: failed to lookup
-/// address information`), on one line: what a person can act on, without the SDK's layers or a
-/// `Debug` dump.
-fn innermost_causes(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut chain = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if chain.last().is_none_or(|last| !last.contains(&text)) {
-            chain.push(text);
-        }
-        source = cause.source();
-    }
-    let start = chain.len().saturating_sub(2);
-    chain[start..].join(": ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// How often provisioning reads IAM and plans again when concurrent runs change the same user.
