@@ -4,19 +4,13 @@
 use bedrock_token::check::{CheckError, Checker};
 use bedrock_token::{human_duration, parse_expiry, rfc3339};
 
+use crate::token::SignArgs;
 use crate::Failure;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Region to check [default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region]
-    #[arg(long)]
-    region: Option<String>,
-    /// Profile of ~/.aws/config to use instead of AWS_PROFILE
-    #[arg(long)]
-    profile: Option<String>,
-    /// Lifetime to ask for: seconds or e.g. 6h, 30m (1 s to 12 h)
-    #[arg(long, default_value = "12h")]
-    expiry: String,
+    #[command(flatten)]
+    sign: SignArgs,
     /// Also call this model once (Converse, 16 output tokens at most) with the token alone, to
     /// prove Bedrock accepts it, e.g. amazon.nova-lite-v1:0
     #[arg(long, value_name = "MODEL_ID")]
@@ -25,8 +19,8 @@ pub struct CheckArgs {
 
 /// Prints each step as it passes; the first that fails ends the check with its reason.
 pub async fn run(args: CheckArgs) -> Result<(), Failure> {
-    let expiry = parse_expiry(&args.expiry)?;
-    let checker = Checker::from_env(args.region, args.profile).await?;
+    let expiry = parse_expiry(&args.sign.expiry)?;
+    let checker = Checker::from_env(args.sign.region, args.sign.profile).await?;
     let identity = checker.identity().await?;
     println!("identity  {} (account {})", identity.arn, identity.account);
     let token = checker.token(expiry)?;

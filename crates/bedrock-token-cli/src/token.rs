@@ -17,13 +17,13 @@ use crate::Failure;
 pub struct SignArgs {
     /// Region to sign for [default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region]
     #[arg(long)]
-    region: Option<String>,
+    pub region: Option<String>,
     /// Profile of ~/.aws/config to use instead of AWS_PROFILE
     #[arg(long)]
-    profile: Option<String>,
+    pub profile: Option<String>,
     /// Lifetime: seconds or e.g. 6h, 30m, 90s, 1h30m, "6 hours" (1 s to 12 h)
     #[arg(long, default_value = "12h")]
-    expiry: String,
+    pub expiry: String,
 }
 
 #[derive(Debug, clap::Args)]
