@@ -146,4 +146,19 @@ describe('the endpoint over the network', () => {
     const models = await (await fetch(`${endpoint.http}/openai/v1/models`, { headers })).json()
     assert.ok(models.data.some((m) => m.id === 'meta.llama3-8b-instruct-v1:0'))
   })
+
+  test('InvokeModel answers in the model family\'s own shape; an unknown route is 404 only after the token verifies', async () => {
+    const token = await getToken({ credentials: KEY, region: 'us-east-1' })
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    const body = JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 16, messages: [{ role: 'user', content: 'ping' }] })
+    const invoked = await fetch(`${endpoint.http}/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke`, { method: 'POST', headers, body })
+    assert.equal(invoked.status, 200)
+    const answer = await invoked.json()
+    assert.deepEqual([answer.type, answer.role, answer.model, answer.content[0].text],
+      ['message', 'assistant', 'anthropic.claude-3-5-haiku-20241022-v1:0', 'reply to: ping'])
+    const unknown = await fetch(`${endpoint.http}/model/x/unknown`, { method: 'POST', headers, body })
+    assert.deepEqual([unknown.status, unknown.headers.get('x-amzn-errortype')], [404, 'ResourceNotFoundException'])
+    const unauthenticated = await fetch(`${endpoint.http}/model/x/unknown`, { method: 'POST', body })
+    assert.equal(unauthenticated.status, 403)
+  })
 })
