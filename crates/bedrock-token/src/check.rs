@@ -25,7 +25,7 @@ use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, InferenceConfiguration, Message};
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 
-use crate::sdk_error::{configured_endpoint, innermost_causes};
+use crate::sdk_error::{classify, configured_endpoint, Failure};
 use crate::{sign_token, validate_region, DefaultChain, Error, Token};
 
 /// A failed step of a check.
@@ -186,13 +186,8 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    if matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)) {
-        return CheckError::Unreachable { operation, endpoint, env, cause: innermost_causes(&err) };
+    match classify(&err) {
+        Failure::Unreachable(cause) => CheckError::Unreachable { operation, endpoint, env, cause },
+        Failure::Refused { code, message } => CheckError::Refused { operation, code, message },
     }
-    let message = match (err.code(), err.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => innermost_causes(&err),
-    };
-    CheckError::Refused { operation, code: err.code().map(str::to_owned), message: message.split_whitespace().collect::<Vec<_>>().join(" ") }
 }

@@ -32,3 +32,30 @@ pub(crate) fn configured_endpoint(config: &aws_config::SdkConfig, service_id: &s
         .or_else(|| config.endpoint_url().map(str::to_owned))
         .unwrap_or_else(|| default.to_owned())
 }
+
+/// What an SDK error comes to for a person: no answer at all, or the service's refusal.
+pub(crate) enum Failure {
+    /// No answer came back (connection, DNS, TLS, timeout): the innermost causes, on one line.
+    Unreachable(String),
+    /// The service answered with an error: its code, and `code: message` on one line.
+    Refused { code: Option<String>, message: String },
+}
+
+/// Sorts an SDK error into [`Failure`], as every operation of this crate reports it.
+pub(crate) fn classify<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Failure
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    if matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)) {
+        return Failure::Unreachable(innermost_causes(err));
+    }
+    let message = match (err.code(), err.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => innermost_causes(err),
+    };
+    Failure::Refused { code: err.code().map(str::to_owned), message: message.split_whitespace().collect::<Vec<_>>().join(" ") }
+}

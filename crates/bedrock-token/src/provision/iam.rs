@@ -16,7 +16,7 @@ use super::plan::{self, Action};
 use super::report::{DeprovisionReport, KeyKind, ProvisionReport, ProvisionedUser, RevokeReport, RotateReport, SecurityWarning};
 use super::state::{self, UserState};
 use super::{ProvisionError, API_KEY_SERVICE};
-use crate::sdk_error::{configured_endpoint, innermost_causes};
+use crate::sdk_error::{classify, configured_endpoint, Failure};
 
 /// IAM user and role names: 1 to 64 of letters, digits and `+=,.@_-`.
 fn validate_principal_name(kind: &'static str, name: &str) -> Result<(), ProvisionError> {
@@ -91,24 +91,13 @@ impl Iam {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        if matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_)) {
-            return ProvisionError::Unreachable {
+        match classify(&err) {
+            Failure::Unreachable(cause) => ProvisionError::Unreachable {
                 operation,
                 endpoint: self.endpoint.clone().unwrap_or_else(|| "the IAM endpoint".to_owned()),
-                cause: innermost_causes(&err),
-            };
-        }
-        let code = err.code().map(str::to_owned);
-        let message = match (err.code(), err.message()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            (Some(code), None) => code.to_owned(),
-            _ => innermost_causes(&err),
-        };
-        ProvisionError::Iam {
-            operation,
-            code,
-            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
-            sdk_error: Arc::new(err),
+                cause,
+            },
+            Failure::Refused { code, message } => ProvisionError::Iam { operation, code, message, sdk_error: Arc::new(err) },
         }
     }
 
