@@ -1,12 +1,14 @@
-//! Tokens from the standard AWS credential and region chains, through `aws-config`.
+//! Tokens from the standard AWS credential and region chains, through `aws-config` (the
+//! `default-chains` feature, on by default).
 
 use std::time::{Duration, SystemTime};
 
 use aws_config::default_provider::{credentials::DefaultCredentialsChain, region::DefaultRegionChain};
-use aws_credential_types::provider::{error::CredentialsError, ProvideCredentials, SharedCredentialsProvider};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 
 use crate::chain_inputs::{self, Fingerprint};
+use crate::credentials::load_credentials;
 use crate::{sign_token, Error, Token};
 
 /// The sources of the default credentials chain, in the order `aws-config` tries them.
@@ -144,43 +146,4 @@ pub async fn provide_token(expiry: Duration) -> Result<Token, Error> {
     crate::validate_region(&region)?;
     let credentials = sources.credentials().await?;
     sign_token(&credentials, &region, expiry, SystemTime::now())
-}
-
-/// Signs a token now with credentials from any provider, for an explicit region.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), bedrock_token::Error> {
-/// use aws_credential_types::Credentials;
-/// let static_keys = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None);
-/// let token = bedrock_token::provide_token_with(&static_keys, "us-west-2", bedrock_token::DEFAULT_EXPIRY).await?;
-/// assert_eq!(token.region(), "us-west-2");
-/// # Ok(()) }
-/// ```
-pub async fn provide_token_with(
-    credentials_provider: &impl ProvideCredentials,
-    region: &str,
-    expiry: Duration,
-) -> Result<Token, Error> {
-    crate::validate_region(region)?;
-    crate::validate_expiry(expiry)?;
-    let credentials = load_credentials(credentials_provider, "the given credentials provider").await?;
-    sign_token(&credentials, region, expiry, SystemTime::now())
-}
-
-/// Loads credentials, turning the provider's failure into [`Error::NoCredentials`].
-pub(crate) async fn load_credentials(
-    provider: &impl ProvideCredentials,
-    tried: &str,
-) -> Result<Credentials, Error> {
-    provider
-        .provide_credentials()
-        .await
-        .map_err(|source| no_credentials(source, tried))
-}
-
-pub(crate) fn no_credentials(source: CredentialsError, tried: &str) -> Error {
-    Error::NoCredentials {
-        tried: tried.to_owned(),
-        source: std::sync::Arc::new(source),
-    }
 }

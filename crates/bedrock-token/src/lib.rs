@@ -7,6 +7,11 @@
 //!   for any number of concurrent callers, and keeps serving a valid token while a refresh fails.
 //! * **Inspection** of any Bedrock API key with [`inspect_token`].
 //!
+//! Cargo features: `default-chains` (default) reads credentials and the region the way the AWS
+//! SDKs do, through `aws-config`; without it the crate compiles no AWS SDK crate, and a
+//! [`TokenProvider`] needs an explicit region and credentials provider. `provisioning` (IAM
+//! users, policies and long-term keys) and `check` (STS and Bedrock calls) add AWS SDK clients.
+//!
 //! ```
 //! use std::time::{Duration, SystemTime};
 //! use aws_credential_types::Credentials;
@@ -20,10 +25,13 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "default-chains")]
 mod chain;
+#[cfg(feature = "default-chains")]
+mod chain_inputs;
 #[cfg(feature = "check")]
 pub mod check;
-mod chain_inputs;
+mod credentials;
 mod error;
 mod expiry;
 mod inspect;
@@ -40,7 +48,9 @@ mod sign;
 mod time;
 mod token;
 
-pub use chain::{provide_token, provide_token_with, DefaultChain, DEFAULT_CHAIN_SOURCES};
+#[cfg(feature = "default-chains")]
+pub use chain::{provide_token, DefaultChain, DEFAULT_CHAIN_SOURCES};
+pub use credentials::provide_token_with;
 pub use error::{error_chain, Error, MalformedToken, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
 pub use inspect::{inspect_token, TokenInfo};

@@ -17,6 +17,7 @@ pub const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub(crate) struct Settings {
     pub(crate) region: Option<String>,
+    #[cfg(feature = "default-chains")]
     pub(crate) profile: Option<String>,
     pub(crate) credentials: Option<SharedCredentialsProvider>,
     pub(crate) expiry: Duration,
@@ -181,7 +182,9 @@ impl TokenProviderBuilder {
     /// Checks the settings and builds the provider. No I/O happens until the first token.
     ///
     /// Errors: [`Error::InvalidRegion`], [`Error::InvalidExpiry`], or [`Error::InvalidSetting`]
-    /// for a margin not below the lifetime or a zero load timeout.
+    /// for a margin not below the lifetime or a zero load timeout. Without the `default-chains`
+    /// feature, also [`Error::InvalidSetting`] when the region or the credentials provider is not
+    /// given, or a profile is.
     ///
     /// ```
     /// let err = bedrock_token::TokenProvider::builder()
@@ -194,6 +197,18 @@ impl TokenProviderBuilder {
     pub fn build(self) -> Result<TokenProvider, Error> {
         if let Some(region) = &self.region {
             validate_region(region)?;
+        }
+        #[cfg(not(feature = "default-chains"))]
+        {
+            if self.region.is_none() {
+                return Err(no_default_chains("region"));
+            }
+            if self.credentials.is_none() {
+                return Err(no_default_chains("credentials_provider"));
+            }
+            if self.profile.is_some() {
+                return Err(no_default_chains("profile"));
+            }
         }
         let expiry = self.expiry.unwrap_or(DEFAULT_EXPIRY);
         validate_expiry(expiry)?;
@@ -212,6 +227,7 @@ impl TokenProviderBuilder {
         }
         let settings = Settings {
             region: self.region,
+            #[cfg(feature = "default-chains")]
             profile: self.profile,
             credentials: self.credentials,
             expiry,
@@ -229,4 +245,15 @@ impl TokenProviderBuilder {
         }
         Ok(TokenProvider { inner })
     }
+}
+
+/// The setting a build without the default chains cannot fill in (or, for `profile`, read).
+#[cfg(not(feature = "default-chains"))]
+pub(crate) fn no_default_chains(field: &'static str) -> Error {
+    let reason = if field == "profile" {
+        "profiles are read by the default chains, which this build leaves out (cargo feature `default-chains`)"
+    } else {
+        "required: this build has no default chains to find it (cargo feature `default-chains`)"
+    };
+    Error::InvalidSetting { field, reason: reason.to_owned() }
 }

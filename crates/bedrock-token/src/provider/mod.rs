@@ -46,12 +46,14 @@ pub struct TokenProvider {
 }
 
 impl TokenProvider {
-    /// A provider with the default chains, a 12 h lifetime and the default refresh settings.
+    /// A provider with the default chains, a 12 h lifetime and the default refresh settings
+    /// (cargo feature `default-chains`).
     ///
     /// ```
     /// let provider = bedrock_token::TokenProvider::new(); // no I/O yet
     /// # let _ = provider;
     /// ```
+    #[cfg(feature = "default-chains")]
     pub fn new() -> Self {
         Self::builder().build().expect("the default settings are valid")
     }
@@ -217,6 +219,7 @@ impl TokenProvider {
     }
 }
 
+#[cfg(feature = "default-chains")]
 impl Default for TokenProvider {
     fn default() -> Self {
         Self::new()

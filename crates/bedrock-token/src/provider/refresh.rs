@@ -15,7 +15,9 @@ use tokio::task::JoinHandle;
 use super::builder::Settings;
 use super::runtime;
 use super::schedule::{Cached, Failure};
-use crate::chain::{load_credentials, DefaultChain, DEFAULT_CHAIN_SOURCES};
+#[cfg(feature = "default-chains")]
+use crate::chain::{DefaultChain, DEFAULT_CHAIN_SOURCES};
+use crate::credentials::load_credentials;
 use crate::lock::lock;
 use crate::{sign_token, Error, Token};
 
@@ -289,15 +291,22 @@ impl Inner {
 
     async fn resolve_source(&self) -> Result<Source, Error> {
         let settings = &self.settings;
+        #[cfg(feature = "default-chains")]
         let chain = settings.profile.clone().map_or_else(DefaultChain::new, |p| DefaultChain::new().profile(p));
         let region = match &settings.region {
             Some(region) => region.clone(),
+            #[cfg(feature = "default-chains")]
             None => chain.region().await?,
+            #[cfg(not(feature = "default-chains"))]
+            None => return Err(super::builder::no_default_chains("region")),
         };
         crate::validate_region(&region)?;
         let (credentials, tried) = match &settings.credentials {
             Some(provider) => (provider.clone(), "the configured credentials provider"),
+            #[cfg(feature = "default-chains")]
             None => (chain.credentials_provider().await, DEFAULT_CHAIN_SOURCES),
+            #[cfg(not(feature = "default-chains"))]
+            None => return Err(super::builder::no_default_chains("credentials_provider")),
         };
         Ok(Source { region, credentials, tried })
     }

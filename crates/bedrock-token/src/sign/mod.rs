@@ -146,6 +146,7 @@ thread_local! {
 /// ```
 pub fn clear_signing_state() {
     sweep(|_| true);
+    #[cfg(feature = "default-chains")]
     crate::chain_inputs::forget();
 }
 
