@@ -1,7 +1,8 @@
 //! `bedrock-token check`: proves, step by step, that these credentials give working Bedrock API
-//! keys here: who they are, the token and its real lifetime, and (with --invoke) Bedrock's answer.
+//! keys here: who they are, the token and its real lifetime, the region's foundation models (listed
+//! with the token), and (with --invoke) a model's answer.
 
-use bedrock_token::check::{CheckError, Checker};
+use bedrock_token::check::{CheckError, Checker, FoundationModel};
 use bedrock_token::{human_duration, parse_expiry, rfc3339};
 
 use crate::token::SignArgs;
@@ -11,6 +12,10 @@ use crate::Failure;
 pub struct CheckArgs {
     #[command(flatten)]
     sign: SignArgs,
+    /// List this provider's foundation models one per line with their lifecycle status, e.g.
+    /// anthropic (without it: how many each provider has)
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
     /// Also call this model once (Converse, 16 output tokens at most) with the token alone, to
     /// prove Bedrock accepts it, e.g. amazon.nova-lite-v1:0
     #[arg(long, value_name = "MODEL_ID")]
@@ -34,6 +39,8 @@ pub async fn run(args: CheckArgs) -> Result<(), Failure> {
     } else {
         println!("token     usable for {}, until {until} (region {})", human_duration(token.usable()), checker.region());
     }
+    let models = checker.foundation_models(&token.token, args.provider.as_deref()).await?;
+    print_models(&models, args.provider.is_some(), checker.region());
     if let Some(model) = args.invoke {
         let answer = checker.converse(&token.token, &model).await?;
         let answer: String = answer.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(80).collect();
@@ -41,6 +48,30 @@ pub async fn run(args: CheckArgs) -> Result<(), Failure> {
     }
     println!("ok");
     Ok(())
+}
+
+/// One line per model of the provider asked for; otherwise one line of counts per provider.
+fn print_models(models: &[FoundationModel], one_provider: bool, region: &str) {
+    let legacy = models.iter().filter(|m| m.status == "LEGACY").count();
+    let legacy = if legacy > 0 { format!(", {legacy} LEGACY") } else { String::new() };
+    if one_provider {
+        let provider = models.first().map_or("", |m| m.provider.as_str());
+        println!("models    {} from {provider} in {region}{legacy}:", models.len());
+        let width = models.iter().map(|m| m.id.len()).max().unwrap_or(0);
+        for model in models {
+            println!("            {:width$}  {:6}  {}", model.id, model.status, model.name);
+        }
+    } else {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for model in models {
+            match counts.last_mut() {
+                Some((provider, count)) if *provider == model.provider => *count += 1,
+                _ => counts.push((&model.provider, 1)),
+            }
+        }
+        let counts: Vec<String> = counts.iter().map(|(provider, count)| format!("{provider} {count}")).collect();
+        println!("models    {} in {region}{legacy}: {}", models.len(), counts.join(", "));
+    }
 }
 
 impl From<CheckError> for Failure {

@@ -16,7 +16,11 @@ const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 fn check(moto: &Moto, bedrock: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut command = moto.command_via(&moto.endpoint, &[&["check"], args].concat());
-    command.env("AWS_ENDPOINT_URL_STS", &moto.endpoint).env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock).envs(env.iter().copied());
+    command
+        .env("AWS_ENDPOINT_URL_STS", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_BEDROCK", bedrock)
+        .env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock)
+        .envs(env.iter().copied());
     command.output().unwrap()
 }
 
@@ -25,38 +29,69 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn check_shows_identity_token_lifetime_and_the_models_answer() {
+fn check_shows_identity_token_lifetime_models_and_the_models_answer() {
     let Some(moto) = Moto::start() else { return };
     let bedrock = Endpoint::start("us-east-1", &[(KEY_ID, SECRET)]);
-    let out = check(&moto, &bedrock.http, &[], &["--invoke", "amazon.nova-lite-v1:0"]);
+    let out = check(&moto, &bedrock.http, &[], &["--provider", "anthropic", "--invoke", "amazon.nova-lite-v1:0"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines.len(), 7, "{lines:?}");
     assert!(lines[0].starts_with("identity  arn:aws:") && lines[0].ends_with("(account 123456789012)"), "{}", lines[0]);
     assert!(lines[1].starts_with("token     usable for 43200 s (12 h), until ") && lines[1].ends_with("(region us-east-1)"), "{}", lines[1]);
-    assert_eq!(lines[2], "invoke    amazon.nova-lite-v1:0 accepted the token and answered: reply from amazon.nova-lite-v1:0 to: Say hello.");
-    assert_eq!(lines[3], "ok");
+    // The endpoint's Anthropic models (tests/bedrock_endpoint/models.js), one ACTIVE, one LEGACY.
+    assert_eq!(lines[2], "models    2 from Anthropic in us-east-1, 1 LEGACY:");
+    assert_eq!(lines[3], "            anthropic.claude-3-5-haiku-20241022-v1:0  ACTIVE  Claude 3.5 Haiku");
+    assert_eq!(lines[4], "            anthropic.claude-3-haiku-20240307-v1:0    LEGACY  Claude 3 Haiku");
+    assert_eq!(lines[5], "invoke    amazon.nova-lite-v1:0 accepted the token and answered: reply from amazon.nova-lite-v1:0 to: Say hello.");
+    assert_eq!(lines[6], "ok");
+    // Both Bedrock calls carried the token of these credentials, and it verified.
     let log = bedrock.requests();
-    assert_eq!((log.len(), log[0]["status"].as_i64(), log[0]["accessKeyId"].as_str()), (1, Some(200), Some(KEY_ID)));
-    // Without --invoke, Bedrock is not called.
+    let calls: Vec<_> = log.iter().map(|r| (r["path"].as_str().unwrap_or_default(), r["status"].as_i64(), r["accessKeyId"].as_str())).collect();
+    assert_eq!(calls.len(), 2, "{log:?}");
+    assert!(calls[0].0.starts_with("/foundation-models") && calls[0].1 == Some(200) && calls[0].2 == Some(KEY_ID), "{log:?}");
+    assert!(calls[1].0.ends_with("/converse") && calls[1].1 == Some(200) && calls[1].2 == Some(KEY_ID), "{log:?}");
+    // Without --provider, one line of counts; without --invoke, no model is called.
     let quiet = check(&moto, &bedrock.http, &[], &[]);
-    assert!(quiet.status.success());
-    assert_eq!(text(&quiet.stdout).lines().count(), 3);
-    assert_eq!(bedrock.requests().len(), 1);
+    assert!(quiet.status.success(), "{}", text(&quiet.stderr));
+    let lines: Vec<String> = text(&quiet.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[2], "models    5 in us-east-1, 1 LEGACY: Amazon 2, Anthropic 2, Meta 1");
+    assert_eq!(bedrock.requests().len(), 3);
+}
+
+#[test]
+fn check_names_the_providers_there_are_when_one_has_no_model() {
+    let Some(moto) = Moto::start() else { return };
+    let bedrock = Endpoint::start("us-east-1", &[(KEY_ID, SECRET)]);
+    let out = check(&moto, &bedrock.http, &[], &["--provider", "antropic"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout).lines().count(), 2, "identity and token passed");
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "bedrock-token: error: check: Bedrock ListFoundationModels: no foundation models from provider \"antropic\" in us-east-1 (providers there: Amazon, Anthropic, Meta)"
+    );
 }
 
 #[test]
 fn check_fails_at_the_step_that_fails_with_its_reason() {
     let Some(moto) = Moto::start() else { return };
     let bedrock = Endpoint::start("us-east-1", &[(KEY_ID, SECRET)]);
-    // moto's STS does not check signatures; the endpoint does: the invoke step fails.
+    // moto's STS does not check signatures; the endpoint does: the models step fails.
     let wrong = check(&moto, &bedrock.http, &[("AWS_SECRET_ACCESS_KEY", "not-the-secret")], &["--invoke", "amazon.nova-lite-v1:0"]);
     assert_eq!(wrong.status.code(), Some(1));
     assert_eq!(text(&wrong.stdout).lines().count(), 2, "identity and token passed");
     assert_eq!(
         text(&wrong.stderr).trim(),
-        "bedrock-token: error: check: Bedrock Runtime Converse failed: AccessDeniedException: the bearer token signature does not match"
+        "bedrock-token: error: check: Bedrock ListFoundationModels failed: AccessDeniedException: the bearer token signature does not match"
     );
+    // A Bedrock Runtime that refuses the token while the control plane takes it: the invoke step
+    // fails, after the models step passed.
+    let west = Endpoint::start("us-west-2", &[(KEY_ID, SECRET)]);
+    let runtime = check(&moto, &bedrock.http, &[("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", &west.http)], &["--invoke", "amazon.nova-lite-v1:0"]);
+    assert_eq!(runtime.status.code(), Some(1));
+    assert_eq!(text(&runtime.stdout).lines().count(), 3, "identity, token and models passed");
+    let stderr = text(&runtime.stderr);
+    assert!(stderr.starts_with("bedrock-token: error: check: Bedrock Runtime Converse failed: AccessDeniedException: "), "{stderr}");
     // STS unreachable: the first step fails, naming the endpoint and how to point it elsewhere.
     let closed = Moto::closed();
     let unreachable = check(&moto, &bedrock.http, &[("AWS_ENDPOINT_URL_STS", &closed.endpoint)], &[]);

@@ -1,9 +1,11 @@
 //! What `bedrock-token check` proves, step by step: whose credentials these are (STS
-//! GetCallerIdentity), the token they make and how long it really lasts, and, given a model, that
-//! Bedrock accepts the token (one minimal Converse call with it).
+//! GetCallerIdentity), the token they make and how long it really lasts, which foundation models
+//! the region offers (Bedrock ListFoundationModels, called with the token), and, given a model,
+//! that Bedrock Runtime accepts the token (one minimal Converse call with it).
 //!
 //! Every client follows the SDK's endpoint overrides (`AWS_ENDPOINT_URL_STS`,
-//! `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `AWS_ENDPOINT_URL`, a profile's `services`).
+//! `AWS_ENDPOINT_URL_BEDROCK`, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `AWS_ENDPOINT_URL`, a
+//! profile's `services`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), bedrock_token::check::CheckError> {
@@ -13,6 +15,9 @@
 //! println!("{}", checker.identity().await?.arn);
 //! let token = checker.token(bedrock_token::DEFAULT_EXPIRY)?;
 //! println!("usable for {:?}", token.usable());
+//! for model in checker.foundation_models(&token.token, Some("Anthropic")).await? {
+//!     println!("{} {}", model.id, model.status);
+//! }
 //! println!("{}", checker.converse(&token.token, "amazon.nova-lite-v1:0").await?);
 //! # Ok(()) }
 //! ```
@@ -57,6 +62,29 @@ pub enum CheckError {
         /// `code: message`, on one line.
         message: String,
     },
+    /// The provider asked for has no foundation model in the region.
+    #[error("Bedrock ListFoundationModels: no foundation models from provider {provider:?} in {region} (providers there: {})", .providers.join(", "))]
+    NoModels {
+        /// The provider asked for.
+        provider: String,
+        /// The region asked.
+        region: String,
+        /// The providers the region does list, sorted.
+        providers: Vec<String>,
+    },
+}
+
+/// A foundation model as Bedrock's ListFoundationModels describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundationModel {
+    /// The model ID to invoke it with, e.g. `anthropic.claude-3-haiku-20240307-v1:0`.
+    pub id: String,
+    /// Its name, e.g. `Claude 3 Haiku`.
+    pub name: String,
+    /// Its provider, e.g. `Anthropic`.
+    pub provider: String,
+    /// Its lifecycle status: `ACTIVE`, or `LEGACY` for a model on its way out.
+    pub status: String,
 }
 
 /// The identity the credentials belong to.
@@ -151,12 +179,54 @@ impl Checker {
         Ok(TokenCheck { token, requested: expiry, credentials_expire_at: self.credentials.expiry() })
     }
 
+    /// Step 3: the foundation models the region offers, of `provider` only if given (matched
+    /// without regard to case, as Bedrock does), sorted by provider and ID. The call carries
+    /// `token` alone (the bearer scheme), so it also proves the token works. A provider with no
+    /// model is [`CheckError::NoModels`], naming the providers there are.
+    pub async fn foundation_models(&self, token: &Token, provider: Option<&str>) -> Result<Vec<FoundationModel>, CheckError> {
+        let config = aws_sdk_bedrock::config::Builder::from(&self.config)
+            .token_provider(bearer(token))
+            .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
+            .build();
+        let client = aws_sdk_bedrock::Client::from_conf(config);
+        let list = |provider: Option<&str>| {
+            let request = client.list_foundation_models().set_by_provider(provider.map(str::to_owned));
+            async move {
+                let answer = request.send().await.map_err(|err| {
+                    let default = format!("https://bedrock.{}.amazonaws.com", self.region);
+                    service_error("Bedrock ListFoundationModels", "BEDROCK", configured_endpoint(&self.config, "Bedrock", &default), err)
+                })?;
+                let mut models: Vec<FoundationModel> = answer
+                    .model_summaries()
+                    .iter()
+                    .map(|m| FoundationModel {
+                        id: m.model_id().to_owned(),
+                        name: m.model_name().unwrap_or_default().to_owned(),
+                        provider: m.provider_name().unwrap_or_default().to_owned(),
+                        status: m.model_lifecycle().map_or("", |l| l.status().as_str()).to_owned(),
+                    })
+                    .collect();
+                models.sort_by(|a, b| (&a.provider, &a.id).cmp(&(&b.provider, &b.id)));
+                Ok::<_, CheckError>(models)
+            }
+        };
+        let models = list(provider).await?;
+        match provider {
+            Some(provider) if models.is_empty() => {
+                let mut providers: Vec<String> = list(None).await?.into_iter().map(|m| m.provider).collect();
+                providers.dedup();
+                Err(CheckError::NoModels { provider: provider.to_owned(), region: self.region.clone(), providers })
+            }
+            _ => Ok(models),
+        }
+    }
+
     /// Step 4: one minimal Converse call to `model_id` authenticated by `token` alone (the bearer
     /// scheme, no SigV4), returning the model's text.
     pub async fn converse(&self, token: &Token, model_id: &str) -> Result<String, CheckError> {
         const OPERATION: &str = "Bedrock Runtime Converse";
         let config = aws_sdk_bedrockruntime::config::Builder::from(&self.config)
-            .token_provider(aws_credential_types::Token::new(token.as_str(), Some(token.expires_at())))
+            .token_provider(bearer(token))
             .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
             .build();
         let client = aws_sdk_bedrockruntime::Client::from_conf(config);
@@ -179,6 +249,11 @@ impl Checker {
         let text = answer.output().and_then(|o| o.as_message().ok()).map(|m| m.content()).unwrap_or_default();
         Ok(text.iter().filter_map(|block| block.as_text().ok()).cloned().collect::<Vec<_>>().join(" "))
     }
+}
+
+/// `token` as the SDK's bearer identity, expiring with it.
+fn bearer(token: &Token) -> aws_credential_types::Token {
+    aws_credential_types::Token::new(token.as_str(), Some(token.expires_at()))
 }
 
 fn service_error<E, R>(operation: &'static str, env: &'static str, endpoint: String, err: SdkError<E, R>) -> CheckError
