@@ -1,5 +1,6 @@
-//! Criterion benchmarks of the core: signing, provider cache hits (1 and 2 threads), a cold
-//! provider, inspection. `cargo bench -p bedrock-token`; tokens/s = 1e9 / ns per token.
+//! Criterion benchmarks of the core: signing, the SHA-256 floor under it, provider cache hits (1
+//! and 2 threads), a cold provider, inspection. `cargo bench -p bedrock-token`; tokens/s = 1e9 /
+//! ns per token.
 
 use std::hint::black_box;
 use std::sync::Barrier;
@@ -23,6 +24,22 @@ fn signing(c: &mut Criterion) {
         b.iter(|| sign_token(black_box(&session), "us-east-1", Duration::from_secs(3600), at).unwrap())
     });
     group.finish();
+
+    // The floor under sign_token: only the SHA-256 compressions one token needs, nothing else.
+    for (name, credentials) in [("no session token", &plain), ("1 KB session token", &session)] {
+        let token = sign_token(credentials, "us-east-1", Duration::from_secs(3600), at).unwrap();
+        let blocks = vec![[0x5au8; 64]; floor_blocks(token.as_str())];
+        let mut group = c.benchmark_group("SHA-256 floor");
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(format!("{name}, {} blocks", blocks.len()), |b| {
+            b.iter(|| {
+                let mut state = [0x6a09e667u32, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+                sha2::block_api::compress256(&mut state, black_box(&blocks));
+                state
+            })
+        });
+        group.finish();
+    }
 
     // What AWS's docs show before every request: the default chains, here the example keys and a
     // region in the environment (no shared files, no instance metadata).
@@ -80,6 +97,27 @@ fn provider_hits(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The SHA-256 blocks one token needs at the least, read off the token itself. SigV4 hashes the
+/// canonical request and HMACs the string to sign with the day's signing key. What is the same
+/// for every token of an identity can be hashed once and kept: the canonical request's blocks
+/// before the one holding `X-Amz-Date`, and HMAC's key blocks. So each token needs the remaining
+/// blocks of the canonical request (with SHA-256's 9 bytes of padding and length), the string to
+/// sign's blocks behind the inner key block, and the outer hash's one block behind its key block.
+fn floor_blocks(token: &str) -> usize {
+    use base64::Engine;
+    let url = base64::engine::general_purpose::STANDARD.decode(token.strip_prefix("bedrock-api-key-").unwrap()).unwrap();
+    let url = String::from_utf8(url).unwrap();
+    let query = url.split_once("/?").unwrap().1;
+    // Signed: every parameter but the signature and the Version appended after signing.
+    let signed: usize = query.split('&').filter(|p| !p.starts_with("X-Amz-Signature=") && *p != "Version=1").map(|p| p.len() + 1).sum::<usize>() - 1;
+    let date_at = "POST\n/\n".len() + query.find("X-Amz-Date=").unwrap();
+    let canonical = "POST\n/\n".len() + signed + "\nhost:bedrock.amazonaws.com\n\nhost\n".len() + 64;
+    let blocks = |bytes: usize| (bytes + 9).div_ceil(64);
+    let day = &query[query.find("X-Amz-Date=").unwrap() + "X-Amz-Date=".len()..][..8];
+    let string_to_sign = "AWS4-HMAC-SHA256\n".len() + 16 + 1 + format!("{day}/us-east-1/bedrock/aws4_request").len() + 1 + 64;
+    (blocks(canonical) - date_at / 64) + (blocks(64 + string_to_sign) - 1) + (blocks(64 + 32) - 1)
 }
 
 /// Runs `call` `iters` times on each of two threads started together; the slower thread's time.
