@@ -115,8 +115,11 @@ fn floor_blocks(token: &str) -> usize {
     let date_at = "POST\n/\n".len() + query.find("X-Amz-Date=").unwrap();
     let canonical = "POST\n/\n".len() + signed + "\nhost:bedrock.amazonaws.com\n\nhost\n".len() + 64;
     let blocks = |bytes: usize| (bytes + 9).div_ceil(64);
-    let day = &query[query.find("X-Amz-Date=").unwrap() + "X-Amz-Date=".len()..][..8];
-    let string_to_sign = "AWS4-HMAC-SHA256\n".len() + 16 + 1 + format!("{day}/us-east-1/bedrock/aws4_request").len() + 1 + 64;
+    // The credential scope, `{day}/{region}/bedrock/aws4_request`, as the token's X-Amz-Credential
+    // names it after the access key (`%2F` is `/`).
+    let credential = query.split('&').find_map(|p| p.strip_prefix("X-Amz-Credential=")).unwrap();
+    let scope = credential.split_once("%2F").unwrap().1.replace("%2F", "/");
+    let string_to_sign = "AWS4-HMAC-SHA256\n".len() + 16 + 1 + scope.len() + 1 + 64;
     (blocks(canonical) - date_at / 64) + (blocks(64 + string_to_sign) - 1) + (blocks(64 + 32) - 1)
 }
 

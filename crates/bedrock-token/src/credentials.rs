@@ -39,7 +39,7 @@ pub(crate) async fn load_credentials(
         .map_err(|source| no_credentials(source, tried))
 }
 
-pub(crate) fn no_credentials(source: CredentialsError, tried: &str) -> Error {
+fn no_credentials(source: CredentialsError, tried: &str) -> Error {
     Error::NoCredentials {
         tried: tried.to_owned(),
         source: std::sync::Arc::new(source),
