@@ -59,8 +59,11 @@ where
 
 /// Completes after `duration` of real time, on this crate's runtime (the caller's may have no
 /// timer): the outer bound of a wait that an injected sleep cannot end.
+///
+/// The timer is made inside the spawned task, so it belongs to this crate's runtime: one made in
+/// the caller's context would panic our thread when the caller's runtime shuts down.
 pub(crate) async fn wall_clock_sleep(duration: std::time::Duration) {
-    let _ = own_runtime().spawn(tokio::time::sleep(duration)).await;
+    let _ = own_runtime().spawn(async move { tokio::time::sleep(duration).await }).await;
 }
 
 /// Runs `future` to completion from synchronous code, inside or outside any tokio runtime
