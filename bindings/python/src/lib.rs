@@ -106,27 +106,37 @@ fn sign_token(py: Python<'_>, credentials: &Bound<'_, PyAny>, region: &str, expi
 #[pyfunction]
 #[pyo3(signature = (region, credentials, expiry))]
 fn provide_token(py: Python<'_>, region: Option<String>, credentials: Option<&Bound<'_, PyAny>>, expiry: &Bound<'_, PyAny>) -> PyResult<String> {
-    let region = match region.filter(|r| !r.is_empty()) {
-        Some(region) => region,
-        None => py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| {
-            raise(py, "InvalidInputError", "Region must be provided or set via the AWS_REGION environment variable.".into())
-        })?,
+    let region = region.filter(|r| !r.is_empty());
+    let lifetime = expiry::seconds(expiry).and_then(|seconds| {
+        if !(seconds > 0.0 && seconds <= 43_200.0) {
+            return Err(raise(py, "InvalidInputError", "Token expiry must be greater than zero and less than or equal to 12 hours".into()));
+        }
+        expiry::lifetime(seconds)
+    });
+    let expiry = match lifetime {
+        Ok(expiry) => expiry,
+        // AWS's generator looks for the region first: a missing one is the error it reports.
+        Err(_) if region.is_none() && py.detach(|| block_on(DefaultChain::new().region()).is_err()) => return Err(no_region(py)),
+        Err(error) => return Err(error),
     };
-    let seconds = expiry::seconds(expiry)?;
-    if !(seconds > 0.0 && seconds <= 43_200.0) {
-        return Err(raise(py, "InvalidInputError", "Token expiry must be greater than zero and less than or equal to 12 hours".into()));
-    }
-    let expiry = expiry::lifetime(seconds)?;
-    let token = match credentials {
-        Some(credentials) => bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now()),
-        None => py.detach(|| {
-            bedrock_token::validate_expiry(expiry)?;
-            bedrock_token::validate_region(&region)?;
-            let credentials = block_on(DefaultChain::new().credentials())?;
-            bedrock_token::sign_token(&credentials, &region, expiry, SystemTime::now())
-        }),
+    let token = match (credentials, region) {
+        (Some(credentials), Some(region)) => bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now()),
+        (Some(credentials), None) => {
+            let region = py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| no_region(py))?;
+            bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now())
+        }
+        // The default chains, fingerprinted once for the region and the credentials.
+        (None, region) => py.detach(|| block_on(DefaultChain::new().token(region.as_deref(), expiry))),
     };
-    token.map(|t| t.as_str().to_owned()).map_err(token_error)
+    token.map(|t| t.as_str().to_owned()).map_err(|error| match error {
+        bedrock_token::Error::NoRegion => no_region(py),
+        error => token_error(error),
+    })
+}
+
+/// AWS's generator's wording when no region is given or found.
+fn no_region(py: Python<'_>) -> PyErr {
+    raise(py, "InvalidInputError", "Region must be provided or set via the AWS_REGION environment variable.".into())
 }
 
 /// The parts of a token: (region, access_key_id, issued_at, lifetime_seconds, expires_at, has_session_token, expired).

@@ -64,8 +64,12 @@ impl DefaultChain {
     /// The answer is remembered while the environment variables and shared files the chain reads
     /// stay the same ([`provide_token`] explains).
     pub async fn region(&self) -> Result<String, Error> {
+        self.region_at(Fingerprint::now(self.profile.as_deref())).await
+    }
+
+    /// [`DefaultChain::region`], with what the chains read already fingerprinted.
+    async fn region_at(&self, fingerprint: Fingerprint) -> Result<String, Error> {
         let profile = self.profile.as_deref();
-        let fingerprint = Fingerprint::now(profile);
         if let Some(region) = chain_inputs::region(profile, &fingerprint) {
             return Ok(region);
         }
@@ -110,14 +114,41 @@ impl DefaultChain {
     /// The credentials are remembered while the environment variables and shared files the
     /// chain reads stay the same, until a minute before they expire ([`provide_token`] explains).
     pub async fn credentials(&self) -> Result<Credentials, Error> {
+        self.credentials_at(Fingerprint::now(self.profile.as_deref())).await
+    }
+
+    /// [`DefaultChain::credentials`], with what the chains read already fingerprinted.
+    async fn credentials_at(&self, fingerprint: Fingerprint) -> Result<Credentials, Error> {
         let profile = self.profile.as_deref();
-        let fingerprint = Fingerprint::now(profile);
         if let Some(credentials) = chain_inputs::credentials(profile, &fingerprint, SystemTime::now()) {
             return Ok(credentials);
         }
         let credentials = load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await?;
         chain_inputs::remember_credentials(profile, fingerprint, &credentials);
         Ok(credentials)
+    }
+
+    /// Signs a token now with this chain's credentials, for `region` or, when it is `None`, this
+    /// chain's region. What the chains read is fingerprinted once for both ([`provide_token`]
+    /// explains what is remembered, and until when).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let dev = bedrock_token::DefaultChain::new().profile("dev");
+    /// let token = dev.token(Some("eu-west-1"), bedrock_token::DEFAULT_EXPIRY).await?;
+    /// assert_eq!(token.region(), "eu-west-1");
+    /// # Ok(()) }
+    /// ```
+    pub async fn token(&self, region: Option<&str>, expiry: Duration) -> Result<Token, Error> {
+        crate::validate_expiry(expiry)?;
+        let fingerprint = Fingerprint::now(self.profile.as_deref());
+        let region = match region {
+            Some(region) => region.to_owned(),
+            None => self.region_at(fingerprint.clone()).await?,
+        };
+        crate::validate_region(&region)?;
+        let credentials = self.credentials_at(fingerprint).await?;
+        sign_token(&credentials, &region, expiry, SystemTime::now())
     }
 }
 
@@ -140,10 +171,5 @@ impl DefaultChain {
 /// # Ok(()) }
 /// ```
 pub async fn provide_token(expiry: Duration) -> Result<Token, Error> {
-    crate::validate_expiry(expiry)?;
-    let sources = DefaultChain::new();
-    let region = sources.region().await?;
-    crate::validate_region(&region)?;
-    let credentials = sources.credentials().await?;
-    sign_token(&credentials, &region, expiry, SystemTime::now())
+    DefaultChain::new().token(None, expiry).await
 }

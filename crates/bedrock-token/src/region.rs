@@ -35,27 +35,35 @@ pub fn validate_region(region: &str) -> Result<(), Error> {
     })
 }
 
+/// One pass over the bytes: a partition prefix of 2–4 lowercase letters, one or more lowercase
+/// words, and a number, joined by single hyphens.
 fn is_region_shaped(region: &str) -> bool {
-    if region.len() > 32 {
+    let bytes = region.as_bytes();
+    if bytes.len() > 32 {
         return false;
     }
-    let mut parts = region.split('-');
-    let first = parts.next().unwrap_or("");
-    let Some(last) = parts.next_back() else {
-        return false;
-    };
-    let lower_word = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
-    let mut middle_words = 0;
-    let middle_ok = parts.all(|word| {
-        middle_words += 1;
-        lower_word(word)
-    });
-    (2..=4).contains(&first.len())
-        && lower_word(first)
-        && middle_ok
-        && middle_words > 0
-        && !last.is_empty()
-        && last.bytes().all(|b| b.is_ascii_digit())
+    // Words seen (hyphens + 1) and the current word's length and kind.
+    let (mut words, mut len, mut digits) = (1usize, 0usize, false);
+    for &byte in bytes {
+        match byte {
+            b'-' => {
+                // Every word before the last is lowercase letters; the first is 2–4 of them.
+                if len == 0 || digits || (words == 1 && !(2..=4).contains(&len)) {
+                    return false;
+                }
+                words += 1;
+                len = 0;
+            }
+            b'a'..=b'z' if !digits => len += 1,
+            b'0'..=b'9' if len == 0 || digits => {
+                digits = true;
+                len += 1;
+            }
+            _ => return false,
+        }
+    }
+    // At least a prefix, a word and the number, which ends the region.
+    words >= 3 && digits && len > 0
 }
 
 #[cfg(test)]
@@ -77,6 +85,34 @@ mod tests {
         ] {
             validate_region(region).unwrap_or_else(|e| panic!("{region}: {e}"));
         }
+    }
+
+    /// The shape rule written the plain way, word by word: the one-pass scanner must agree with
+    /// it on every string of up to 8 bytes over letters, digits, hyphens and an upper-case letter.
+    #[test]
+    fn the_scanner_agrees_with_the_rule_word_by_word() {
+        fn by_words(region: &str) -> bool {
+            let words: Vec<&str> = region.split('-').collect();
+            let lower = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase());
+            let (first, last) = (words[0], words[words.len() - 1]);
+            words.len() >= 3
+                && (2..=4).contains(&first.len())
+                && words[..words.len() - 1].iter().all(|w| lower(w))
+                && !last.is_empty()
+                && last.bytes().all(|b| b.is_ascii_digit())
+        }
+        let alphabet = [b'a', b'b', b'1', b'-', b'A'];
+        let mut checked = 0;
+        for len in 0..=8u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let text: Vec<u8> = (0..len).map(|_| { let b = alphabet[n % alphabet.len()]; n /= alphabet.len(); b }).collect();
+                let text = std::str::from_utf8(&text).unwrap();
+                assert_eq!(is_region_shaped(text), by_words(text), "{text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 400_000);
+        assert!(!is_region_shaped(&format!("us-{}-1", "a".repeat(30))), "longer than 32 bytes");
     }
 
     #[test]

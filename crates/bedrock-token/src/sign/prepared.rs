@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::text::{itoa_u32, lower_hex, percent_encode_into, same};
 use super::{HOST, TOKEN_PREFIX};
-use crate::secret::SecretString;
+use crate::secret::{SecretBytes, SecretString};
 use crate::time::SigningTime;
 
 const SERVICE: &str = "bedrock";
@@ -46,7 +46,7 @@ pub(super) struct Prepared {
     /// `&X-Amz-Security-Token=…` percent-encoded, or empty.
     encoded_session_token: SecretString,
     /// Scratch space for the URL, wiped after every token.
-    url: SecretString,
+    url: SecretBytes,
 }
 
 /// The canonical request after the signed query: headers, signed headers and the payload hash
@@ -129,7 +129,7 @@ impl Prepared {
             canonical_prefix,
             string_to_sign_prefix,
             encoded_session_token,
-            url: SecretString::with_capacity(url_len),
+            url: SecretBytes::with_capacity(url_len),
         }
     }
 
@@ -145,37 +145,36 @@ impl Prepared {
     pub(super) fn sign(&mut self, time: SigningTime, expires_in: u32) -> SecretString {
         debug_assert_eq!(time.day(), self.day);
         let amz_date = time.amz_date_on(self.date);
-        let amz_date = std::str::from_utf8(&amz_date).expect("ASCII digits");
 
         let url = &mut self.url;
-        url.push_str(&self.url_prefix);
-        url.push_str(amz_date);
-        url.push_str("&X-Amz-Expires=");
-        url.push_str(itoa_u32(expires_in).as_str());
+        url.extend(self.url_prefix.as_bytes());
+        url.extend(&amz_date);
+        url.extend(b"&X-Amz-Expires=");
+        url.extend(itoa_u32(expires_in).as_bytes());
 
         // The canonical query is sorted by name: Security-Token comes before SignedHeaders.
         let mut canonical = self.canonical_prefix.clone();
-        canonical.update(&url.as_str().as_bytes()[self.url_prefix.len()..]);
+        canonical.update(&url.as_bytes()[self.url_prefix.len()..]);
         canonical.update(self.encoded_session_token.as_str().as_bytes());
         canonical.update(CANONICAL_SUFFIX.as_bytes());
         let canonical_hex = lower_hex(&canonical.finalize().into());
 
         let mut mac = self.string_to_sign_prefix.clone();
-        mac.update(amz_date.as_bytes());
+        mac.update(&amz_date);
         mac.update(self.scope.as_bytes());
         mac.update(&canonical_hex);
         let signature = lower_hex(&mac.finalize().into_bytes().into());
 
-        url.push_str(SIGNED_HEADERS);
-        url.push_str(self.encoded_session_token.as_str());
-        url.push_str(SIGNATURE);
-        url.push_str(std::str::from_utf8(&signature).expect("hex"));
-        url.push_str(VERSION);
+        url.extend(SIGNED_HEADERS.as_bytes());
+        url.extend(self.encoded_session_token.as_str().as_bytes());
+        url.extend(SIGNATURE.as_bytes());
+        url.extend(&signature);
+        url.extend(VERSION.as_bytes());
 
         // SIMD base64 (standard alphabet, padded), appended straight behind the prefix.
-        let mut token = SecretString::with_capacity(TOKEN_PREFIX.len() + url.as_str().len().div_ceil(3) * 4);
+        let mut token = SecretString::with_capacity(TOKEN_PREFIX.len() + url.as_bytes().len().div_ceil(3) * 4);
         token.push_str(TOKEN_PREFIX);
-        base64_simd::STANDARD.encode_append(url.as_str().as_bytes(), token.as_mut_string());
+        base64_simd::STANDARD.encode_append(url.as_bytes(), token.as_mut_string());
         url.wipe();
         token
     }
@@ -213,9 +212,9 @@ mod tests {
         let identity = Identity { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: "s", session_token: "t", region: "us-east-1", day: 20_000 };
         let time = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400)).unwrap();
         let mut prepared = Prepared::new(identity);
-        let capacity = prepared.url.as_mut_string().capacity();
+        let capacity = prepared.url.capacity();
         prepared.sign(time, u32::MAX);
-        assert_eq!(prepared.url.as_str(), "");
-        assert_eq!(prepared.url.as_mut_string().capacity(), capacity, "the longest URL fits without growing");
+        assert_eq!(prepared.url.as_bytes(), b"");
+        assert_eq!(prepared.url.capacity(), capacity, "the longest URL fits without growing");
     }
 }

@@ -56,8 +56,9 @@ pub(super) struct DecimalU32 {
 }
 
 impl DecimalU32 {
-    pub(super) fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[self.start..]).expect("ASCII digits")
+    /// The digits, ASCII.
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
     }
 }
 
@@ -96,8 +97,8 @@ mod tests {
 
     #[test]
     fn decimal() {
-        assert_eq!(itoa_u32(0).as_str(), "0");
-        assert_eq!(itoa_u32(43_200).as_str(), "43200");
-        assert_eq!(itoa_u32(u32::MAX).as_str(), "4294967295");
+        assert_eq!(itoa_u32(0).as_bytes(), b"0");
+        assert_eq!(itoa_u32(43_200).as_bytes(), b"43200");
+        assert_eq!(itoa_u32(u32::MAX).as_bytes(), b"4294967295");
     }
 }
