@@ -4,10 +4,11 @@
 //! Errors reach JS as `Error("ERR_BEDROCK_…: message")`; the JS layer turns the code into the
 //! error's `code` and class (`TypeError`, `RangeError`, `Error`).
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bedrock_token::{error_chain, provider_future, Credentials, CredentialsError, Error, ProvideCredentials};
-use napi::bindgen_prelude::{Function, Promise};
+use napi::bindgen_prelude::{Function, Promise, ToNapiValue, TypeName};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use napi_derive::napi;
@@ -60,6 +61,32 @@ async fn unwound<T>(future: impl std::future::Future<Output = napi::Result<T>>) 
 
 fn lifetime(seconds: f64) -> napi::Result<Duration> {
     Duration::try_from_secs_f64(seconds).map_err(|_| js_error(Error::InvalidExpiry { given: format!("{seconds} s") }))
+}
+
+/// A token on its way to JS, made a one-byte (latin1) JS string straight from the core's buffer:
+/// tokens are ASCII, so latin1 is exact, V8 copies it without decoding UTF-8, and no Rust copy
+/// of the token is left behind unwiped.
+pub struct TokenString(Arc<bedrock_token::Token>);
+
+impl TypeName for TokenString {
+    fn type_name() -> &'static str {
+        "string"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::String
+    }
+}
+
+impl ToNapiValue for TokenString {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, value: Self) -> napi::Result<napi::sys::napi_value> {
+        let bytes = value.0.as_str().as_bytes();
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: `env` is the live environment napi-rs hands us; `bytes` outlives the call,
+        // which copies them into the JS heap.
+        napi::check_status!(unsafe { napi::sys::napi_create_string_latin1(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut raw) })?;
+        Ok(raw)
+    }
 }
 
 /// Credentials as JS passes them (`expiration` in epoch milliseconds).
@@ -115,7 +142,7 @@ pub fn openai_base_url(region: String, mantle: bool) -> napi::Result<String> {
 
 /// Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
 /// arguments: reading them from a JS object cost more than signing.
-#[napi(catch_unwind)]
+#[napi(catch_unwind, ts_return_type = "string")]
 pub fn sign_token_sync(
     access_key_id: String,
     secret_access_key: String,
@@ -124,11 +151,11 @@ pub fn sign_token_sync(
     region: String,
     expires_in_seconds: f64,
     at_ms: Option<f64>,
-) -> napi::Result<String> {
+) -> napi::Result<TokenString> {
     let credentials = Credentials::try_from(JsCredentials { access_key_id, secret_access_key, session_token, expiration: expiration_ms })?;
     let at = at_ms.map(from_millis).transpose()?.unwrap_or_else(SystemTime::now);
     bedrock_token::sign_token(&credentials, &region, lifetime(expires_in_seconds)?, at)
-        .map(|t| t.as_str().to_owned())
+        .map(|t| TokenString(Arc::new(t)))
         .map_err(js_error)
 }
 
@@ -216,16 +243,16 @@ impl NativeTokenProvider {
     }
 
     /// The token, fresh enough to use.
-    #[napi]
-    pub async fn token(&self) -> napi::Result<String> {
-        unwound(async { Ok(self.inner.token().await.map_err(js_error)?.as_str().to_owned()) }).await
+    #[napi(ts_return_type = "Promise<string>")]
+    pub async fn token(&self) -> napi::Result<TokenString> {
+        unwound(async { Ok(TokenString(self.inner.token().await.map_err(js_error)?)) }).await
     }
 
     /// The cached token when it can be used now without waiting, else `null` (then await `token()`).
     /// Past the refresh point a still-valid token is returned and a refresh starts beside it.
-    #[napi(catch_unwind)]
-    pub fn cached_token(&self) -> Option<String> {
-        self.inner.cached_token().map(|token| token.as_str().to_owned())
+    #[napi(catch_unwind, ts_return_type = "string | null")]
+    pub fn cached_token(&self) -> Option<TokenString> {
+        self.inner.cached_token().map(TokenString)
     }
 
     /// The token with its expiry and region.

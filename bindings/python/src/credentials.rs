@@ -96,7 +96,13 @@ impl<'py> Fields<'py> {
             let value = match self {
                 Self::Dict(dict) => dict.get_item(name)?,
                 Self::Mapping(mapping) => Some(mapping.call_method1(get, (name,))?),
-                Self::Object(object) | Self::Botocore(object) => optional_attr(object, name)?,
+                // botocore sets its three fields in `__init__`: a plain attribute read, with no
+                // call to `getattr` and no argument tuple to build, unless one was deleted.
+                Self::Botocore(object) => match object.getattr(name) {
+                    Ok(value) => Some(value),
+                    Err(_) => optional_attr(object, name)?,
+                },
+                Self::Object(object) => optional_attr(object, name)?,
             };
             if let Some(value) = value.filter(|v| !v.is_none()) {
                 return Ok(Some(value));
@@ -142,8 +148,12 @@ pub(crate) fn read_credentials(source: &Bound<'_, PyAny>) -> PyResult<Credential
     if matches!(&fields, Fields::Object(object) if object.is_none()) {
         return Err(raise(py, "CredentialsError", NO_CREDENTIALS.to_owned()));
     }
-    let expiry = fields.first(&names.expiry, &names.get)?;
-    if let (Fields::Object(object) | Fields::Botocore(object), Some(_)) = (&fields, &expiry) {
+    // Exactly botocore's `Credentials` never expires (its refreshable kind is another class).
+    let expiry = match &fields {
+        Fields::Botocore(_) => None,
+        _ => fields.first(&names.expiry, &names.get)?,
+    };
+    if let (Fields::Object(object), Some(_)) = (&fields, &expiry) {
         if let Some(frozen) = optional_attr(object, &names.frozen)? {
             fields = Fields::of(frozen.call0()?)?; // refreshable: one consistent snapshot
         }

@@ -1,5 +1,6 @@
 //! Python lifetimes → seconds: a `timedelta`, a number of seconds, or text such as `"6h"`.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use bedrock_token::Error;
@@ -11,10 +12,24 @@ use crate::{raise, token_error};
 
 static TIMEDELTA: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
+/// The last exact `timedelta` read, held (so its address cannot be reused), with its seconds:
+/// callers pass the same constant (`DEFAULT_EXPIRY`, a module's `ONE_HOUR`) on every call, and a
+/// `timedelta` cannot change, so its `total_seconds()` is called once, not per token.
+static LAST_TIMEDELTA: Mutex<Option<(Py<PyAny>, f64)>> = Mutex::new(None);
+
 /// The lifetime `expiry` in seconds; `InvalidInputError` naming the field for any other type.
 pub(crate) fn seconds(expiry: &Bound<'_, PyAny>) -> PyResult<f64> {
     let py = expiry.py();
     let timedelta = TIMEDELTA.get_or_try_init(py, || Ok::<_, PyErr>(py.import("datetime")?.getattr("timedelta")?.unbind()))?;
+    if expiry.get_type().is(timedelta.bind(py)) {
+        let mut last = LAST_TIMEDELTA.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, seconds)) = last.as_ref().filter(|(object, _)| expiry.is(object)) {
+            return Ok(*seconds);
+        }
+        let seconds: f64 = expiry.call_method0(pyo3::intern!(py, "total_seconds"))?.extract()?;
+        *last = Some((expiry.clone().unbind(), seconds));
+        return Ok(seconds);
+    }
     if expiry.is_instance(timedelta.bind(py))? {
         return expiry.call_method0(pyo3::intern!(py, "total_seconds"))?.extract();
     }

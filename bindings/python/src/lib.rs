@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, ScpOptions};
 use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyString, PyTuple};
 
 mod credentials;
 mod expiry;
@@ -105,7 +105,7 @@ fn sign_token(py: Python<'_>, credentials: &Bound<'_, PyAny>, region: &str, expi
 /// messages for a missing region or a lifetime out of range. No credentials: the default chain.
 #[pyfunction]
 #[pyo3(signature = (region, credentials, expiry))]
-fn provide_token(py: Python<'_>, region: Option<String>, credentials: Option<&Bound<'_, PyAny>>, expiry: &Bound<'_, PyAny>) -> PyResult<String> {
+fn provide_token<'py>(py: Python<'py>, region: Option<String>, credentials: Option<&Bound<'py, PyAny>>, expiry: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
     let region = region.filter(|r| !r.is_empty());
     let lifetime = expiry::seconds(expiry).and_then(|seconds| {
         if !(seconds > 0.0 && seconds <= 43_200.0) {
@@ -128,7 +128,8 @@ fn provide_token(py: Python<'_>, region: Option<String>, credentials: Option<&Bo
         // The default chains, fingerprinted once for the region and the credentials.
         (None, region) => py.detach(|| block_on(DefaultChain::new().token(region.as_deref(), expiry))),
     };
-    token.map(|t| t.as_str().to_owned()).map_err(|error| match error {
+    // Made from the core's buffer, which is wiped: no unwiped Rust copy of the token.
+    token.map(|t| PyString::new(py, t.as_str())).map_err(|error| match error {
         bedrock_token::Error::NoRegion => no_region(py),
         error => token_error(error),
     })
@@ -227,9 +228,9 @@ impl TokenProvider {
     }
 
     /// The token string; waits (without the GIL) only when no valid token is cached.
-    fn token(&self, py: Python<'_>) -> PyResult<String> {
+    fn token<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         let token = py.detach(|| self.0.token_blocking()).map_err(token_error)?;
-        Ok(token.as_str().to_owned())
+        Ok(PyString::new(py, token.as_str()))
     }
 
     /// The cached `Token` object.

@@ -51,6 +51,7 @@ class NoCredentials:
 
 @pytest.mark.parametrize("kwargs", [
     {"region": None},
+    {"region": None, "expiry": timedelta(0)},
     {"expiry": timedelta(0)},
     {"expiry": timedelta(hours=13)},
     {"expiry": timedelta(seconds=-1)},
@@ -68,6 +69,20 @@ def test_invalid_inputs_raise_the_reference_builtin_types(example_env, monkeypat
     builtin = next(c for c in type(theirs.value).__mro__ if c.__module__ == "builtins")
     assert isinstance(ours.value, builtin), (kwargs, type(ours.value), builtin)
     assert isinstance(ours.value, aws_bedrock_token_generator.BedrockTokenError)
+    if kwargs["region"] is None:  # the region is looked for first, as the reference does
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_each_lifetime_is_read_anew_even_when_objects_repeat(example_env):
+    """The last timedelta's seconds are remembered by identity: alternating lifetimes, an equal
+    one made anew, and a subclass with its own total_seconds() each sign with their own."""
+    class Doubled(timedelta):
+        def total_seconds(self):
+            return 2 * super().total_seconds()
+    hour, half = timedelta(hours=1), timedelta(minutes=30)
+    given = [hour, half, hour, hour, timedelta(minutes=30), Doubled(minutes=10), hour]
+    lifetimes = [aws_bedrock_token_generator.inspect_token(aws_bedrock_token_generator.provide_token(expiry=e)).lifetime for e in given]
+    assert lifetimes == [hour, half, hour, hour, half, timedelta(minutes=20), hour]
 
 
 def test_typed_errors_name_the_field(example_env):

@@ -4,7 +4,9 @@
 use std::time::{Duration, SystemTime};
 
 use aws_config::default_provider::{credentials::DefaultCredentialsChain, region::DefaultRegionChain};
-use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
+use aws_config::meta::region::ProvideRegion;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 
 use crate::chain_inputs::{self, Fingerprint};
@@ -73,6 +75,11 @@ impl DefaultChain {
         if let Some(region) = chain_inputs::region(profile, &fingerprint) {
             return Ok(region);
         }
+        // The chain's first link alone, as for the credentials (`credentials_at` says why).
+        if let Some(region) = EnvironmentVariableRegionProvider::new().region().await {
+            chain_inputs::remember_region(profile, fingerprint, region.as_ref());
+            return Ok(region.as_ref().to_owned());
+        }
         let mut builder = DefaultRegionChain::builder();
         if let Some(profile) = &self.profile {
             builder = builder.profile_name(profile);
@@ -123,7 +130,13 @@ impl DefaultChain {
         if let Some(credentials) = chain_inputs::credentials(profile, &fingerprint, SystemTime::now()) {
             return Ok(credentials);
         }
-        let credentials = load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await?;
+        // The chain's first link alone: with keys in the environment (CI, containers, Lambda) its
+        // answer is the chain's, and the rest of the chain, whose clients load the system's root
+        // certificates (most of a short process's time), is never built.
+        let credentials = match EnvironmentVariableCredentialsProvider::new().provide_credentials().await {
+            Ok(credentials) => credentials,
+            Err(_) => load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await?,
+        };
         chain_inputs::remember_credentials(profile, fingerprint, &credentials);
         Ok(credentials)
     }

@@ -75,6 +75,7 @@ impl SecretBytes {
     }
 
     /// The allocation's size: what [`SecretBytes::extend`] may fill without moving.
+    #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.0.capacity()
     }

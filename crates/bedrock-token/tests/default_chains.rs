@@ -83,6 +83,25 @@ fn every_change_the_default_chains_would_see_takes_effect_on_the_next_call() {
     set("AWS_DEFAULT_REGION", Some("ap-south-1"));
     assert_eq!(token().region, "ap-south-1", "AWS_DEFAULT_REGION");
 
+    // Keys and a region in the environment win over a profile, for a named profile too: the
+    // answer of aws-config's whole chain, which the environment's keys spare building.
+    write(&config, "[profile dev]\nregion = eu-central-1\n");
+    write(&credentials, &format!("[dev]\naws_access_key_id = AKIAFILEDEV000000009\naws_secret_access_key = {SECRET}\n"));
+    set("AWS_PROFILE", Some("dev"));
+    let chain = block_on(async {
+        use aws_config::meta::region::ProvideRegion;
+        use aws_credential_types::provider::ProvideCredentials;
+        let credentials = aws_config::default_provider::credentials::DefaultCredentialsChain::builder().build().await.provide_credentials().await.unwrap();
+        let region = aws_config::default_provider::region::DefaultRegionChain::builder().build().region().await.unwrap();
+        (credentials.access_key_id().to_owned(), region.to_string())
+    });
+    assert_eq!(chain, ("AKIAENVIRONMENT00002".to_owned(), "ap-south-1".to_owned()), "aws-config's whole chain");
+    let ours = token();
+    assert_eq!((ours.access_key_id, ours.region), chain, "the same answer");
+    let named = block_on(DefaultChain::new().profile("dev").credentials()).unwrap();
+    assert_eq!(named.access_key_id(), "AKIAENVIRONMENT00002", "a named profile too");
+    set("AWS_PROFILE", None);
+
     // Profiles from the shared files, AWS_PROFILE, and edits of the files.
     set("AWS_ACCESS_KEY_ID", None);
     set("AWS_SECRET_ACCESS_KEY", None);

@@ -107,10 +107,17 @@ pub fn sign_token(
 /// secret and session token it holds).
 pub(crate) const IDLE_SIGNING_STATE: Duration = Duration::from_secs(10 * 60);
 
+/// A slot reads the clock on its first token for an identity and on every this-many-th after
+/// (a clock read was a twentieth of a token): `last_used` may lag behind the last token, so an
+/// idle sweep may drop state early (it is prepared again, about 2 µs), never late.
+const SIGNS_PER_CLOCK_READ: u32 = 64;
+
 /// One thread's signing state, reachable from [`clear_signing_state`] and the idle sweep.
 struct Slot {
     prepared: Option<Prepared>,
     last_used: Instant,
+    /// Tokens signed with `prepared`, wrapping: [`SIGNS_PER_CLOCK_READ`] says when to read the clock.
+    signs: u32,
 }
 
 type SharedSlot = Arc<Mutex<Slot>>;
@@ -129,7 +136,7 @@ thread_local! {
     /// The last identity this thread signed for. A service signs for one identity, so it derives
     /// the signing key and hashes the constant part of the request once a day, not per token.
     static PREPARED: SharedSlot = {
-        let slot = Arc::new(Mutex::new(Slot { prepared: None, last_used: Instant::now() }));
+        let slot = Arc::new(Mutex::new(Slot { prepared: None, last_used: Instant::now(), signs: 0 }));
         lock(&SLOTS).push(Arc::downgrade(&slot));
         slot
     };
@@ -177,19 +184,30 @@ fn sweep_idle(now: Instant) {
 /// Runs `f` on the [`Prepared`] state for `identity`, from this thread's cache when it matches.
 fn with_prepared<R>(identity: Identity<'_>, f: impl FnOnce(&mut Prepared) -> R) -> R {
     let mut f = Some(f);
-    let now = Instant::now();
     let cached = PREPARED.try_with(|slot| {
         let mut slot = lock(slot);
         if !slot.prepared.as_ref().is_some_and(|prepared| prepared.is_for(identity)) {
             slot.prepared = Some(Prepared::new(identity));
+            slot.signs = 0;
         }
-        slot.last_used = now;
+        let now = (slot.signs % SIGNS_PER_CLOCK_READ == 0).then(Instant::now);
+        if let Some(now) = now {
+            slot.last_used = now;
+        }
+        slot.signs = slot.signs.wrapping_add(1);
         let f = f.take().expect("called once");
-        f(slot.prepared.as_mut().expect("filled above"))
+        (f(slot.prepared.as_mut().expect("filled above")), now)
     });
-    sweep_idle(now);
-    // The thread-local is gone only while this thread shuts down: sign without the cache.
-    cached.unwrap_or_else(|_| f.take().expect("not called yet")(&mut Prepared::new(identity)))
+    match cached {
+        Ok((result, now)) => {
+            if let Some(now) = now {
+                sweep_idle(now);
+            }
+            result
+        }
+        // The thread-local is gone only while this thread shuts down: sign without the cache.
+        Err(_) => f.take().expect("not called yet")(&mut Prepared::new(identity)),
+    }
 }
 
 #[cfg(test)]
@@ -229,6 +247,28 @@ mod tests {
         assert!(!holds_state(&theirs) && holds_state(&ours));
         done_tx.send(()).unwrap();
         other.join().unwrap();
+    }
+
+    #[test]
+    fn the_clock_is_read_on_an_identitys_first_token_and_every_64th_after() {
+        std::thread::spawn(|| {
+            let identity = Identity { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: "s", session_token: "", region: "us-east-1", day: 20_000 };
+            let other = Identity { region: "eu-west-1", ..identity };
+            let time = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400)).unwrap();
+            let slot = PREPARED.with(Arc::clone);
+            let sentinel = Instant::now().checked_sub(Duration::from_secs(3600)).unwrap();
+            let mut read = |identity| {
+                lock(&slot).last_used = sentinel;
+                with_prepared(identity, |prepared| prepared.sign(time, 900));
+                lock(&slot).last_used != sentinel
+            };
+            let reads: Vec<usize> = (0..130).filter(|_| read(identity)).collect();
+            assert_eq!(reads, [0, 64, 128]);
+            assert!(read(other), "a new identity reads the clock at once");
+            assert!(!read(other));
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
