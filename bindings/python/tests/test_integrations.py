@@ -114,6 +114,15 @@ def test_a_token_the_endpoint_cannot_verify_is_refused(endpoint):
     assert sigv4.value.response["Error"]["Message"] == "Authorization is not a bearer token"
 
 
+def test_the_token_botocore_holds_prints_redacted():
+    tokens = provider()
+    chain = tokens.boto3_session()._session.get_component("token_provider")
+    frozen = chain.load_token(signing_name="bedrock").get_frozen_token()
+    assert frozen.token == tokens.token() and frozen.token.startswith("bedrock-api-key-")
+    for shown in (repr(frozen), str(frozen), f"{frozen}"):
+        assert frozen.token not in shown and "bedrock-api-key-****" in shown, shown
+
+
 def test_region_name_must_be_the_providers_region():
     with pytest.raises(bedrock_token.InvalidInputError, match="region_name: must be this provider's region 'us-east-1', got 'eu-west-1'"):
         provider().boto3_session(region_name="eu-west-1")

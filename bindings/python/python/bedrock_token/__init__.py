@@ -283,11 +283,24 @@ class TokenProvider:
         # Bedrock's operations offer SigV4 and bearer auth; prefer bearer, as the SDKs do when
         # AWS_BEARER_TOKEN_BEDROCK is set, but for this session only.
         core.set_config_variable("auth_scheme_preference", "httpBearerAuth")
-        core.get_component("token_provider").insert_before("env", _Boto3TokenSource(self, FrozenAuthToken))
+        core.get_component("token_provider").insert_before("env", _Boto3TokenSource(self, _redacted(FrozenAuthToken)))
         return boto3.Session(botocore_session=core, **session_kwargs)
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+def _redacted(frozen: Any) -> Any:
+    """botocore's ``FrozenAuthToken``, whose ``repr()`` (a NamedTuple's) would print the token,
+    with the token redacted there; botocore reads ``.token`` as before."""
+
+    class RedactedFrozenAuthToken(frozen):  # type: ignore[misc, valid-type]
+        __slots__ = ()
+
+        def __repr__(self) -> str:
+            return f"FrozenAuthToken(token='bedrock-api-key-****', expiration={self.expiration!r})"
+
+    return RedactedFrozenAuthToken
 
 
 class _Boto3TokenSource:
