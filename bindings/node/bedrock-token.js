@@ -73,6 +73,9 @@ function credentialsOf(c) {
   if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string') {
     throw withCode(TypeError, 'ERR_BEDROCK_INVALID_CREDENTIALS', 'credentials need string accessKeyId and secretAccessKey')
   }
+  if (c.sessionToken != null && typeof c.sessionToken !== 'string') {
+    throw withCode(TypeError, 'ERR_BEDROCK_INVALID_CREDENTIALS', `credentials.sessionToken must be a string, got ${typeof c.sessionToken}`)
+  }
   const expiration = c.expiration instanceof Date ? c.expiration.getTime() : undefined
   return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken || undefined, expiration }
 }

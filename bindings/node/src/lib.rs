@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bedrock_token::{error_chain, provider_future, Credentials, CredentialsError, Error, ProvideCredentials};
-use napi::bindgen_prelude::{Function, Promise, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{FromNapiValue, Function, Promise, ToNapiValue, TypeName};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use napi_derive::napi;
@@ -89,6 +89,62 @@ impl ToNapiValue for TokenString {
     }
 }
 
+/// A string argument read with one napi call when it fits in 251 bytes (access key ids, secrets
+/// and regions do; longer ones take napi-rs's two calls), and zeroed when dropped: a secret
+/// read here leaves no copy behind. napi-rs's `String` asks for the length first, then copies
+/// into a zero-filled allocation, which was a tenth of `signTokenSync`.
+pub struct ShortText {
+    inline: [u8; 256],
+    len: usize,
+    long: Option<zeroize::Zeroizing<String>>,
+}
+
+impl Drop for ShortText {
+    fn drop(&mut self) {
+        // The bytes napi wrote (zeroing all 256 one volatile write at a time would cost more).
+        zeroize::Zeroize::zeroize(&mut self.inline[..self.len.min(256)]);
+    }
+}
+
+impl ShortText {
+    fn as_str(&self) -> &str {
+        match &self.long {
+            Some(long) => long.as_str(),
+            // napi wrote whole UTF-8 characters: the bytes are a valid string.
+            None => std::str::from_utf8(&self.inline[..self.len]).unwrap_or_default(),
+        }
+    }
+}
+
+impl TypeName for ShortText {
+    fn type_name() -> &'static str {
+        "string"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::String
+    }
+}
+
+impl FromNapiValue for ShortText {
+    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> napi::Result<Self> {
+        let mut text = ShortText { inline: [0; 256], len: 0, long: None };
+        // SAFETY: `env` and `value` come from napi-rs for this call; napi writes at most 256 bytes
+        // (the last a NUL) into the buffer and the count of the others into `len`.
+        let status = unsafe { napi::sys::napi_get_value_string_utf8(env, value, text.inline.as_mut_ptr().cast(), 256, &mut text.len) };
+        if status == napi::sys::Status::napi_string_expected {
+            return Err(napi::Error::new(Status::StringExpected, "expected a string".to_owned()));
+        }
+        napi::check_status!(status)?;
+        // 252 bytes or more may have been cut short (before a character of up to 4 bytes).
+        if text.len > 251 {
+            // SAFETY: as above.
+            text.long = Some(zeroize::Zeroizing::new(unsafe { String::from_napi_value(env, value)? }));
+        }
+        Ok(text)
+    }
+}
+
 /// Credentials as JS passes them (`expiration` in epoch milliseconds).
 #[napi(object)]
 pub struct JsCredentials {
@@ -144,17 +200,19 @@ pub fn openai_base_url(region: String, mantle: bool) -> napi::Result<String> {
 /// arguments: reading them from a JS object cost more than signing.
 #[napi(catch_unwind, ts_return_type = "string")]
 pub fn sign_token_sync(
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
+    access_key_id: ShortText,
+    secret_access_key: ShortText,
+    session_token: Option<ShortText>,
     expiration_ms: Option<f64>,
-    region: String,
+    region: ShortText,
     expires_in_seconds: f64,
     at_ms: Option<f64>,
 ) -> napi::Result<TokenString> {
-    let credentials = Credentials::try_from(JsCredentials { access_key_id, secret_access_key, session_token, expiration: expiration_ms })?;
+    let expiration = expiration_ms.map(from_millis).transpose()?;
+    let session_token = session_token.as_ref().map(|token| token.as_str().to_owned());
+    let credentials = Credentials::new(access_key_id.as_str(), secret_access_key.as_str(), session_token, expiration, "node");
     let at = at_ms.map(from_millis).transpose()?.unwrap_or_else(SystemTime::now);
-    bedrock_token::sign_token(&credentials, &region, lifetime(expires_in_seconds)?, at)
+    bedrock_token::sign_token(&credentials, region.as_str(), lifetime(expires_in_seconds)?, at)
         .map(|t| TokenString(Arc::new(t)))
         .map_err(js_error)
 }

@@ -60,6 +60,7 @@ test('clear TypeError/RangeError with a code where the reference is loose', asyn
     [{ region: 'US-EAST-1' }, RangeError, 'ERR_BEDROCK_INVALID_REGION'],
     [{ region: 42 }, TypeError, 'ERR_BEDROCK_INVALID_REGION'],
     [{ credentials: { accessKeyId: 'AKID' } }, TypeError, 'ERR_BEDROCK_INVALID_CREDENTIALS'],
+    [{ credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 5 } }, TypeError, 'ERR_BEDROCK_INVALID_CREDENTIALS'],
   ]
   for (const [override, ErrorClass, code] of cases) {
     await assert.rejects(getToken({ credentials, region: 'us-east-1', ...override }), (error) => {

@@ -31,3 +31,24 @@ test('200 random inputs: same parameters and signature as the official JS genera
     assert.deepEqual(params(mine), params(theirs), `case ${i}`)
   }
 })
+
+test('strings at the edge of the one-call read (251/252 bytes, a multi-byte character across it) sign as the official generator does (same parameters and signature)', async () => {
+  const at = new Date(Date.UTC(2026, 0, 24, 10))
+  const cases = []
+  for (let bytes = 246; bytes <= 258; bytes++) {
+    cases.push('T'.repeat(bytes)) // ASCII: bytes = characters
+    cases.push('T'.repeat(bytes - 3) + 'é') // 2-byte character ending at bytes - 1
+    cases.push('T'.repeat(bytes - 4) + '€') // 3-byte character ending at bytes - 1
+    cases.push('T'.repeat(bytes - 4) + '😀') // 4-byte character (a surrogate pair) ending at bytes
+  }
+  for (const value of cases) {
+    for (const credentials of [
+      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: value },
+      { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: value },
+    ]) {
+      const mine = ours.signTokenSync({ credentials, region: 'us-east-1', expiresInSeconds: 900, at })
+      const theirs = await withFrozenDate(at, () => reference.getToken({ credentials, region: 'us-east-1', expiresInSeconds: 900 }))
+      assert.deepEqual(params(mine), params(theirs), `${Buffer.byteLength(value)} bytes, ends ${JSON.stringify(value.slice(-2))}`)
+    }
+  }
+})

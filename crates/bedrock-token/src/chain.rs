@@ -177,6 +177,11 @@ impl DefaultChain {
 /// file takes effect on the next call, and credentials within a minute of their expiry are
 /// loaded again. [`clear_signing_state`](crate::clear_signing_state) forgets them.
 ///
+/// Keys and a region in the environment are the chains' first answer, so they are asked first,
+/// through `aws-config`'s own environment providers: the rest of the chains (whose HTTP clients
+/// load the system's root certificates, milliseconds in a short process) is built only when the
+/// environment has none.
+///
 /// ```no_run
 /// # async fn run() -> Result<(), bedrock_token::Error> {
 /// let token = bedrock_token::provide_token(bedrock_token::DEFAULT_EXPIRY).await?;
