@@ -62,4 +62,4 @@ export declare function openaiBaseUrl(region: string, mantle: boolean): string
  * Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
  * arguments: reading them from a JS object cost more than signing.
  */
-export declare function signTokenSync(accessKeyId: ShortText, secretAccessKey: ShortText, sessionToken: ShortText | undefined | null, expirationMs: number | undefined | null, region: ShortText, expiresInSeconds: number, atMs?: number | undefined | null): string
+export declare function signTokenSync(accessKeyId: string, secretAccessKey: string, sessionToken: string | undefined | null, expirationMs: number | undefined | null, region: string, expiresInSeconds: number, atMs?: number | undefined | null): string

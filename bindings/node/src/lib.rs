@@ -198,7 +198,11 @@ pub fn openai_base_url(region: String, mantle: bool) -> napi::Result<String> {
 
 /// Signs a token synchronously, offline, at `atMs` (default now). The credentials come as separate
 /// arguments: reading them from a JS object cost more than signing.
-#[napi(catch_unwind, ts_return_type = "string")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "accessKeyId: string, secretAccessKey: string, sessionToken: string | undefined | null, expirationMs: number | undefined | null, region: string, expiresInSeconds: number, atMs?: number | undefined | null",
+    ts_return_type = "string"
+)]
 pub fn sign_token_sync(
     access_key_id: ShortText,
     secret_access_key: ShortText,
