@@ -77,6 +77,7 @@ impl DefaultChain {
         }
         // The chain's first link alone, as for the credentials (`credentials_at` says why).
         if let Some(region) = EnvironmentVariableRegionProvider::new().region().await {
+            tracing::debug!(target: "bedrock_token::chain", region = region.as_ref(), "region from the environment variables, the chain's first source");
             chain_inputs::remember_region(profile, fingerprint, region.as_ref());
             return Ok(region.as_ref().to_owned());
         }
@@ -134,7 +135,10 @@ impl DefaultChain {
         // answer is the chain's, and the rest of the chain, whose clients load the system's root
         // certificates (most of a short process's time), is never built.
         let credentials = match EnvironmentVariableCredentialsProvider::new().provide_credentials().await {
-            Ok(credentials) => credentials,
+            Ok(credentials) => {
+                tracing::debug!(target: "bedrock_token::chain", access_key_id = credentials.access_key_id(), "credentials from the environment variables, the chain's first source");
+                credentials
+            }
             Err(_) => load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await?,
         };
         chain_inputs::remember_credentials(profile, fingerprint, &credentials);

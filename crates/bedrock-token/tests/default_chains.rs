@@ -89,7 +89,6 @@ fn every_change_the_default_chains_would_see_takes_effect_on_the_next_call() {
     write(&credentials, &format!("[dev]\naws_access_key_id = AKIAFILEDEV000000009\naws_secret_access_key = {SECRET}\n"));
     set("AWS_PROFILE", Some("dev"));
     let chain = block_on(async {
-        use aws_config::meta::region::ProvideRegion;
         use aws_credential_types::provider::ProvideCredentials;
         let credentials = aws_config::default_provider::credentials::DefaultCredentialsChain::builder().build().await.provide_credentials().await.unwrap();
         let region = aws_config::default_provider::region::DefaultRegionChain::builder().build().region().await.unwrap();

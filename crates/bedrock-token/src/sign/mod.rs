@@ -257,7 +257,7 @@ mod tests {
             let time = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400)).unwrap();
             let slot = PREPARED.with(Arc::clone);
             let sentinel = Instant::now().checked_sub(Duration::from_secs(3600)).unwrap();
-            let mut read = |identity| {
+            let read = |identity| {
                 lock(&slot).last_used = sentinel;
                 with_prepared(identity, |prepared| prepared.sign(time, 900));
                 lock(&slot).last_used != sentinel
