@@ -10,6 +10,9 @@ use aws_smithy_async::test_util::{instant_time_and_sleep, ManualTimeSource};
 use bedrock_token::{Credentials, Error, Token, TokenProvider};
 use tokio::sync::Semaphore;
 
+mod support;
+use support::Blocking;
+
 const START: Duration = Duration::from_secs(1_769_248_800); // 2026-01-24T10:00:00Z
 
 fn start() -> SystemTime {
@@ -489,25 +492,11 @@ async fn the_background_task_never_spins_after_a_failed_forced_refresh() {
     drop(provider);
 }
 
-/// A credentials provider that blocks its thread (a slow `credential_process`, say) for 3 s.
-#[derive(Debug)]
-struct Blocking;
-
-impl ProvideCredentials for Blocking {
-    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        std::thread::sleep(Duration::from_secs(3));
-        future::ProvideCredentials::ready(Ok(Credentials::for_tests()))
-    }
-}
-
 /// Loads run on a thread of their own: a provider that blocks its thread ends within the load
 /// timeout plus `LOAD_GRACE`, and holds up no other provider, even on a one-worker runtime.
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_provider_that_blocks_its_thread_delays_no_other_provider() {
-    let stuck = TokenProvider::builder().region("us-east-1").credentials_provider(Blocking).load_timeout(Duration::from_millis(300)).build().unwrap();
+    let stuck = TokenProvider::builder().region("us-east-1").credentials_provider(Blocking(Duration::from_secs(3))).load_timeout(Duration::from_millis(300)).build().unwrap();
     let fine = TokenProvider::builder().region("us-east-1").credentials_provider(Credentials::for_tests()).build().unwrap();
     let started = std::time::Instant::now();
     let stuck_wait = tokio::spawn(async move { (stuck.token().await, started.elapsed()) });

@@ -4,23 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_credential_types::provider::{future, ProvideCredentials};
-use bedrock_token::{Credentials, TokenProvider};
+use bedrock_token::TokenProvider;
 
-/// A credentials provider that blocks its thread for a second, so a load is still running
-/// when the caller's runtime goes away.
-#[derive(Debug)]
-struct Slow;
-
-impl ProvideCredentials for Slow {
-    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        std::thread::sleep(Duration::from_secs(1));
-        future::ProvideCredentials::ready(Ok(Credentials::for_tests()))
-    }
-}
+mod support;
+use support::Blocking;
 
 #[test]
 fn a_caller_runtime_shut_down_mid_refresh_panics_no_thread_of_ours() {
@@ -31,7 +18,7 @@ fn a_caller_runtime_shut_down_mid_refresh_panics_no_thread_of_ours() {
         seen.lock().unwrap().push(format!("{thread}: {info}"));
     }));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let provider = TokenProvider::builder().region("us-east-1").credentials_provider(Slow).load_timeout(Duration::from_secs(5)).build().unwrap();
+    let provider = TokenProvider::builder().region("us-east-1").credentials_provider(Blocking(Duration::from_secs(1))).load_timeout(Duration::from_secs(5)).build().unwrap();
     let waiting = provider.clone();
     runtime.spawn(async move { waiting.token().await });
     std::thread::sleep(Duration::from_millis(200)); // the load has begun and its wait is armed
