@@ -99,11 +99,19 @@ pub async fn run(args: TokenArgs) -> Result<(), Failure> {
 
 /// Runs the command in place of this process (`exec`), with `AWS_BEARER_TOKEN_BEDROCK` set: its
 /// exit code and the signals sent to it are its own, as if it had been started directly. Returns
-/// only if it could not be started.
+/// only if it could not be started. Where there is no `exec` (Windows), the command runs as a
+/// child and this process exits with its exit code.
 pub async fn exec(args: ExecArgs) -> Result<(), Failure> {
-    use std::os::unix::process::CommandExt;
     let token = sign(args.sign, SystemTime::now()).await?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
-    let err = std::process::Command::new(program).args(rest).env("AWS_BEARER_TOKEN_BEDROCK", token.as_str()).exec();
+    let mut command = std::process::Command::new(program);
+    command.args(rest).env("AWS_BEARER_TOKEN_BEDROCK", token.as_str());
+    #[cfg(unix)]
+    let err = std::os::unix::process::CommandExt::exec(&mut command);
+    #[cfg(not(unix))]
+    let err = match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(err) => err,
+    };
     Err(Failure::Exec(program.to_string_lossy().into_owned(), err))
 }

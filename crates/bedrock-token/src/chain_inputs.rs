@@ -3,8 +3,6 @@
 //! credentials resolved for one fingerprint hold until it changes (or the credentials near their
 //! expiry), so `provide_token()` before every request does not rebuild the chains each time.
 
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -14,7 +12,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// The environment variables the default region and credentials chains read.
-const VARIABLES: [&str; 23] = [
+const VARIABLES: [&str; 24] = [
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_REGION",
@@ -38,6 +36,8 @@ const VARIABLES: [&str; 23] = [
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_STS",
     "HOME",
+    // Where the shared files are on Windows when HOME is not set.
+    "USERPROFILE",
 ];
 
 /// Credentials this close to their expiry are loaded again.
@@ -53,23 +53,37 @@ impl Fingerprint {
     pub(crate) fn now(profile: Option<&str>) -> Self {
         let mut hash = Sha256::new();
         hash.update(profile.unwrap_or("\0").as_bytes());
-        let mut home = None;
+        let (mut home, mut user_profile) = (None, None);
         let mut files = [None, None];
         for name in VARIABLES {
-            let value = std::env::var_os(name).map(|v| Zeroizing::new(v.into_encoded_bytes()));
             hash.update([0xff]);
             hash.update(name.as_bytes());
-            if let Some(value) = &value {
-                hash.update([0x01]);
-                hash.update(value.as_slice());
-                match name {
-                    "HOME" => home = Some(PathBuf::from(OsString::from_vec(value.to_vec()))),
-                    "AWS_CONFIG_FILE" => files[0] = Some(PathBuf::from(OsString::from_vec(value.to_vec()))),
-                    "AWS_SHARED_CREDENTIALS_FILE" => files[1] = Some(PathBuf::from(OsString::from_vec(value.to_vec()))),
-                    _ => {}
+            // The three paths are kept (they are no secret); every other value is hashed from a
+            // buffer wiped when it drops, for the secret key is among them.
+            let path = match name {
+                "HOME" => Some(&mut home),
+                "USERPROFILE" => Some(&mut user_profile),
+                "AWS_CONFIG_FILE" => Some(&mut files[0]),
+                "AWS_SHARED_CREDENTIALS_FILE" => Some(&mut files[1]),
+                _ => None,
+            };
+            match path {
+                Some(slot) => {
+                    if let Some(value) = std::env::var_os(name) {
+                        hash.update([0x01]);
+                        hash.update(value.as_encoded_bytes());
+                        *slot = Some(PathBuf::from(value));
+                    }
+                }
+                None => {
+                    if let Some(value) = std::env::var_os(name).map(|v| Zeroizing::new(v.into_encoded_bytes())) {
+                        hash.update([0x01]);
+                        hash.update(value.as_slice());
+                    }
                 }
             }
         }
+        let home = home.or(user_profile);
         let defaults = [".aws/config", ".aws/credentials"].map(|file| home.as_ref().map(|home| home.join(file)));
         for (given, default) in files.into_iter().zip(defaults) {
             hash.update(stamp(given.or(default)));
@@ -78,15 +92,23 @@ impl Fingerprint {
     }
 }
 
-/// A file's length, modification time (nanoseconds) and inode, or zeros when it is absent.
+/// A file's length, modification time (nanoseconds) and, on Unix, inode; zeros when it is absent.
 fn stamp(path: Option<PathBuf>) -> [u8; 32] {
-    use std::os::unix::fs::MetadataExt;
     let mut out = [0u8; 32];
     if let Some(meta) = path.and_then(|p| std::fs::metadata(p).ok()) {
         out[..8].copy_from_slice(&meta.len().to_le_bytes());
-        out[8..16].copy_from_slice(&meta.mtime().to_le_bytes());
-        out[16..24].copy_from_slice(&meta.mtime_nsec().to_le_bytes());
-        out[24..].copy_from_slice(&meta.ino().to_le_bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            out[8..16].copy_from_slice(&meta.mtime().to_le_bytes());
+            out[16..24].copy_from_slice(&meta.mtime_nsec().to_le_bytes());
+            out[24..].copy_from_slice(&meta.ino().to_le_bytes());
+        }
+        #[cfg(not(unix))]
+        {
+            let modified = meta.modified().ok().and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok());
+            out[8..24].copy_from_slice(&modified.map_or(0, |since| since.as_nanos()).to_le_bytes());
+        }
     }
     out
 }
