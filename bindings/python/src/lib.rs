@@ -119,14 +119,16 @@ fn provide_token<'py>(py: Python<'py>, region: Option<String>, credentials: Opti
         Err(_) if region.is_none() && py.detach(|| block_on(DefaultChain::new().region()).is_err()) => return Err(no_region(py)),
         Err(error) => return Err(error),
     };
-    let token = match (credentials, region) {
-        (Some(credentials), Some(region)) => bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now()),
-        (Some(credentials), None) => {
-            let region = py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| no_region(py))?;
+    let token = match credentials {
+        Some(credentials) => {
+            let region = match region {
+                Some(region) => region,
+                None => py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| no_region(py))?,
+            };
             bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now())
         }
         // The default chains, fingerprinted once for the region and the credentials.
-        (None, region) => py.detach(|| block_on(DefaultChain::new().token(region.as_deref(), expiry))),
+        None => py.detach(|| block_on(DefaultChain::new().token(region.as_deref(), expiry))),
     };
     // Made from the core's buffer, which is wiped: no unwiped Rust copy of the token.
     token.map(|t| PyString::new(py, t.as_str())).map_err(|error| match error {

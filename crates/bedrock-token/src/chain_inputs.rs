@@ -67,20 +67,14 @@ impl Fingerprint {
                 "AWS_SHARED_CREDENTIALS_FILE" => Some(&mut files[1]),
                 _ => None,
             };
+            let Some(value) = std::env::var_os(name) else { continue };
+            hash.update([0x01]);
             match path {
                 Some(slot) => {
-                    if let Some(value) = std::env::var_os(name) {
-                        hash.update([0x01]);
-                        hash.update(value.as_encoded_bytes());
-                        *slot = Some(PathBuf::from(value));
-                    }
+                    hash.update(value.as_encoded_bytes());
+                    *slot = Some(PathBuf::from(value));
                 }
-                None => {
-                    if let Some(value) = std::env::var_os(name).map(|v| Zeroizing::new(v.into_encoded_bytes())) {
-                        hash.update([0x01]);
-                        hash.update(value.as_slice());
-                    }
-                }
+                None => hash.update(Zeroizing::new(value.into_encoded_bytes()).as_slice()),
             }
         }
         let home = home.or(user_profile);
