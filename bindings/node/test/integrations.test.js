@@ -74,8 +74,13 @@ test('a token the endpoint cannot verify is refused: wrong secret, wrong region'
   await assert.rejects(converse(wrongRegion), { name: 'AccessDeniedException', message: 'bearer token is signed for region us-west-2, this endpoint is us-east-1' })
 })
 
-async function waitForRefresh(provider, firstRefreshPoint) {
-  for (let i = 0; i < 100 && (await provider.tokenInfo()).keepUntil <= firstRefreshPoint; i++) await sleep(20)
+/** Until the provider holds a token signed after the first (at most 5 s). */
+async function waitForRefresh(provider, firstIssuedAt) {
+  for (let i = 0; i < 250; i++) {
+    if ((await provider.tokenInfo()).issuedAt > firstIssuedAt) return
+    await sleep(20)
+  }
+  throw new Error('the provider did not refresh within 5 s')
 }
 
 test('a long-running SDK client sends a new token after the refresh point', async () => {
@@ -84,10 +89,10 @@ test('a long-running SDK client sends a new token after the refresh point', asyn
   const client = runtime(provider)
   const since = (await endpoint.requests()).length
   await converse(client)
-  const firstRefreshPoint = (await provider.tokenInfo()).keepUntil
+  const firstIssuedAt = (await provider.tokenInfo()).issuedAt
   await sleep(4000)
   await converse(client) // may still carry the first token (valid 2 s more) while it is replaced
-  await waitForRefresh(provider, firstRefreshPoint)
+  await waitForRefresh(provider, firstIssuedAt)
   await converse(client)
   const log = await requestsSince(since)
   assert.deepEqual(log.map((r) => r.status), [200, 200, 200])
@@ -103,10 +108,10 @@ test('openai with apiKey: () => provider.token(): chat completions, models, a ne
   const client = new OpenAI({ baseURL: `${endpoint.http}/openai/v1`, apiKey: () => provider.token(), maxRetries: 0 })
   const chat = await client.chat.completions.create({ model: 'openai.gpt-oss-20b-1:0', messages: [{ role: 'user', content: 'hello' }] })
   assert.equal(chat.choices[0].message.content, 'reply to: hello')
-  const firstRefreshPoint = (await provider.tokenInfo()).keepUntil
+  const firstIssuedAt = (await provider.tokenInfo()).issuedAt
   await sleep(4000)
   await client.models.list()
-  await waitForRefresh(provider, firstRefreshPoint)
+  await waitForRefresh(provider, firstIssuedAt)
   const models = await client.models.list()
   assert.ok(models.data.some((m) => m.id === 'meta.llama3-8b-instruct-v1:0'))
   const log = await requestsSince(since)
