@@ -287,8 +287,14 @@ impl Action {
             Action::DeleteRolePolicy { role, name } => {
                 client.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| iam.error("DeleteRolePolicy", e))?;
             }
-            Action::ActivateKey { user, id } => {
+            Action::ActivateKey { user, kind: KeyKind::AccessKey, id } => {
+                client.update_access_key().user_name(user).access_key_id(id).status(StatusType::Active).send().await.map_err(|e| iam.error("UpdateAccessKey", e))?;
+            }
+            Action::ActivateKey { user, kind: KeyKind::ApiKey, id } => {
                 client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Active).send().await.map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
+            }
+            Action::UntagUser { user, keys } => {
+                client.untag_user().user_name(user).set_tag_keys(Some(keys.clone())).send().await.map_err(|e| iam.error("UntagUser", e))?;
             }
         }
         Ok(None)

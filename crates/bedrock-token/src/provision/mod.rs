@@ -33,15 +33,19 @@ mod governance;
 mod iam;
 mod input;
 mod models;
+mod partition;
 mod plan;
 mod report;
+mod revoke;
 mod state;
 
 pub use error::ProvisionError;
 pub use governance::{
     revoke_document, scp, AuditReport, AuditedKey, Finding, Principal, ScpOptions, BEARER_TOKEN_ACTIONS, CONSOLE_USER_PREFIX,
-    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKE_POLICY_NAME,
+    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKED_KEYS_TAG, REVOKE_POLICY_NAME,
 };
+pub use partition::Partition;
+pub use revoke::RevokeOptions;
 pub use iam::Iam;
 pub use models::{ModelRef, PROFILE_PREFIXES};
 pub use input::{

@@ -5,10 +5,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::input::{policies_we_attach, KeyRequest, ProvisionRequest};
+use super::input::{policy_we_attached, KeyRequest, ProvisionRequest, POLICY_TAG};
 use super::report::{KeyKind, KeyStatus};
 use super::state::{Attachments, UserState};
-use super::{ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME, KEYS_PER_USER};
+use super::{Partition, ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME, KEYS_PER_USER};
 
 /// One change to IAM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -159,12 +159,21 @@ pub enum Action {
         /// The inline policy's name.
         name: String,
     },
-    /// `UpdateServiceSpecificCredential` back to active.
+    /// `UpdateAccessKey` / `UpdateServiceSpecificCredential` back to active.
     ActivateKey {
         /// The user.
         user: String,
+        /// Access key or API key.
+        kind: KeyKind,
         /// Its id.
         id: String,
+    },
+    /// `UntagUser`.
+    UntagUser {
+        /// The user.
+        user: String,
+        /// The tag keys to remove.
+        keys: Vec<String>,
     },
 }
 
@@ -197,7 +206,8 @@ impl fmt::Display for Action {
             Action::DeleteUser { user } => write!(f, "delete user {user}"),
             Action::PutRolePolicy { role, name, .. } => write!(f, "put inline policy {name} on role {role}"),
             Action::DeleteRolePolicy { role, name } => write!(f, "delete inline policy {name} of role {role}"),
-            Action::ActivateKey { user, id } => write!(f, "activate Bedrock API key {id} of {user}"),
+            Action::ActivateKey { user, kind, id } => write!(f, "activate {kind} {id} of {user}"),
+            Action::UntagUser { user, keys } => write!(f, "untag user {user}: {}", keys.join(", ")),
         }
     }
 }
@@ -236,7 +246,8 @@ impl Action {
             Action::DeleteUser { user } => format!("aws iam delete-user --user-name {user}"),
             Action::PutRolePolicy { role, name, .. } => format!("aws iam put-role-policy --role-name {role} --policy-name {name} --policy-document …"),
             Action::DeleteRolePolicy { role, name } => format!("aws iam delete-role-policy --role-name {role} --policy-name {name}"),
-            Action::ActivateKey { user, id } => format!("{} --status Active", key_command("update", &KeyKind::ApiKey, user, id)),
+            Action::ActivateKey { user, kind, id } => format!("{} --status Active", key_command("update", kind, user, id)),
+            Action::UntagUser { user, keys } => format!("aws iam untag-user --user-name {user} --tag-keys {}", keys.join(" ")),
         }
     }
 
@@ -254,44 +265,53 @@ impl Action {
     }
 }
 
-/// What makes IAM match `request` for `user`, given what it holds now (`None`: no such user).
+/// What makes IAM match `request` for `user` in `partition`, given what it holds now (`None`:
+/// no such user).
 ///
 /// Adds before it removes, so the user never goes without the access asked for: tags that are
-/// missing or differ; the requested managed policy or inline document; then the managed Bedrock
-/// policies this library attached and no longer asked for, and its inline policy when not asked
-/// for; last the key, when no active key of that kind exists.
-pub(crate) fn provision(request: &ProvisionRequest, tags: Vec<(String, String)>, state: Option<&UserState>) -> Result<Vec<Action>, ProvisionError> {
+/// missing or differ; the requested managed policy or inline document; then the managed policy
+/// this library recorded as attached and no longer asked for, and its inline policy when not
+/// asked for; then the [`POLICY_TAG`] that records the policy, only once IAM has accepted it and
+/// the previous one is gone (so a failed step never makes a run forget a policy it attached);
+/// last the key, when no active key of that kind exists.
+pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: Vec<(String, String)>, state: Option<&UserState>) -> Result<Vec<Action>, ProvisionError> {
     let user = request.business_unit.user_name();
+    let (policy_tag, tags): (Vec<_>, Vec<_>) = tags.into_iter().partition(|(k, _)| k == POLICY_TAG);
+    let wanted_arn = request.policy.managed_arn(partition);
+    let wanted_document = request.policy.inline_document(partition);
     let mut actions = Vec::new();
     let Some(state) = state else {
         actions.push(Action::CreateUser { user: user.clone(), path: request.path.clone(), tags });
-        actions.extend(request.policy.managed_arn().map(|policy_arn| Action::AttachPolicy { user: user.clone(), policy_arn }));
-        actions.extend(request.policy.inline_document().map(|document| Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document }));
+        actions.extend(wanted_arn.map(|policy_arn| Action::AttachPolicy { user: user.clone(), policy_arn }));
+        actions.extend(wanted_document.map(|document| Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document }));
+        actions.push(Action::TagUser { user: user.clone(), tags: policy_tag });
         actions.extend(create_key(&user, request.key));
         return Ok(actions);
     };
-    let differing: Vec<_> = tags.into_iter().filter(|(k, v)| state.tags.get(k) != Some(v)).collect();
+    let differs = |(k, v): &(String, String)| state.tags.get(k) != Some(v);
+    let differing: Vec<_> = tags.into_iter().filter(differs).collect();
     if !differing.is_empty() {
         actions.push(Action::TagUser { user: user.clone(), tags: differing });
     }
-    let wanted_arn = request.policy.managed_arn();
     if let Some(arn) = wanted_arn.as_ref().filter(|arn| !state.attached.contains(arn)) {
         actions.push(Action::AttachPolicy { user: user.clone(), policy_arn: arn.clone() });
     }
-    let wanted_document = request.policy.inline_document();
     if let Some(document) = &wanted_document {
         let wanted: serde_json::Value = serde_json::from_str(document).expect("our own documents are JSON");
         if state.inline_document.as_ref() != Some(&wanted) {
             actions.push(Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document: document.clone() });
         }
     }
-    for arn in policies_we_attach(state.policy_tag()) {
+    if let Some(arn) = policy_we_attached(state.policy_tag(), partition) {
         if state.attached.contains(&arn) && wanted_arn.as_ref() != Some(&arn) {
             actions.push(Action::DetachPolicy { user: user.clone(), policy_arn: arn });
         }
     }
     if wanted_document.is_none() && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
         actions.push(Action::DeleteInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
+    if policy_tag.iter().any(differs) {
+        actions.push(Action::TagUser { user: user.clone(), tags: policy_tag });
     }
     let Some((kind, create)) = kind_and_create(&user, request.key) else { return Ok(actions) };
     if !state.keys_of(kind).any(|k| k.active) {
@@ -327,6 +347,13 @@ pub(crate) fn check_room(user: &str, kind: KeyKind, keys: &[KeyStatus]) -> Resul
     })
 }
 
+/// Whether an MFA serial number names a virtual device (`arn:PARTITION:iam::ACCOUNT:mfa/NAME`),
+/// the only kind `DeleteVirtualMFADevice` takes: FIDO security keys (`…:u2f/…`) and hardware
+/// tokens (a plain serial) are only deactivated.
+fn is_virtual_mfa(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.split(':').nth(5).is_some_and(|resource| resource.starts_with("mfa/"))
+}
+
 /// Everything `DeleteUser` needs removed first, in an order IAM accepts, then the user: keys and
 /// other services' credentials, the console password, MFA devices (deactivated, and deleted when
 /// virtual), SSH keys, signing certificates, group memberships, inline and attached policies.
@@ -344,7 +371,7 @@ pub(crate) fn deprovision(user: &str, state: &UserState, attachments: &Attachmen
     }
     for serial in &attachments.mfa_devices {
         actions.push(Action::DeactivateMfaDevice { user: user.clone(), serial: serial.clone() });
-        if serial.starts_with("arn:") {
+        if is_virtual_mfa(serial) {
             actions.push(Action::DeleteVirtualMfaDevice { serial: serial.clone() });
         }
     }
@@ -355,4 +382,17 @@ pub(crate) fn deprovision(user: &str, state: &UserState, attachments: &Attachmen
     actions.extend(state.attached.iter().map(|arn| Action::DetachPolicy { user: user.clone(), policy_arn: arn.clone() }));
     actions.push(Action::DeleteUser { user });
     actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_virtual_mfa_devices_are_deleted() {
+        assert!(is_virtual_mfa("arn:aws:iam::123456789012:mfa/alice"));
+        assert!(is_virtual_mfa("arn:aws-us-gov:iam::123456789012:mfa/path/alice"));
+        assert!(!is_virtual_mfa("arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABCDEFGHIJKLMNOPQRSTUVWXYZ"));
+        assert!(!is_virtual_mfa("GAHT12345678"));
+    }
 }

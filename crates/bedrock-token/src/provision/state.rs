@@ -83,6 +83,12 @@ pub(crate) async fn read_user(iam: &Iam, user: &str) -> Result<Option<UserState>
     Ok(Some(state))
 }
 
+/// The user's tags.
+pub(crate) async fn read_tags(iam: &Iam, user: &str) -> Result<BTreeMap<String, String>, ProvisionError> {
+    let tags = all_items!(iam, "ListUserTags", iam.client().list_user_tags().user_name(user));
+    Ok(tags.into_iter().map(|t| (t.key, t.value)).collect())
+}
+
 /// Whether IAM shows the user (just `GetUser`).
 pub(crate) async fn read_user_exists(iam: &Iam, user: &str) -> Result<bool, ProvisionError> {
     match iam.client().get_user().user_name(user).send().await {
