@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use aws_sdk_iam::config::retry::RetryConfig;
 
@@ -14,6 +15,7 @@ use super::input::{validate_api_key_days, validate_path, BusinessUnit, KeyReques
 use super::plan::{self, Action};
 use super::report::{DeprovisionReport, ProvisionReport, ProvisionedUser, RotateReport, SecurityWarning};
 use super::state::{self, UserState};
+use super::throttle::Throttled;
 use super::{Partition, ProvisionError, API_KEY_SERVICE};
 use crate::sdk_error::{classify, configured_endpoint, Failure};
 
@@ -101,12 +103,11 @@ impl Iam {
         &self.client
     }
 
-    /// An SDK error as a [`ProvisionError::Iam`] naming the operation and IAM's error code, or
-    /// as [`ProvisionError::Unreachable`] when no answer came back.
-    pub(crate) fn error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> ProvisionError
+    /// An SDK error as a [`ProvisionError::Iam`] naming the operation, IAM's error code and the
+    /// answer's HTTP status, or as [`ProvisionError::Unreachable`] when no answer came back.
+    pub(crate) fn error<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> ProvisionError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         match classify(&err) {
             Failure::Unreachable(cause) => ProvisionError::Unreachable {
@@ -114,7 +115,10 @@ impl Iam {
                 endpoint: self.endpoint.clone().unwrap_or_else(|| "the IAM endpoint".to_owned()),
                 cause,
             },
-            Failure::Refused { code, message } => ProvisionError::Iam { operation, code, message, sdk_error: Arc::new(err) },
+            Failure::Refused { code, message } => {
+                let status = err.raw_response().map(|answer| answer.status().as_u16());
+                ProvisionError::Iam { operation, code, message, status, sdk_error: Arc::new(err) }
+            }
         }
     }
 
@@ -123,6 +127,7 @@ impl Iam {
             operation,
             code: None,
             message: format!("the response has no {field}"),
+            status: None,
             sdk_error: Arc::new(std::io::Error::other(format!("{operation}: no {field}"))),
         }
     }
@@ -284,9 +289,16 @@ impl Iam {
     /// ```
     pub async fn list(&self, path: &str) -> Result<Vec<ProvisionedUser>, ProvisionError> {
         validate_path(path)?;
-        let listed = self.client().list_users().path_prefix(path).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let request = self.client().list_users().path_prefix(path);
+        let mut throttled = Throttled::new();
+        let listed = loop {
+            match request.clone().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+                Err(err) if throttled.again(&err).await => continue,
+                result => break result.map_err(|e| self.error("ListUsers", e))?,
+            }
+        };
         let mut users = Vec::new();
-        for listed in listed.map_err(|e| self.error("ListUsers", e))? {
+        for listed in listed {
             let Some(state) = state::read_user(self, listed.user_name()).await? else { continue };
             if !state.is_managed() {
                 continue;

@@ -312,6 +312,27 @@ fn is_policy_arn(arn: &str) -> bool {
     arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":policy/")
 }
 
+/// IAM's limit on the inline policies of one user, together, in characters without white space.
+pub const USER_INLINE_POLICY_LIMIT: usize = 2_048;
+/// IAM's limit on one customer-managed policy, in characters without white space.
+pub const MANAGED_POLICY_LIMIT: usize = 6_144;
+
+/// A policy document's size as IAM counts it: characters that are not white space.
+///
+/// ```
+/// assert_eq!(bedrock_token::provision::policy_size(r#"{"Version": "2012-10-17"}"#), 24);
+/// ```
+pub fn policy_size(document: &str) -> usize {
+    document.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Where the models policy goes: inline while it leaves room beside it for the revocation deny
+/// (so that the user can always be revoked), else a customer-managed policy.
+pub(super) fn models_policy_inline(document: &str) -> bool {
+    let reserve = policy_size(&super::revoke_document(std::time::UNIX_EPOCH));
+    policy_size(document) + reserve <= USER_INLINE_POLICY_LIMIT
+}
+
 /// Which key provisioning creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyRequest {
@@ -450,6 +471,15 @@ impl ProvisionRequest {
         validate_owner(&self.owner)?;
         validate_path(&self.path)?;
         self.policy.validate(partition)?;
+        if let Some(document) = self.policy.inline_document(partition) {
+            let size = policy_size(&document);
+            if size > MANAGED_POLICY_LIMIT {
+                return Err(invalid(
+                    "models",
+                    format!("these models make a policy of {size} characters; IAM allows {MANAGED_POLICY_LIMIT} in a managed policy: give fewer models"),
+                ));
+            }
+        }
         if let KeyRequest::ApiKey { days } = self.key {
             validate_api_key_days(days)?;
         }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::input::{policy_we_attached, KeyRequest, ProvisionRequest, POLICY_TAG};
+use super::input::{models_policy_inline, policy_we_attached, KeyRequest, ProvisionRequest, POLICY_TAG};
 use super::report::{KeyKind, KeyStatus};
 use super::state::{Attachments, UserState};
 use super::{Partition, ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME, KEYS_PER_USER};
@@ -168,6 +168,25 @@ pub enum Action {
         /// Its id.
         id: String,
     },
+    /// A customer-managed policy for this user (`CreatePolicy` under the user's own path
+    /// `/bedrock-token/USER/`, tagged `created-by=bedrock-token`, or `CreatePolicyVersion` when it
+    /// exists), attached to the user: where the models policy goes when it is too large inline.
+    PutManagedPolicy {
+        /// The user.
+        user: String,
+        /// The policy's name.
+        name: String,
+        /// The policy document (JSON).
+        document: String,
+    },
+    /// Detaches and deletes (with its versions) the customer-managed policy made by
+    /// [`Action::PutManagedPolicy`].
+    DeleteManagedPolicy {
+        /// The user.
+        user: String,
+        /// The policy's name.
+        name: String,
+    },
     /// `UntagUser`.
     UntagUser {
         /// The user.
@@ -208,6 +227,8 @@ impl fmt::Display for Action {
             Action::DeleteRolePolicy { role, name } => write!(f, "delete inline policy {name} of role {role}"),
             Action::ActivateKey { user, kind, id } => write!(f, "activate {kind} {id} of {user}"),
             Action::UntagUser { user, keys } => write!(f, "untag user {user}: {}", keys.join(", ")),
+            Action::PutManagedPolicy { user, name, .. } => write!(f, "put managed policy {}{name} and attach it to {user}", managed_policy_path(user)),
+            Action::DeleteManagedPolicy { user, name } => write!(f, "detach and delete managed policy {}{name} of {user}", managed_policy_path(user)),
         }
     }
 }
@@ -248,6 +269,15 @@ impl Action {
             Action::DeleteRolePolicy { role, name } => format!("aws iam delete-role-policy --role-name {role} --policy-name {name}"),
             Action::ActivateKey { user, kind, id } => format!("{} --status Active", key_command("update", kind, user, id)),
             Action::UntagUser { user, keys } => format!("aws iam untag-user --user-name {user} --tag-keys {}", keys.join(" ")),
+            Action::PutManagedPolicy { user, name, .. } => format!(
+                "aws iam create-policy --policy-name {name} --path {} --policy-document … && aws iam attach-user-policy --user-name {user} --policy-arn {}",
+                managed_policy_path(user),
+                managed_policy_arn_lookup(user)
+            ),
+            Action::DeleteManagedPolicy { user, .. } => {
+                let arn = managed_policy_arn_lookup(user);
+                format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn} && aws iam delete-policy --policy-arn {arn}")
+            }
         }
     }
 
@@ -258,6 +288,7 @@ impl Action {
             Action::CreateUser { user, .. } => Action::DeleteUser { user: user.clone() },
             Action::AttachPolicy { user, policy_arn } => Action::DetachPolicy { user: user.clone(), policy_arn: policy_arn.clone() },
             Action::PutInlinePolicy { user, name, .. } => Action::DeleteInlinePolicy { user: user.clone(), name: name.clone() },
+            Action::PutManagedPolicy { user, name, .. } => Action::DeleteManagedPolicy { user: user.clone(), name: name.clone() },
             Action::CreateAccessKey { user } => Action::DeleteKey { user: user.clone(), kind: KeyKind::AccessKey, id },
             Action::CreateApiKey { user, .. } => Action::DeleteKey { user: user.clone(), kind: KeyKind::ApiKey, id },
             _ => return None,
@@ -283,7 +314,7 @@ pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: 
     let Some(state) = state else {
         actions.push(Action::CreateUser { user: user.clone(), path: request.path.clone(), tags });
         actions.extend(wanted_arn.map(|policy_arn| Action::AttachPolicy { user: user.clone(), policy_arn }));
-        actions.extend(wanted_document.map(|document| Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document }));
+        actions.extend(wanted_document.map(|document| put_models_policy(&user, document)));
         actions.push(Action::TagUser { user: user.clone(), tags: policy_tag });
         actions.extend(create_key(&user, request.key));
         return Ok(actions);
@@ -296,10 +327,12 @@ pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: 
     if let Some(arn) = wanted_arn.as_ref().filter(|arn| !state.attached.contains(arn)) {
         actions.push(Action::AttachPolicy { user: user.clone(), policy_arn: arn.clone() });
     }
+    let wanted_inline = wanted_document.as_deref().is_some_and(models_policy_inline);
     if let Some(document) = &wanted_document {
         let wanted: serde_json::Value = serde_json::from_str(document).expect("our own documents are JSON");
-        if state.inline_document.as_ref() != Some(&wanted) {
-            actions.push(Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document: document.clone() });
+        let current = if wanted_inline { &state.inline_document } else { &state.managed_document };
+        if current.as_ref() != Some(&wanted) {
+            actions.push(put_models_policy(&user, document.clone()));
         }
     }
     if let Some(arn) = policy_we_attached(state.policy_tag(), partition) {
@@ -307,8 +340,11 @@ pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: 
             actions.push(Action::DetachPolicy { user: user.clone(), policy_arn: arn });
         }
     }
-    if wanted_document.is_none() && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
+    if !wanted_inline && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
         actions.push(Action::DeleteInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
+    if (wanted_document.is_none() || wanted_inline) && state.managed_document.is_some() {
+        actions.push(Action::DeleteManagedPolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
     }
     if policy_tag.iter().any(differs) {
         actions.push(Action::TagUser { user: user.clone(), tags: policy_tag });
@@ -319,6 +355,26 @@ pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: 
         actions.push(create);
     }
     Ok(actions)
+}
+
+/// The models policy for `user`: inline while it leaves room for the revocation deny, else a
+/// customer-managed policy of the user's own.
+fn put_models_policy(user: &str, document: String) -> Action {
+    match models_policy_inline(&document) {
+        true => Action::PutInlinePolicy { user: user.to_owned(), name: INLINE_POLICY_NAME.into(), document },
+        false => Action::PutManagedPolicy { user: user.to_owned(), name: INLINE_POLICY_NAME.into(), document },
+    }
+}
+
+/// The IAM path of the customer-managed policies made for `user`: its own, so that they are
+/// found by path and never mistaken for another user's.
+pub(crate) fn managed_policy_path(user: &str) -> String {
+    format!("/bedrock-token/{user}/")
+}
+
+/// A shell expression for the ARN of `user`'s managed policy, for commands a person runs.
+fn managed_policy_arn_lookup(user: &str) -> String {
+    format!("$(aws iam list-policies --scope Local --path-prefix {} --query 'Policies[0].Arn' --output text)", managed_policy_path(user))
 }
 
 fn create_key(user: &str, key: KeyRequest) -> Option<Action> {
@@ -379,7 +435,11 @@ pub(crate) fn deprovision(user: &str, state: &UserState, attachments: &Attachmen
     actions.extend(attachments.signing_certificates.iter().map(|id| Action::DeleteSigningCertificate { user: user.clone(), id: id.clone() }));
     actions.extend(attachments.groups.iter().map(|group| Action::RemoveFromGroup { user: user.clone(), group: group.clone() }));
     actions.extend(state.inline.iter().map(|name| Action::DeleteInlinePolicy { user: user.clone(), name: name.clone() }));
-    actions.extend(state.attached.iter().map(|arn| Action::DetachPolicy { user: user.clone(), policy_arn: arn.clone() }));
+    let ours = |arn: &String| arn.contains(&format!(":policy{}", managed_policy_path(&user)));
+    actions.extend(state.attached.iter().filter(|arn| !ours(arn)).map(|arn| Action::DetachPolicy { user: user.clone(), policy_arn: arn.clone() }));
+    if state.managed_document.is_some() {
+        actions.push(Action::DeleteManagedPolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
     actions.push(Action::DeleteUser { user });
     actions
 }

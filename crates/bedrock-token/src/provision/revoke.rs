@@ -114,12 +114,10 @@ impl Iam {
             }
             let document = revoke_document(before);
             let wanted: serde_json::Value = serde_json::from_str(&document).expect("our own documents are JSON");
-            if current.as_ref() != Some(&wanted) {
-                report.actions.push(match principal {
-                    Principal::User(_) => Action::PutInlinePolicy { user: name.clone(), name: REVOKE_POLICY_NAME.into(), document },
-                    Principal::Role(_) => Action::PutRolePolicy { role: name.clone(), name: REVOKE_POLICY_NAME.into(), document },
-                });
-            }
+            let deny = (current.as_ref() != Some(&wanted)).then(|| match principal {
+                Principal::User(_) => Action::PutInlinePolicy { user: name.clone(), name: REVOKE_POLICY_NAME.into(), document },
+                Principal::Role(_) => Action::PutRolePolicy { role: name.clone(), name: REVOKE_POLICY_NAME.into(), document },
+            });
             report.revoked_before = Some(before);
             let at = crate::rfc3339(before);
             report.stops.push(format!(
@@ -131,6 +129,9 @@ impl Iam {
                 }
                 Principal::User(user) => self.revoke_user_keys(user, options.delete_keys, &mut report).await?,
             }
+            // Last: a user's keys are stopped first, even if IAM then refuses the deny (e.g. other
+            // inline policies leave no room for it).
+            report.actions.extend(deny);
         }
         if !options.dry_run {
             apply::all(self, &report.actions).await?;
