@@ -13,17 +13,18 @@ fn documented_policy() -> String {
     std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{path}: {err}"))
 }
 
-/// The actions of the statement whose Sid starts with the command's name (`Provision…` for provision).
+/// The actions of the statements whose Sid starts with the command's name (`Provision…` for
+/// provision).
 fn allowed(policy: &Value, command: &str) -> Vec<String> {
     let prefix = format!("{}{}", command[..1].to_uppercase(), &command[1..]);
-    let statement = policy["Statement"]
-        .as_array()
-        .unwrap()
+    let statements: Vec<&Value> =
+        policy["Statement"].as_array().unwrap().iter().filter(|s| s["Sid"].as_str().is_some_and(|sid| sid.starts_with(&prefix))).collect();
+    assert!(!statements.is_empty(), "docs/iam-permissions.json has no statement for {command} (a Sid starting {prefix})");
+    statements
         .iter()
-        .find(|s| s["Sid"].as_str().is_some_and(|sid| sid.starts_with(&prefix)))
-        .unwrap_or_else(|| panic!("docs/iam-permissions.json has no statement for {command} (a Sid starting {prefix})"));
-    assert_eq!(statement["Effect"], "Allow");
-    statement["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect()
+        .inspect(|statement| assert_eq!(statement["Effect"], "Allow"))
+        .flat_map(|statement| statement["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
