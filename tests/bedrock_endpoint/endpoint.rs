@@ -86,22 +86,38 @@ impl Endpoint {
     }
 
     fn http_request(&self, method: &str, path: &str, bearer: Option<&str>, body: &str) -> (u16, serde_json::Value) {
-        let addr = self.http.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-        if let Some(bearer) = bearer {
-            head.push_str(&format!("Authorization: Bearer {bearer}\r\n"));
-        }
-        if !body.is_empty() {
-            head.push_str("Content-Type: application/json\r\n");
-        }
-        write!(stream, "{head}\r\n{body}").unwrap();
-        let mut response = String::new();
-        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("an HTTP status line");
-        (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+        http_json(&self.http, method, path, bearer, body)
     }
+}
+
+/// Sets the service control policies of `account` on the IAM emulator at `iam_endpoint`
+/// (`PUT /__bedrock_token/scps/{account}`, tests/iam_emulator/private_routes.py): one level of
+/// SCPs that must allow a request and may deny it. As AWS attaches FullAWSAccess to every account,
+/// pass it too (`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+/// "Resource": "*"}]}`) beside a deny-only SCP, or nothing is allowed.
+pub fn set_scps(iam_endpoint: &str, account: &str, documents: &[serde_json::Value]) {
+    let body = serde_json::Value::from(documents.to_vec()).to_string();
+    let (status, answer) = http_json(iam_endpoint, "PUT", &format!("/__bedrock_token/scps/{account}"), None, &body);
+    assert_eq!(status, 200, "setting SCPs: {answer}");
+}
+
+/// One HTTP/1.1 request to `base` (`http://127.0.0.1:PORT`): the status and the JSON answer.
+fn http_json(base: &str, method: &str, path: &str, bearer: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if let Some(bearer) = bearer {
+        head.push_str(&format!("Authorization: Bearer {bearer}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    write!(stream, "{head}\r\n{body}").unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("an HTTP status line");
+    (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
 }
 
 impl Drop for Endpoint {

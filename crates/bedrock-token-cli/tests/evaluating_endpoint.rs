@@ -2,7 +2,8 @@
 //! `--iam` mode), which authenticates them with the IAM emulator and evaluates the user's policies
 //! as AWS does: a provisioned user's short-term key (signed by `bedrock-token token` with the
 //! user's new access key) and its long-term API key are both accepted on Converse, and refused
-//! once IAM says the keys are inactive.
+//! once IAM says the keys are inactive; the SCP `guardrails --scp --deny-long-term` prints, set for
+//! the account, refuses the long-term key on Runtime and lets the short-term key through.
 
 mod common;
 
@@ -58,4 +59,31 @@ fn a_provisioned_users_short_and_long_term_keys_are_accepted_until_iam_deactivat
     let (status, answer) = bedrock.call("POST", CONVERSE, &short_term, HELLO);
     assert_eq!(status, 403, "{answer}");
     assert_eq!(answer["message"], format!("the access key {key_id} in the bearer token is Inactive"));
+}
+
+#[test]
+fn the_guardrails_scp_refuses_a_long_term_key_on_runtime_and_accepts_a_short_term_one() {
+    let Some(moto) = Moto::start() else { return };
+    let bedrock = Endpoint::start_with_iam("us-east-1", &moto.endpoint);
+    let access = moto.json(&["provision", "--business-unit", "x", "--owner", "o@example.com", "--key", "access-key"]);
+    let short_term = token(&moto, access["new_key"]["id"].as_str().unwrap(), access["new_key"]["secret"].as_str().unwrap());
+    let api = moto.json(&["provision", "--business-unit", "y", "--owner", "o@example.com", "--key", "api-key"]);
+    let long_term = api["new_key"]["secret"].as_str().unwrap();
+
+    let out = moto.run(&["guardrails", "--scp", "--deny-long-term"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let scp: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let full_access = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    endpoint::set_scps(&moto.endpoint, "123456789012", &[full_access, scp]);
+
+    let (status, answer) = bedrock.call("POST", CONVERSE, long_term, HELLO);
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(
+        answer["message"],
+        "User: arn:aws:iam::123456789012:user/bedrock/y-bedrock-user is not authorized to perform: bedrock:CallWithBearerToken \
+         on resource: * with an explicit deny in a service control policy"
+    );
+    assert_eq!(bedrock.requests().pop().unwrap()["denied"]["sid"], "DenyUsingLongTermBedrockApiKeys");
+    let (status, answer) = bedrock.call("POST", CONVERSE, &short_term, HELLO);
+    assert_eq!(status, 200, "{answer}");
 }
