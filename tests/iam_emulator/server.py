@@ -5,6 +5,7 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 
 - service_specific_credentials.py: long-term Bedrock API keys (IAM service-specific credentials),
   IAM's refusals, and the paging and throttling faults.
+- policy_limits.py: IAM's policy size quotas.
 - private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
   same port:
   `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
@@ -21,6 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import service_specific_credentials  # noqa: E402,F401  (registers the extension on import)
 from moto.server import main  # noqa: E402

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, ScpOptions};
+use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, RevokeOptions, ScpOptions};
 use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
@@ -365,10 +365,11 @@ fn audit(py: Python<'_>, max_age_days: u64) -> PyResult<String> {
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
-/// Revokes short-term keys of a role or user (issued before `before_unix`, default now), or one
-/// long-term key; returns the report as JSON. Exactly one target is given (checked in Python).
+/// Revokes the keys of a role or user (temporary credentials issued before `before_unix`,
+/// default now; a user's own keys deactivated, or deleted with `delete`), or one long-term key;
+/// returns the report as JSON. Exactly one target is given (checked in Python).
 #[pyfunction]
-#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run))]
+#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run, allow_earlier=false))]
 #[allow(clippy::too_many_arguments)]
 fn revoke(
     py: Python<'_>,
@@ -379,19 +380,21 @@ fn revoke(
     delete: bool,
     undo: bool,
     dry_run: bool,
+    allow_earlier: bool,
 ) -> PyResult<String> {
     let before = match before_unix {
-        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds),
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds)),
         Some(_) => return Err(provision_error(ProvisionError::InvalidInput { field: "before", reason: "give a time after 1970".into() })),
-        None => std::time::SystemTime::now(),
+        None => None,
     };
+    let options = RevokeOptions { before, delete_keys: delete, allow_earlier, undo, dry_run };
     let report = py.detach(|| {
         block_on(async {
             let iam = Iam::from_env().await;
             match (role, user, key_id) {
                 (_, _, Some(key_id)) => iam.revoke_key(&key_id, delete, undo, dry_run).await,
-                (Some(role), _, None) => iam.revoke_tokens(&Principal::Role(role), before, undo, dry_run).await,
-                (None, Some(user), None) => iam.revoke_tokens(&Principal::User(user), before, undo, dry_run).await,
+                (Some(role), _, None) => iam.revoke_tokens(&Principal::Role(role), &options).await,
+                (None, Some(user), None) => iam.revoke_tokens(&Principal::User(user), &options).await,
                 (None, None, None) => Err(ProvisionError::InvalidInput { field: "role", reason: "give role, user or key_id".into() }),
             }
         })
@@ -401,9 +404,10 @@ fn revoke(
 
 /// A service control policy limiting Bedrock API keys, as JSON.
 #[pyfunction]
-fn guardrails_scp(max_key_age_days: u32, deny_long_term: bool, deny_bearer: bool) -> String {
+fn guardrails_scp(max_key_age_days: u32, deny_long_term: bool, deny_bearer: bool) -> PyResult<String> {
     let options = ScpOptions { max_key_age_days: Some(max_key_age_days), deny_long_term, deny_bearer };
-    scp(&options).to_string()
+    options.validate().map_err(provision_error)?;
+    Ok(scp(&options).to_string())
 }
 
 fn key_request(key: &str, days: u32) -> PyResult<KeyRequest> {

@@ -1,6 +1,6 @@
 //! `audit`, `revoke`, `guardrails`: Bedrock API keys across the whole account.
 
-use bedrock_token::provision::{scp, Iam, Principal, ProvisionError, ScpOptions, DEFAULT_MAX_AGE_DAYS};
+use bedrock_token::provision::{scp, Iam, Principal, ProvisionError, RevokeOptions, ScpOptions, DEFAULT_MAX_AGE_DAYS};
 
 use crate::output::ReportFormat;
 use crate::Failure;
@@ -25,14 +25,18 @@ pub struct AuditArgs {
     format: AuditFormat,
 }
 
-/// Revoke Bedrock API keys: short-term keys a user or role made before a time, or one long-term key.
+/// Revoke Bedrock API keys of a role or user, or one long-term key; the output says what is stopped and what is not.
+///
+/// A role: its sessions issued before --before are denied (aws:TokenIssueTime). A user: its access keys and
+/// Bedrock API keys are deactivated (--delete: deleted), and its temporary credentials issued before --before
+/// denied; an IAM user's own keys carry no aws:TokenIssueTime, so a deny on it alone would stop nothing.
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("target").required(true).args(["role", "user", "key_id"]))]
 pub struct RevokeArgs {
     /// Deny the short-term keys this role's sessions made before --before
     #[arg(long)]
     role: Option<String>,
-    /// Deny the short-term keys this user made before --before
+    /// Deactivate this user's access keys and Bedrock API keys, and deny its temporary credentials issued before --before
     #[arg(long)]
     user: Option<String>,
     /// Deactivate this long-term Bedrock API key (a service-specific credential id)
@@ -41,11 +45,14 @@ pub struct RevokeArgs {
     /// With --role or --user: revoke keys whose credentials were issued before this time (RFC 3339; default now)
     #[arg(long, conflicts_with = "key_id")]
     before: Option<String>,
-    /// With --key-id: delete the key instead of deactivating it
-    #[arg(long, requires = "key_id")]
+    /// With --before: move a revocation already in force to an earlier time (by default the later time is kept)
+    #[arg(long, requires = "before", conflicts_with_all = ["key_id", "undo"])]
+    allow_earlier: bool,
+    /// With --user or --key-id: delete the keys instead of deactivating them (cannot be undone)
+    #[arg(long, conflicts_with = "role")]
     delete: bool,
-    /// Take the revocation back: remove the deny, or activate the key again
-    #[arg(long, conflicts_with = "delete")]
+    /// Take the revocation back: remove the deny, and activate again the keys it deactivated
+    #[arg(long, conflicts_with_all = ["delete", "before"])]
     undo: bool,
     /// Print what would change and change nothing. It still reads IAM
     #[arg(long)]
@@ -55,7 +62,8 @@ pub struct RevokeArgs {
     format: ReportFormat,
 }
 
-/// Print a service control policy (JSON) that limits Bedrock API keys across an organisation.
+/// Print a service control policy (JSON) that limits Bedrock API keys across an organisation; what it stops
+/// and what it does not go to stderr.
 #[derive(Debug, clap::Args)]
 pub struct GuardrailsArgs {
     /// Print a service control policy for AWS Organizations (the only kind so far)
@@ -104,12 +112,15 @@ pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
                 (None, None) => unreachable!("clap requires one of --role, --user, --key-id"),
             };
             let before = match args.before {
-                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
-                    .map_err(|_| ProvisionError::InvalidInput { field: "before", reason: format!("{text:?} is not an RFC 3339 time such as 2026-12-01T08:00:00Z") })?
-                    .into(),
-                None => std::time::SystemTime::now(),
+                Some(text) => Some(
+                    chrono::DateTime::parse_from_rfc3339(&text)
+                        .map_err(|_| ProvisionError::InvalidInput { field: "before", reason: format!("{text:?} is not an RFC 3339 time such as 2026-12-01T08:00:00Z") })?
+                        .into(),
+                ),
+                None => None,
             };
-            iam.revoke_tokens(&principal, before, args.undo, args.dry_run).await?
+            let options = RevokeOptions { before, delete_keys: args.delete, allow_earlier: args.allow_earlier, undo: args.undo, dry_run: args.dry_run };
+            iam.revoke_tokens(&principal, &options).await?
         }
     };
     if args.format == ReportFormat::Json {
@@ -122,14 +133,32 @@ pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
     if report.actions.is_empty() {
         println!("{}: nothing to do, already as asked", report.target);
     }
+    for note in &report.notes {
+        println!("note: {note}");
+    }
+    let when = if report.dry_run { "would stop" } else { "stops" };
+    for line in &report.stops {
+        println!("{when}: {line}");
+    }
+    for line in &report.does_not_stop {
+        println!("does not stop: {line}");
+    }
     Ok(())
 }
 
-pub fn guardrails(args: GuardrailsArgs) {
+pub fn guardrails(args: GuardrailsArgs) -> Result<(), ProvisionError> {
     let options = ScpOptions {
         max_key_age_days: Some(args.max_key_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS as u32)),
         deny_long_term: args.deny_long_term,
         deny_bearer: args.deny_bearer,
     };
+    options.validate()?;
     println!("{}", serde_json::to_string_pretty(&scp(&options)).expect("serializable"));
+    for line in options.stops() {
+        eprintln!("stops: {line}");
+    }
+    for line in options.does_not_stop() {
+        eprintln!("does not stop: {line}");
+    }
+    Ok(())
 }

@@ -51,7 +51,7 @@ enum Command {
     List(provision::ListArgs),
     /// List every Bedrock API key in the account, flag the risky ones; exit 3 on findings.
     Audit(governance::AuditArgs),
-    /// Revoke short-term keys of a user or role issued before a time, or one long-term key.
+    /// Revoke the Bedrock API keys of a role or user, or one long-term key; says what it stops and what not.
     Revoke(governance::RevokeArgs),
     /// Print a service control policy that limits Bedrock API keys across an organisation.
     Guardrails(governance::GuardrailsArgs),
@@ -144,10 +144,7 @@ fn main() -> ExitCode {
             Command::List(args) => Ok(provision::list(args).await?),
             Command::Audit(args) => governance::audit(args).await,
             Command::Revoke(args) => Ok(governance::revoke(args).await?),
-            Command::Guardrails(args) => {
-                governance::guardrails(args);
-                Ok(())
-            }
+            Command::Guardrails(args) => Ok(governance::guardrails(args)?),
             Command::Completions { shell } => describe(Some(shell)).map_err(Failure::Output),
             Command::Man => describe(None).map_err(Failure::Output),
         }

@@ -74,3 +74,13 @@ pub use aws_smithy_async::{rt::sleep::AsyncSleep, time::TimeSource};
 #[cfg(all(doctest, readme_snippets))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeSnippets;
+
+/// The Rust snippets of docs/rust.md, run like README.md's.
+#[cfg(all(doctest, readme_snippets))]
+#[doc = include_str!("../../../docs/rust.md")]
+pub struct ReadmeSnippetsRustGuide;
+
+/// The Rust snippets of this crate's README (its crates.io page), run like README.md's.
+#[cfg(all(doctest, readme_snippets))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeSnippetsCrateReadme;

@@ -604,11 +604,17 @@ class AuditReport:
 
 @dataclass(frozen=True)
 class RevokeReport:
-    """What ``revoke`` did (or, with ``dry_run``, would do); no actions: already as asked."""
+    """What ``revoke`` did (or, with ``dry_run``, would do); no actions: already as asked.
+    ``stops`` and ``does_not_stop`` say, one sentence each, what AWS refuses once it is in force
+    and what still works; ``revoked_before`` is the time in force (None: no deny)."""
 
     target: str
     dry_run: bool
     actions: Sequence[Mapping[str, Any]]
+    revoked_before: Optional[datetime] = None
+    stops: Sequence[str] = ()
+    does_not_stop: Sequence[str] = ()
+    notes: Sequence[str] = ()
 
 
 def audit(max_age_days: int = 90) -> AuditReport:
@@ -627,17 +633,22 @@ def audit(max_age_days: int = 90) -> AuditReport:
 
 
 def revoke(role: Optional[str] = None, user: Optional[str] = None, key_id: Optional[str] = None, before: Optional[datetime] = None,
-           delete: bool = False, undo: bool = False, dry_run: bool = False) -> RevokeReport:
-    """Revoke Bedrock API keys. With ``role`` or ``user``: deny the short-term keys made from
-    credentials issued before ``before`` (a timezone-aware datetime; default now); ``undo``
-    removes the deny. With ``key_id``: deactivate that long-term key (``delete`` deletes it,
-    ``undo`` activates it again)."""
+           delete: bool = False, undo: bool = False, dry_run: bool = False, allow_earlier: bool = False) -> RevokeReport:
+    """Revoke Bedrock API keys. With ``role``: deny the keys its sessions issued before
+    ``before`` signed (a timezone-aware datetime; default now). With ``user``: deactivate its
+    access keys and Bedrock API keys (``delete`` deletes them) and deny its temporary credentials
+    issued before ``before``; AWS sets ``aws:TokenIssueTime`` for temporary credentials only, so a
+    deny alone would not stop a user's own keys. A later time already in force is kept unless
+    ``allow_earlier``. ``undo`` removes the deny and activates the keys it deactivated. With
+    ``key_id``: deactivate that long-term key (``delete`` deletes it, ``undo`` activates it)."""
     if sum(target is not None for target in (role, user, key_id)) != 1:
         raise InvalidInputError("role: give exactly one of role, user or key_id")
     if before is not None and before.tzinfo is None:
         raise InvalidInputError("before: give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
-    report = json.loads(_native.revoke(role, user, key_id, None if before is None else before.timestamp(), delete, undo, dry_run))
-    return RevokeReport(report["target"], report["dry_run"], tuple(report["actions"]))
+    report = json.loads(_native.revoke(role, user, key_id, None if before is None else before.timestamp(), delete, undo, dry_run,
+                                       allow_earlier))
+    return RevokeReport(report["target"], report["dry_run"], tuple(report["actions"]), _time(report.get("revoked_before")),
+                        tuple(report["stops"]), tuple(report["does_not_stop"]), tuple(report["notes"]))
 
 
 def guardrails_scp(max_key_age_days: int = 90, deny_long_term: bool = False, deny_bearer: bool = False) -> Dict[str, Any]:

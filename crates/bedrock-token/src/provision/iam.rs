@@ -5,27 +5,22 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use aws_sdk_iam::config::retry::RetryConfig;
-use aws_sdk_iam::types::StatusType;
 
 use super::apply::{self, Applied};
-use super::governance::{self, revoke_document, AuditReport, AuditedKey, Principal, REVOKE_POLICY_NAME};
+use super::governance::{self, AuditReport, AuditedKey};
 use super::input::{validate_api_key_days, validate_path, BusinessUnit, KeyRequest, ProvisionRequest};
 use super::plan::{self, Action};
-use super::report::{DeprovisionReport, KeyKind, ProvisionReport, ProvisionedUser, RevokeReport, RotateReport, SecurityWarning};
+use super::report::{DeprovisionReport, ProvisionReport, ProvisionedUser, RotateReport, SecurityWarning};
 use super::state::{self, UserState};
-use super::{ProvisionError, API_KEY_SERVICE};
+use super::throttle::Throttled;
+use super::{Partition, ProvisionError, API_KEY_SERVICE};
 use crate::sdk_error::{classify, configured_endpoint, Failure};
 
-/// IAM user and role names: 1 to 64 of letters, digits and `+=,.@_-`.
-fn validate_principal_name(kind: &'static str, name: &str) -> Result<(), ProvisionError> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
-    if name.is_empty() || name.len() > 64 || !name.chars().all(allowed) {
-        return Err(ProvisionError::InvalidInput { field: kind, reason: format!("an IAM {kind} name is 1 to 64 letters, digits or +=,.@_-") });
-    }
-    Ok(())
-}
+/// The region an IAM client uses when none is configured: IAM is global in the `aws` partition.
+const DEFAULT_REGION: &str = "us-east-1";
 
 /// An IAM client for provisioning. Build it from the standard AWS configuration (which honours
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_IAM`) or from any `aws_sdk_iam::Client`.
@@ -40,6 +35,10 @@ pub struct Iam {
     client: aws_sdk_iam::Client,
     /// Where the client sends requests, when known, for errors that say what could not be reached.
     endpoint: Option<String>,
+    /// The client's region, which names the partition.
+    region: String,
+    /// The partition every ARN and policy is written for, derived once from the region.
+    partition: Partition,
 }
 
 impl Iam {
@@ -52,11 +51,13 @@ impl Iam {
     /// # let _ = iam; }
     /// ```
     pub fn new(client: aws_sdk_iam::Client) -> Self {
-        Self { client, endpoint: None }
+        let region = client.config().region().map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string);
+        Self { client, endpoint: None, partition: Partition::of_region(&region), region }
     }
 
-    /// A client from the standard AWS configuration; IAM is global, so the region defaults to
-    /// `us-east-1` when none is configured.
+    /// A client from the standard AWS configuration; IAM is global within a partition, so the
+    /// region defaults to `us-east-1` when none is configured. The region's partition (`aws`,
+    /// `aws-us-gov`, `aws-cn`) names every ARN and policy this client writes.
     ///
     /// ```no_run
     /// # async fn run() {
@@ -68,28 +69,45 @@ impl Iam {
     /// are account-wide), unless `AWS_RETRY_MODE` chooses another mode; the number of
     /// attempts is the configured one (`AWS_MAX_ATTEMPTS`, default 3).
     pub async fn from_env() -> Self {
-        /// IAM's global endpoint, which the SDK uses unless told otherwise.
-        const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
-        let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1");
+        let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
+        let region = config.region().map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string);
+        let partition = Partition::of_region(&region);
         let mut iam = aws_sdk_iam::config::Builder::from(&config);
         if std::env::var_os("AWS_RETRY_MODE").is_none() {
             let attempts = config.retry_config().map_or(3, |retry| retry.max_attempts());
             iam = iam.retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
         }
-        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint: Some(configured_endpoint(&config, "IAM", DEFAULT_ENDPOINT)) }
+        let endpoint = Some(configured_endpoint(&config, "IAM", &partition.iam_endpoint()));
+        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint, region, partition }
+    }
+
+    /// The partition this client writes ARNs and policies for.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let iam = bedrock_token::provision::Iam::from_env().await;
+    /// println!("{}", iam.partition());
+    /// # }
+    /// ```
+    pub fn partition(&self) -> Partition {
+        self.partition
+    }
+
+    /// The partition, when it has Bedrock API keys; else an error naming the region.
+    pub(crate) fn bedrock_partition(&self) -> Result<Partition, ProvisionError> {
+        self.partition.require_bedrock_api_keys(&self.region)
     }
 
     pub(crate) fn client(&self) -> &aws_sdk_iam::Client {
         &self.client
     }
 
-    /// An SDK error as a [`ProvisionError::Iam`] naming the operation and IAM's error code, or
-    /// as [`ProvisionError::Unreachable`] when no answer came back.
-    pub(crate) fn error<E, R>(&self, operation: &'static str, err: SdkError<E, R>) -> ProvisionError
+    /// An SDK error as a [`ProvisionError::Iam`] naming the operation, IAM's error code and the
+    /// answer's HTTP status, or as [`ProvisionError::Unreachable`] when no answer came back.
+    pub(crate) fn error<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> ProvisionError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         match classify(&err) {
             Failure::Unreachable(cause) => ProvisionError::Unreachable {
@@ -97,7 +115,10 @@ impl Iam {
                 endpoint: self.endpoint.clone().unwrap_or_else(|| "the IAM endpoint".to_owned()),
                 cause,
             },
-            Failure::Refused { code, message } => ProvisionError::Iam { operation, code, message, sdk_error: Arc::new(err) },
+            Failure::Refused { code, message } => {
+                let status = err.raw_response().map(|answer| answer.status().as_u16());
+                ProvisionError::Iam { operation, code, message, status, sdk_error: Arc::new(err) }
+            }
         }
     }
 
@@ -106,6 +127,7 @@ impl Iam {
             operation,
             code: None,
             message: format!("the response has no {field}"),
+            status: None,
             sdk_error: Arc::new(std::io::Error::other(format!("{operation}: no {field}"))),
         }
     }
@@ -136,7 +158,8 @@ impl Iam {
     /// # Ok(()) }
     /// ```
     pub async fn provision(&self, request: &ProvisionRequest) -> Result<ProvisionReport, ProvisionError> {
-        let tags = request.validate()?;
+        let partition = self.bedrock_partition()?;
+        let tags = request.validate(partition)?;
         let user = request.business_unit.user_name();
         let mut done = Vec::new();
         let mut notes = Vec::new();
@@ -149,7 +172,7 @@ impl Iam {
             if state.as_ref().is_some_and(|s| !s.is_managed()) && !request.force {
                 return Err(ProvisionError::NotManaged { user, action: "provision" });
             }
-            let actions = plan::provision(request, tags.clone(), state.as_ref())?;
+            let actions = plan::provision(request, partition, tags.clone(), state.as_ref())?;
             let (keys, warnings) = state.map(|s| (s.keys, s.warnings)).unwrap_or_default();
             let existing_keys = existing_keys.get_or_insert_with(|| keys.clone()).clone();
             let report = |actions, new_key: Option<_>, mut warnings: Vec<SecurityWarning>, notes: Vec<_>| {
@@ -266,9 +289,16 @@ impl Iam {
     /// ```
     pub async fn list(&self, path: &str) -> Result<Vec<ProvisionedUser>, ProvisionError> {
         validate_path(path)?;
-        let listed = self.client().list_users().path_prefix(path).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await;
+        let request = self.client().list_users().path_prefix(path);
+        let mut throttled = Throttled::new();
+        let listed = loop {
+            match request.clone().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+                Err(err) if throttled.again(&err).await => continue,
+                result => break result.map_err(|e| self.error("ListUsers", e))?,
+            }
+        };
         let mut users = Vec::new();
-        for listed in listed.map_err(|e| self.error("ListUsers", e))? {
+        for listed in listed {
             let Some(state) = state::read_user(self, listed.user_name()).await? else { continue };
             if !state.is_managed() {
                 continue;
@@ -326,70 +356,6 @@ impl Iam {
         keys.sort_by(|a, b| (&a.user_name, &a.key_id).cmp(&(&b.user_name, &b.key_id)));
         let findings = keys.iter().map(|k| k.findings.len()).sum();
         Ok(AuditReport { audited_at: now, max_age_days, keys, findings })
-    }
-
-    /// Revokes the short-term Bedrock API keys a user or role made before `before`: an inline
-    /// deny of both bearer-token actions for credentials issued earlier (`aws:TokenIssueTime`).
-    /// A re-run moves the time; `undo` removes the deny.
-    ///
-    /// ```no_run
-    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
-    /// use bedrock_token::provision::Principal;
-    /// let report = iam.revoke_tokens(&Principal::Role("app".into()), std::time::SystemTime::now(), false, false).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn revoke_tokens(&self, principal: &Principal, before: SystemTime, undo: bool, dry_run: bool) -> Result<RevokeReport, ProvisionError> {
-        let (kind, name) = match principal {
-            Principal::User(name) => ("user", name),
-            Principal::Role(name) => ("role", name),
-        };
-        validate_principal_name(kind, name)?;
-        let current = state::read_inline_policy(self, principal, REVOKE_POLICY_NAME).await?;
-        let document = revoke_document(before);
-        let wanted: serde_json::Value = serde_json::from_str(&document).expect("our own documents are JSON");
-        let (name, policy) = (name.clone(), REVOKE_POLICY_NAME.to_owned());
-        let action = match (principal, undo) {
-            (_, true) if current.is_none() => None,
-            (_, false) if current.as_ref() == Some(&wanted) => None,
-            (Principal::User(_), true) => Some(Action::DeleteInlinePolicy { user: name, name: policy }),
-            (Principal::Role(_), true) => Some(Action::DeleteRolePolicy { role: name, name: policy }),
-            (Principal::User(_), false) => Some(Action::PutInlinePolicy { user: name, name: policy, document }),
-            (Principal::Role(_), false) => Some(Action::PutRolePolicy { role: name, name: policy, document }),
-        };
-        let actions: Vec<Action> = action.into_iter().collect();
-        if !dry_run {
-            apply::all(self, &actions).await?;
-        }
-        Ok(RevokeReport { target: principal.to_string(), dry_run, actions })
-    }
-
-    /// Deactivates a long-term Bedrock API key anywhere in the account (with `delete`, deletes
-    /// it; with `undo`, activates it again).
-    ///
-    /// ```no_run
-    /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
-    /// let report = iam.revoke_key("ACCAEXAMPLE123456789", false, false, false).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn revoke_key(&self, key_id: &str, delete: bool, undo: bool, dry_run: bool) -> Result<RevokeReport, ProvisionError> {
-        if key_id.len() < 20 || key_id.len() > 128 || !key_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(ProvisionError::InvalidInput { field: "key_id", reason: "a service-specific credential id is 20 to 128 letters, digits or _".into() });
-        }
-        let credentials = state::service_credentials(self, None, Some(API_KEY_SERVICE)).await?;
-        let Some(key) = credentials.iter().find(|c| c.service_specific_credential_id() == key_id) else {
-            return Err(ProvisionError::NoSuchKey(key_id.to_owned()));
-        };
-        let (user, id, active) = (key.user_name().to_owned(), key_id.to_owned(), key.status() == &StatusType::Active);
-        let action = match (delete, undo) {
-            (true, _) => Some(Action::DeleteKey { user: user.clone(), kind: KeyKind::ApiKey, id }),
-            (false, true) => (!active).then(|| Action::ActivateKey { user: user.clone(), id }),
-            (false, false) => active.then(|| Action::DeactivateKey { user: user.clone(), kind: KeyKind::ApiKey, id }),
-        };
-        let actions: Vec<Action> = action.into_iter().collect();
-        if !dry_run {
-            apply::all(self, &actions).await?;
-        }
-        Ok(RevokeReport { target: format!("Bedrock API key {key_id} of {user}"), dry_run, actions })
     }
 
     /// Provisions many business units, at most `concurrency` at a time, each as

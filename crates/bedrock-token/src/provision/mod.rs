@@ -33,20 +33,27 @@ mod governance;
 mod iam;
 mod input;
 mod models;
+mod partition;
 mod plan;
 mod report;
+mod revoke;
 mod state;
+mod throttle;
 
 pub use error::ProvisionError;
 pub use governance::{
     revoke_document, scp, AuditReport, AuditedKey, Finding, Principal, ScpOptions, BEARER_TOKEN_ACTIONS, CONSOLE_USER_PREFIX,
-    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKE_POLICY_NAME,
+    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKED_KEYS_TAG, REVOKE_POLICY_NAME,
 };
+pub use partition::Partition;
+pub use revoke::RevokeOptions;
+pub use throttle::THROTTLING_DEADLINE;
 pub use iam::Iam;
 pub use models::{ModelRef, PROFILE_PREFIXES};
 pub use input::{
-    validate_api_key_days, validate_owner, validate_path, validate_tag, BusinessUnit, KeyRequest, PolicyChoice,
-    ProvisionRequest, API_KEY_DAYS, CREATED_BY, DEFAULT_PATH, POLICY_TAG, RESERVED_TAG_KEYS, USER_SUFFIX,
+    policy_size, validate_api_key_days, validate_owner, validate_path, validate_tag, BusinessUnit, KeyRequest, PolicyChoice,
+    ProvisionRequest, API_KEY_DAYS, CREATED_BY, DEFAULT_PATH, MANAGED_POLICY_LIMIT, POLICY_TAG, RESERVED_TAG_KEYS,
+    USER_INLINE_POLICY_LIMIT, USER_SUFFIX,
 };
 pub use plan::Action;
 pub use report::{

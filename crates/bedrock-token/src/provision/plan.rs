@@ -5,10 +5,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::input::{policies_we_attach, KeyRequest, ProvisionRequest};
+use super::input::{models_policy_inline, policy_we_attached, KeyRequest, ProvisionRequest, POLICY_TAG};
 use super::report::{KeyKind, KeyStatus};
 use super::state::{Attachments, UserState};
-use super::{ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME, KEYS_PER_USER};
+use super::{Partition, ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME, KEYS_PER_USER};
 
 /// One change to IAM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -159,12 +159,40 @@ pub enum Action {
         /// The inline policy's name.
         name: String,
     },
-    /// `UpdateServiceSpecificCredential` back to active.
+    /// `UpdateAccessKey` / `UpdateServiceSpecificCredential` back to active.
     ActivateKey {
         /// The user.
         user: String,
+        /// Access key or API key.
+        kind: KeyKind,
         /// Its id.
         id: String,
+    },
+    /// A customer-managed policy for this user (`CreatePolicy` under the user's own path
+    /// `/bedrock-token/USER/`, tagged `created-by=bedrock-token`, or `CreatePolicyVersion` when it
+    /// exists), attached to the user: where the models policy goes when it is too large inline.
+    PutManagedPolicy {
+        /// The user.
+        user: String,
+        /// The policy's name.
+        name: String,
+        /// The policy document (JSON).
+        document: String,
+    },
+    /// Detaches and deletes (with its versions) the customer-managed policy made by
+    /// [`Action::PutManagedPolicy`].
+    DeleteManagedPolicy {
+        /// The user.
+        user: String,
+        /// The policy's name.
+        name: String,
+    },
+    /// `UntagUser`.
+    UntagUser {
+        /// The user.
+        user: String,
+        /// The tag keys to remove.
+        keys: Vec<String>,
     },
 }
 
@@ -197,7 +225,10 @@ impl fmt::Display for Action {
             Action::DeleteUser { user } => write!(f, "delete user {user}"),
             Action::PutRolePolicy { role, name, .. } => write!(f, "put inline policy {name} on role {role}"),
             Action::DeleteRolePolicy { role, name } => write!(f, "delete inline policy {name} of role {role}"),
-            Action::ActivateKey { user, id } => write!(f, "activate Bedrock API key {id} of {user}"),
+            Action::ActivateKey { user, kind, id } => write!(f, "activate {kind} {id} of {user}"),
+            Action::UntagUser { user, keys } => write!(f, "untag user {user}: {}", keys.join(", ")),
+            Action::PutManagedPolicy { user, name, .. } => write!(f, "put managed policy {}{name} and attach it to {user}", managed_policy_path(user)),
+            Action::DeleteManagedPolicy { user, name } => write!(f, "detach and delete managed policy {}{name} of {user}", managed_policy_path(user)),
         }
     }
 }
@@ -236,7 +267,17 @@ impl Action {
             Action::DeleteUser { user } => format!("aws iam delete-user --user-name {user}"),
             Action::PutRolePolicy { role, name, .. } => format!("aws iam put-role-policy --role-name {role} --policy-name {name} --policy-document …"),
             Action::DeleteRolePolicy { role, name } => format!("aws iam delete-role-policy --role-name {role} --policy-name {name}"),
-            Action::ActivateKey { user, id } => format!("{} --status Active", key_command("update", &KeyKind::ApiKey, user, id)),
+            Action::ActivateKey { user, kind, id } => format!("{} --status Active", key_command("update", kind, user, id)),
+            Action::UntagUser { user, keys } => format!("aws iam untag-user --user-name {user} --tag-keys {}", keys.join(" ")),
+            Action::PutManagedPolicy { user, name, .. } => format!(
+                "aws iam create-policy --policy-name {name} --path {} --policy-document … && aws iam attach-user-policy --user-name {user} --policy-arn {}",
+                managed_policy_path(user),
+                managed_policy_arn_lookup(user)
+            ),
+            Action::DeleteManagedPolicy { user, .. } => {
+                let arn = managed_policy_arn_lookup(user);
+                format!("aws iam detach-user-policy --user-name {user} --policy-arn {arn} && aws iam delete-policy --policy-arn {arn}")
+            }
         }
     }
 
@@ -247,6 +288,7 @@ impl Action {
             Action::CreateUser { user, .. } => Action::DeleteUser { user: user.clone() },
             Action::AttachPolicy { user, policy_arn } => Action::DetachPolicy { user: user.clone(), policy_arn: policy_arn.clone() },
             Action::PutInlinePolicy { user, name, .. } => Action::DeleteInlinePolicy { user: user.clone(), name: name.clone() },
+            Action::PutManagedPolicy { user, name, .. } => Action::DeleteManagedPolicy { user: user.clone(), name: name.clone() },
             Action::CreateAccessKey { user } => Action::DeleteKey { user: user.clone(), kind: KeyKind::AccessKey, id },
             Action::CreateApiKey { user, .. } => Action::DeleteKey { user: user.clone(), kind: KeyKind::ApiKey, id },
             _ => return None,
@@ -254,44 +296,58 @@ impl Action {
     }
 }
 
-/// What makes IAM match `request` for `user`, given what it holds now (`None`: no such user).
+/// What makes IAM match `request` for `user` in `partition`, given what it holds now (`None`:
+/// no such user).
 ///
 /// Adds before it removes, so the user never goes without the access asked for: tags that are
-/// missing or differ; the requested managed policy or inline document; then the managed Bedrock
-/// policies this library attached and no longer asked for, and its inline policy when not asked
-/// for; last the key, when no active key of that kind exists.
-pub(crate) fn provision(request: &ProvisionRequest, tags: Vec<(String, String)>, state: Option<&UserState>) -> Result<Vec<Action>, ProvisionError> {
+/// missing or differ; the requested managed policy or inline document; then the managed policy
+/// this library recorded as attached and no longer asked for, and its inline policy when not
+/// asked for; then the [`POLICY_TAG`] that records the policy, only once IAM has accepted it and
+/// the previous one is gone (so a failed step never makes a run forget a policy it attached);
+/// last the key, when no active key of that kind exists.
+pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: Vec<(String, String)>, state: Option<&UserState>) -> Result<Vec<Action>, ProvisionError> {
     let user = request.business_unit.user_name();
+    let (policy_tag, tags): (Vec<_>, Vec<_>) = tags.into_iter().partition(|(k, _)| k == POLICY_TAG);
+    let wanted_arn = request.policy.managed_arn(partition);
+    let wanted_document = request.policy.inline_document(partition);
     let mut actions = Vec::new();
     let Some(state) = state else {
         actions.push(Action::CreateUser { user: user.clone(), path: request.path.clone(), tags });
-        actions.extend(request.policy.managed_arn().map(|policy_arn| Action::AttachPolicy { user: user.clone(), policy_arn }));
-        actions.extend(request.policy.inline_document().map(|document| Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document }));
+        actions.extend(wanted_arn.map(|policy_arn| Action::AttachPolicy { user: user.clone(), policy_arn }));
+        actions.extend(wanted_document.map(|document| put_models_policy(&user, document)));
+        actions.push(Action::TagUser { user: user.clone(), tags: policy_tag });
         actions.extend(create_key(&user, request.key));
         return Ok(actions);
     };
-    let differing: Vec<_> = tags.into_iter().filter(|(k, v)| state.tags.get(k) != Some(v)).collect();
+    let differs = |(k, v): &(String, String)| state.tags.get(k) != Some(v);
+    let differing: Vec<_> = tags.into_iter().filter(differs).collect();
     if !differing.is_empty() {
         actions.push(Action::TagUser { user: user.clone(), tags: differing });
     }
-    let wanted_arn = request.policy.managed_arn();
     if let Some(arn) = wanted_arn.as_ref().filter(|arn| !state.attached.contains(arn)) {
         actions.push(Action::AttachPolicy { user: user.clone(), policy_arn: arn.clone() });
     }
-    let wanted_document = request.policy.inline_document();
+    let wanted_inline = wanted_document.as_deref().is_some_and(models_policy_inline);
     if let Some(document) = &wanted_document {
         let wanted: serde_json::Value = serde_json::from_str(document).expect("our own documents are JSON");
-        if state.inline_document.as_ref() != Some(&wanted) {
-            actions.push(Action::PutInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into(), document: document.clone() });
+        let current = if wanted_inline { &state.inline_document } else { &state.managed_document };
+        if current.as_ref() != Some(&wanted) {
+            actions.push(put_models_policy(&user, document.clone()));
         }
     }
-    for arn in policies_we_attach(state.policy_tag()) {
+    if let Some(arn) = policy_we_attached(state.policy_tag(), partition) {
         if state.attached.contains(&arn) && wanted_arn.as_ref() != Some(&arn) {
             actions.push(Action::DetachPolicy { user: user.clone(), policy_arn: arn });
         }
     }
-    if wanted_document.is_none() && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
+    if !wanted_inline && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
         actions.push(Action::DeleteInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
+    if (wanted_document.is_none() || wanted_inline) && state.managed_document.is_some() {
+        actions.push(Action::DeleteManagedPolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
+    if policy_tag.iter().any(differs) {
+        actions.push(Action::TagUser { user: user.clone(), tags: policy_tag });
     }
     let Some((kind, create)) = kind_and_create(&user, request.key) else { return Ok(actions) };
     if !state.keys_of(kind).any(|k| k.active) {
@@ -299,6 +355,26 @@ pub(crate) fn provision(request: &ProvisionRequest, tags: Vec<(String, String)>,
         actions.push(create);
     }
     Ok(actions)
+}
+
+/// The models policy for `user`: inline while it leaves room for the revocation deny, else a
+/// customer-managed policy of the user's own.
+fn put_models_policy(user: &str, document: String) -> Action {
+    match models_policy_inline(&document) {
+        true => Action::PutInlinePolicy { user: user.to_owned(), name: INLINE_POLICY_NAME.into(), document },
+        false => Action::PutManagedPolicy { user: user.to_owned(), name: INLINE_POLICY_NAME.into(), document },
+    }
+}
+
+/// The IAM path of the customer-managed policies made for `user`: its own, so that they are
+/// found by path and never mistaken for another user's.
+pub(crate) fn managed_policy_path(user: &str) -> String {
+    format!("/bedrock-token/{user}/")
+}
+
+/// A shell expression for the ARN of `user`'s managed policy, for commands a person runs.
+fn managed_policy_arn_lookup(user: &str) -> String {
+    format!("$(aws iam list-policies --scope Local --path-prefix {} --query 'Policies[0].Arn' --output text)", managed_policy_path(user))
 }
 
 fn create_key(user: &str, key: KeyRequest) -> Option<Action> {
@@ -327,6 +403,13 @@ pub(crate) fn check_room(user: &str, kind: KeyKind, keys: &[KeyStatus]) -> Resul
     })
 }
 
+/// Whether an MFA serial number names a virtual device (`arn:PARTITION:iam::ACCOUNT:mfa/NAME`),
+/// the only kind `DeleteVirtualMFADevice` takes: FIDO security keys (`…:u2f/…`) and hardware
+/// tokens (a plain serial) are only deactivated.
+fn is_virtual_mfa(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.split(':').nth(5).is_some_and(|resource| resource.starts_with("mfa/"))
+}
+
 /// Everything `DeleteUser` needs removed first, in an order IAM accepts, then the user: keys and
 /// other services' credentials, the console password, MFA devices (deactivated, and deleted when
 /// virtual), SSH keys, signing certificates, group memberships, inline and attached policies.
@@ -344,7 +427,7 @@ pub(crate) fn deprovision(user: &str, state: &UserState, attachments: &Attachmen
     }
     for serial in &attachments.mfa_devices {
         actions.push(Action::DeactivateMfaDevice { user: user.clone(), serial: serial.clone() });
-        if serial.starts_with("arn:") {
+        if is_virtual_mfa(serial) {
             actions.push(Action::DeleteVirtualMfaDevice { serial: serial.clone() });
         }
     }
@@ -352,7 +435,24 @@ pub(crate) fn deprovision(user: &str, state: &UserState, attachments: &Attachmen
     actions.extend(attachments.signing_certificates.iter().map(|id| Action::DeleteSigningCertificate { user: user.clone(), id: id.clone() }));
     actions.extend(attachments.groups.iter().map(|group| Action::RemoveFromGroup { user: user.clone(), group: group.clone() }));
     actions.extend(state.inline.iter().map(|name| Action::DeleteInlinePolicy { user: user.clone(), name: name.clone() }));
-    actions.extend(state.attached.iter().map(|arn| Action::DetachPolicy { user: user.clone(), policy_arn: arn.clone() }));
+    let ours = |arn: &String| arn.contains(&format!(":policy{}", managed_policy_path(&user)));
+    actions.extend(state.attached.iter().filter(|arn| !ours(arn)).map(|arn| Action::DetachPolicy { user: user.clone(), policy_arn: arn.clone() }));
+    if state.managed_document.is_some() {
+        actions.push(Action::DeleteManagedPolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
+    }
     actions.push(Action::DeleteUser { user });
     actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_virtual_mfa_devices_are_deleted() {
+        assert!(is_virtual_mfa("arn:aws:iam::123456789012:mfa/alice"));
+        assert!(is_virtual_mfa("arn:aws-us-gov:iam::123456789012:mfa/path/alice"));
+        assert!(!is_virtual_mfa("arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABCDEFGHIJKLMNOPQRSTUVWXYZ"));
+        assert!(!is_virtual_mfa("GAHT12345678"));
+    }
 }

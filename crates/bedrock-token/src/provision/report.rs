@@ -220,8 +220,9 @@ pub struct DeprovisionReport {
     pub warnings: Vec<SecurityWarning>,
 }
 
-/// The result of a revocation (or of its dry run: then nothing was changed).
-#[derive(Debug, Clone, Serialize)]
+/// The result of a revocation (or of its dry run: then nothing was changed), saying what it
+/// stops and what it does not, as AWS evaluates it.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RevokeReport {
     /// What was revoked: `user NAME`, `role NAME` or `Bedrock API key ID of USER`.
     pub target: String,
@@ -229,6 +230,16 @@ pub struct RevokeReport {
     pub dry_run: bool,
     /// What was done (or would be). Empty when IAM already matched: converged.
     pub actions: Vec<Action>,
+    /// The revocation time in force after this run: keys from temporary credentials issued
+    /// before it are refused. None when no deny is in force.
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub revoked_before: Option<SystemTime>,
+    /// What is refused once this is in force, one sentence each.
+    pub stops: Vec<String>,
+    /// What still works, one sentence each.
+    pub does_not_stop: Vec<String>,
+    /// What the run decided, e.g. keeping a later time already in force.
+    pub notes: Vec<String>,
 }
 
 /// A provisioned user, as listed.
