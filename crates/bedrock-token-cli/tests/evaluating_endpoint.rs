@@ -3,7 +3,7 @@
 //! as AWS does: a provisioned user's short-term key (signed by `bedrock-token token` with the
 //! user's new access key) and its long-term API key are both accepted on Converse, and refused
 //! once IAM says the keys are inactive; the SCP `guardrails --scp --deny-long-term` prints, set for
-//! the account, refuses the long-term key on Runtime and lets the short-term key through.
+//! the account, refuses the long-term key on Runtime and on Mantle and lets the short-term key through.
 
 mod common;
 
@@ -15,6 +15,8 @@ use endpoint::Endpoint;
 
 const CONVERSE: &str = "/model/amazon.nova-lite-v1%3A0/converse";
 const HELLO: &str = r#"{"messages":[{"role":"user","content":[{"text":"hello"}]}]}"#;
+const MANTLE: &str = "/mantle/v1/chat/completions";
+const OPENAI_HELLO: &str = r#"{"model":"openai.gpt-oss-20b-1:0","messages":[{"role":"user","content":"hello"}]}"#;
 
 /// A short-term key signed by the command with these credentials.
 fn token(moto: &Moto, key_id: &str, secret: &str) -> String {
@@ -62,7 +64,7 @@ fn a_provisioned_users_short_and_long_term_keys_are_accepted_until_iam_deactivat
 }
 
 #[test]
-fn the_guardrails_scp_refuses_a_long_term_key_on_runtime_and_accepts_a_short_term_one() {
+fn the_guardrails_scp_refuses_a_long_term_key_on_runtime_and_mantle_and_accepts_a_short_term_one() {
     let Some(moto) = Moto::start() else { return };
     let bedrock = Endpoint::start_with_iam("us-east-1", &moto.endpoint);
     let access = moto.json(&["provision", "--business-unit", "x", "--owner", "o@example.com", "--key", "access-key"]);
@@ -84,6 +86,15 @@ fn the_guardrails_scp_refuses_a_long_term_key_on_runtime_and_accepts_a_short_ter
          on resource: * with an explicit deny in a service control policy"
     );
     assert_eq!(bedrock.requests().pop().unwrap()["denied"]["sid"], "DenyUsingLongTermBedrockApiKeys");
-    let (status, answer) = bedrock.call("POST", CONVERSE, &short_term, HELLO);
-    assert_eq!(status, 200, "{answer}");
+    // Mantle's requests carry bedrock-mantle:BearerTokenType: the SCP's own Mantle statement stops them.
+    let (status, answer) = bedrock.call("POST", MANTLE, long_term, OPENAI_HELLO);
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().ends_with(
+        "bedrock-mantle:CallWithBearerToken on resource: * with an explicit deny in a service control policy"
+    ));
+    assert_eq!(bedrock.requests().pop().unwrap()["denied"]["sid"], "DenyUsingLongTermBedrockMantleApiKeys");
+    for (path, body) in [(CONVERSE, HELLO), (MANTLE, OPENAI_HELLO)] {
+        let (status, answer) = bedrock.call("POST", path, &short_term, body);
+        assert_eq!(status, 200, "{path}: {answer}");
+    }
 }
