@@ -74,6 +74,9 @@ fn the_guardrails_scp_refuses_a_long_term_key_on_runtime_and_mantle_and_accepts_
 
     let out = moto.run(&["guardrails", "--scp", "--deny-long-term"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("stops: using long-term Bedrock API keys on Bedrock (bedrock:BearerTokenType) and on Bedrock Mantle"), "{said}");
+    assert!(said.contains("does not stop: short-term Bedrock API keys"), "{said}");
     let scp: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let full_access = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
     endpoint::set_scps(&moto.endpoint, "123456789012", &[full_access, scp]);

@@ -3,7 +3,7 @@
 //! the IAM emulator and evaluates the caller's policies and the account's SCPs with the request
 //! context AWS documents (`aws:TokenIssueTime` only for temporary credentials; each service's own
 //! `…:BearerTokenType`). A policy IAM accepts proves nothing about what it stops; these tests
-//! call Bedrock before and after each command.
+//! call Bedrock before and after each command. (The guardrails SCP: evaluating_endpoint.rs.)
 
 mod common;
 
@@ -157,31 +157,4 @@ async fn revoking_a_role_refuses_older_sessions_keeps_the_later_time_and_undo_re
     let undone = moto.json(&["revoke", "--role", "app", "--undo"]);
     assert_eq!(undone["revoked_before"], Value::Null);
     assert_eq!([status(&bedrock, &old), status(&bedrock, &new)], [200, 200], "--undo: accepted again");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_deny_long_term_scp_refuses_long_term_keys_on_runtime_and_mantle_and_not_short_term_ones() {
-    let Some(moto) = Moto::start() else { return };
-    let bedrock = Endpoint::start_with_iam("us-east-1", &moto.endpoint);
-    let access = moto.json(&["provision", "--business-unit", "x", "--owner", "o@example.com", "--key", "access-key"]);
-    let short_term = token(&moto, access["new_key"]["id"].as_str().unwrap(), access["new_key"]["secret"].as_str().unwrap(), None);
-    let api = moto.json(&["provision", "--business-unit", "y", "--owner", "o@example.com", "--key", "api-key"]);
-    let long_term = api["new_key"]["secret"].as_str().unwrap();
-    assert_eq!(bedrock.call("POST", MANTLE, long_term, MANTLE_HELLO).0, 200, "before the SCP");
-
-    let out = moto.run(&["guardrails", "--scp", "--deny-long-term"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("does not stop: short-term Bedrock API keys"), "{stderr}");
-    let scp: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let full_access = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
-    endpoint::set_scps(&moto.endpoint, ACCOUNT, &[full_access, scp]);
-
-    assert_eq!(status(&bedrock, long_term), 403, "Runtime");
-    assert_eq!(bedrock.requests().pop().unwrap()["denied"]["sid"], "DenyUsingLongTermBedrockApiKeys");
-    let (code, answer) = bedrock.call("POST", MANTLE, long_term, MANTLE_HELLO);
-    assert_eq!(code, 403, "Mantle: {answer}");
-    assert_eq!(bedrock.requests().pop().unwrap()["denied"]["sid"], "DenyUsingLongTermBedrockMantleApiKeys");
-    assert_eq!(status(&bedrock, &short_term), 200, "a short-term key on Runtime");
-    assert_eq!(bedrock.call("POST", MANTLE, &short_term, MANTLE_HELLO).0, 200, "and on Mantle");
 }
