@@ -93,6 +93,9 @@ def test_audit_revoke_and_guardrails(moto):
     before = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
     revoked = bedrock_token.revoke(role="app", before=before)
     assert isinstance(revoked, bedrock_token.RevokeReport) and revoked.target == "role app"
+    assert revoked.revoked_before == before
+    assert any("temporary credentials of role app issued before 2026-12-01T08:00:00Z" in line for line in revoked.stops), revoked.stops
+    assert any("issued at or after" in line for line in revoked.does_not_stop), revoked.does_not_stop
     document = iam.get_role_policy(RoleName="app", PolicyName="bedrock-token-revoke-bearer-tokens")["PolicyDocument"]
     assert document["Statement"][0]["Condition"] == {"DateLessThan": {"aws:TokenIssueTime": "2026-12-01T08:00:00Z"}}
     assert bedrock_token.revoke(role="app", before=before).actions == ()
@@ -107,6 +110,8 @@ def test_audit_revoke_and_guardrails(moto):
 
     scp = bedrock_token.guardrails_scp(max_key_age_days=30, deny_long_term=False)
     assert scp["Statement"][0]["Condition"]["NumericGreaterThan"] == {"iam:ServiceSpecificCredentialAgeDays": "30"}
+    with pytest.raises(bedrock_token.InvalidInputError, match="max_key_age_days: 0 is out of range"):
+        bedrock_token.guardrails_scp(max_key_age_days=0)
 
 
 def test_provision_all_many_units_at_once(moto):
