@@ -15,11 +15,13 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_iam::config::retry::RetryConfig;
 use aws_sdk_iam::types::{StatusType, Tag};
 
-use super::iam::Iam;
+use super::client::Iam;
 use super::throttle::{send, Throttled};
-use super::plan::{managed_policy_path, Action};
+use super::action::Action;
 use super::report::{KeyKind, KeyStatus, NewKey, SecurityWarning};
-use super::{state, ProvisionError, Secret, API_KEY_SERVICE, CREATED_BY};
+use super::action::managed_policy_path;
+use super::state;
+use super::{ProvisionError, Secret, API_KEY_SERVICE, CREATED_BY};
 
 /// How an applied plan ended.
 pub(crate) enum Applied {

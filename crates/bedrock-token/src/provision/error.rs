@@ -1,6 +1,6 @@
 //! Everything provisioning can fail with.
 
-use super::plan::Action;
+use super::action::Action;
 use super::report::KeyKind;
 use super::KEYS_PER_USER;
 use crate::SharedError;

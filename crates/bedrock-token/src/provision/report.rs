@@ -4,7 +4,8 @@ use std::fmt;
 use std::time::SystemTime;
 
 use serde::{Serialize, Serializer};
-use super::plan::Action;
+use super::action::Action;
+pub use super::action::KeyKind;
 use crate::secret::SecretString;
 
 /// A secret (an access key's secret or a long-term Bedrock API key): redacted in `Debug` and
@@ -55,25 +56,6 @@ impl fmt::Display for Secret {
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.expose())
-    }
-}
-
-/// Which kind of long-term credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyKind {
-    /// An IAM access key pair (SigV4 signing, or input to short-term keys).
-    AccessKey,
-    /// A long-term Bedrock API key: an IAM service-specific credential for `bedrock.amazonaws.com`.
-    ApiKey,
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            KeyKind::AccessKey => "access key",
-            KeyKind::ApiKey => "Bedrock API key",
-        })
     }
 }
 

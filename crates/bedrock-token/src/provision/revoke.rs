@@ -15,8 +15,8 @@ use aws_sdk_iam::types::StatusType;
 
 use super::apply;
 use super::governance::{revoke_document, revoked_before, Principal, REVOKE_POLICY_NAME, REVOKED_KEYS_TAG};
-use super::iam::Iam;
-use super::plan::Action;
+use super::client::Iam;
+use super::action::Action;
 use super::report::{KeyKind, RevokeReport};
 use super::state;
 use super::{ProvisionError, API_KEY_SERVICE};

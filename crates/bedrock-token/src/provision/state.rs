@@ -7,10 +7,10 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ServiceSpecificCredentialMetadata, StatusType};
 
 use super::governance::{AuditedUser, Principal};
-use super::iam::Iam;
+use super::client::Iam;
 use super::throttle::send;
+use super::action::managed_policy_path;
 use super::input::POLICY_TAG;
-use super::plan::managed_policy_path;
 use super::report::{KeyKind, KeyStatus, SecurityWarning};
 use super::{ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME};
 
