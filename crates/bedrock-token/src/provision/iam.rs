@@ -68,16 +68,41 @@ impl Iam {
     /// are account-wide), unless `AWS_RETRY_MODE` chooses another mode; the number of
     /// attempts is the configured one (`AWS_MAX_ATTEMPTS`, default 3).
     pub async fn from_env() -> Self {
-        /// IAM's global endpoint, which the SDK uses unless told otherwise.
-        const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
         let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else("us-east-1");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
-        let mut iam = aws_sdk_iam::config::Builder::from(&config);
+        Self::from_config(&config)
+    }
+
+    /// A client for a named profile (or, with `None`, `AWS_PROFILE`'s) and region, read as the
+    /// AWS CLI reads them: a named profile is used whole, its credentials even when the
+    /// environment has keys; the region is `region` if given, else `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, the profile's, IMDS, and `us-east-1` when none is configured (IAM is
+    /// global). Retries as for [`Iam::from_env`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let iam = bedrock_token::provision::Iam::from_profile(Some("admin"), None).await?;
+    /// # let _ = iam; Ok(()) }
+    /// ```
+    ///
+    /// A profile that is in neither shared file is [`Error::ProfileNotFound`](crate::Error::ProfileNotFound),
+    /// a shared file that does not parse [`Error::ProfileFile`](crate::Error::ProfileFile), and a
+    /// malformed region [`Error::InvalidRegion`](crate::Error::InvalidRegion).
+    pub async fn from_profile(profile: Option<&str>, region: Option<&str>) -> Result<Self, crate::Error> {
+        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
+        Ok(Self::from_config(&chain.sdk_config(region, "us-east-1").await?))
+    }
+
+    /// The IAM client for an SDK configuration, with adaptive retries unless `AWS_RETRY_MODE` is set.
+    fn from_config(config: &aws_config::SdkConfig) -> Self {
+        /// IAM's global endpoint, which the SDK uses unless told otherwise.
+        const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
+        let mut iam = aws_sdk_iam::config::Builder::from(config);
         if std::env::var_os("AWS_RETRY_MODE").is_none() {
             let attempts = config.retry_config().map_or(3, |retry| retry.max_attempts());
             iam = iam.retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
         }
-        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint: Some(configured_endpoint(&config, "IAM", DEFAULT_ENDPOINT)) }
+        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint: Some(configured_endpoint(config, "IAM", DEFAULT_ENDPOINT)) }
     }
 
     pub(crate) fn client(&self) -> &aws_sdk_iam::Client {
