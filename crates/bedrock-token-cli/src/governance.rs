@@ -1,28 +1,22 @@
 //! `audit`, `revoke`, `guardrails`: Bedrock API keys across the whole account.
 
-use bedrock_token::provision::{scp, Iam, Principal, ProvisionError, RevokeOptions, ScpOptions, DEFAULT_MAX_AGE_DAYS};
+use bedrock_token::provision::{scp, Principal, ProvisionError, RevokeOptions, ScpOptions, DEFAULT_MAX_AGE_DAYS};
 
+use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::Failure;
-
-/// How `audit` prints its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuditFormat {
-    /// One line a key, with its findings.
-    Table,
-    /// The whole report as one JSON document (stable; see the README).
-    Json,
-}
 
 /// List every Bedrock API key in the account and flag the risky ones; exit 3 on findings.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Keys older than this many days are a finding
     #[arg(long, default_value_t = DEFAULT_MAX_AGE_DAYS)]
     max_age_days: u64,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    format: AuditFormat,
+    /// Output format: text (one line a key, with its findings) or json (the whole report; stable, see the README)
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
 }
 
 /// Revoke Bedrock API keys of a role or user, or one long-term key; the output says what is stopped and what is not.
@@ -33,6 +27,8 @@ pub struct AuditArgs {
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("target").required(true).args(["role", "user", "key_id"]))]
 pub struct RevokeArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Deny the short-term keys this role's sessions made before --before
     #[arg(long)]
     role: Option<String>,
@@ -81,10 +77,10 @@ pub struct GuardrailsArgs {
 }
 
 pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
-    let report = Iam::from_env().await.audit(args.max_age_days).await?;
+    let report = args.aws.iam().await?.audit(args.max_age_days).await?;
     match args.format {
-        AuditFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
-        AuditFormat::Table => {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
+        ReportFormat::Text => {
             println!("{:<40} {:<24} {:<8} {:>5}  {:<20}  findings", "user", "key", "status", "days", "expires");
             for key in &report.keys {
                 let expires = key.expires_at.map_or("never".to_owned(), bedrock_token::rfc3339);
@@ -101,8 +97,8 @@ pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
     }
 }
 
-pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
-    let iam = Iam::from_env().await;
+pub async fn revoke(args: RevokeArgs) -> Result<(), Failure> {
+    let iam = args.aws.iam().await?;
     let report = match (args.role, args.user, args.key_id) {
         (_, _, Some(key_id)) => iam.revoke_key(&key_id, args.delete, args.undo, args.dry_run).await?,
         (role, user, None) => {

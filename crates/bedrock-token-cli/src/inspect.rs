@@ -19,6 +19,10 @@ pub fn run(args: InspectArgs) -> Result<(), Error> {
     let token = match args.token.as_deref() {
         Some(token) if token != "-" => token.to_owned(),
         _ => {
+            use std::io::IsTerminal;
+            if std::io::stdin().is_terminal() {
+                eprintln!("bedrock-token: reading a token from standard input; paste it, then press Ctrl-D (or pass it as an argument)");
+            }
             let mut input = String::new();
             std::io::stdin()
                 .read_to_string(&mut input)

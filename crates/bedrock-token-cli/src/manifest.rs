@@ -20,9 +20,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bedrock_token::provision::{Iam, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
+use bedrock_token::provision::{NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
 use serde::Deserialize;
 
+use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::private_file;
 use crate::provision::{KeyArg, Unit};
@@ -58,7 +59,7 @@ fn invalid(field: &'static str, reason: String) -> Failure {
     Failure::Provision(ProvisionError::InvalidInput { field, reason })
 }
 
-pub async fn run(manifest: &Path, secrets_dir: Option<&Path>, concurrency: usize, dry_run: bool, format: ReportFormat) -> Result<(), Failure> {
+pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, concurrency: usize, dry_run: bool, format: ReportFormat) -> Result<(), Failure> {
     let text = std::fs::read_to_string(manifest).map_err(|e| invalid("manifest", format!("cannot read {}: {e}", manifest.display())))?;
     let parsed: Manifest = toml::from_str(&text).map_err(|e| invalid("manifest", format!("{}: {}", manifest.display(), e.message())))?;
     if parsed.units.is_empty() {
@@ -97,7 +98,7 @@ pub async fn run(manifest: &Path, secrets_dir: Option<&Path>, concurrency: usize
     if let Some(dir) = secrets_dir {
         std::fs::create_dir_all(dir).map_err(|e| invalid("secrets_dir", format!("cannot create {}: {e}", dir.display())))?;
     }
-    let results = Iam::from_env().await.provision_all(requests, concurrency).await;
+    let results = aws.iam().await?.provision_all(requests, concurrency).await;
 
     let mut failed = 0;
     let mut summary = Vec::new();

@@ -96,6 +96,38 @@ pub enum Error {
     #[error("refresh: the refresh task stopped before it finished (its runtime shut down?)")]
     RefreshInterrupted,
 
+    /// The profile asked for (by name, or by `AWS_PROFILE`) is in neither shared file.
+    #[error(
+        "profile {profile:?} not found in {files}; create it with `aws configure --profile {profile}`, or `aws configure sso --profile {profile}` for IAM Identity Center (SSO)"
+    )]
+    ProfileNotFound {
+        /// The profile's name.
+        profile: String,
+        /// The files looked in.
+        files: String,
+    },
+
+    /// A shared config or credentials file cannot be read or parsed.
+    #[error("AWS shared config file {file}{}: {reason}", .line.map_or(String::new(), |line| format!(", line {line}")))]
+    ProfileFile {
+        /// The file at fault (or both, when the parser does not say which).
+        file: String,
+        /// The line at fault, when the parser tells it (1-based).
+        line: Option<usize>,
+        /// What is wrong, in the parser's words.
+        reason: String,
+    },
+
+    /// The profile signs in with IAM Identity Center (SSO) and has no valid session.
+    #[error("profile {profile:?} signs in with IAM Identity Center (SSO) and has no valid session; run `aws sso login --profile {profile}`")]
+    SsoLoginNeeded {
+        /// The profile's name.
+        profile: String,
+        /// What the SSO provider answered.
+        #[source]
+        source: SharedError,
+    },
+
     /// A [`TokenProvider`](crate::TokenProvider) setting is out of range.
     #[error("{field}: {reason}")]
     InvalidSetting {
@@ -123,10 +155,13 @@ impl Error {
             | Error::InvalidSigningTime
             | Error::NoRegion
             | Error::MalformedToken(_)
+            | Error::ProfileNotFound { .. }
             | Error::InvalidSetting { .. } => true,
             Error::CredentialsExpired { .. }
             | Error::NoCredentials { .. }
             | Error::LoadTimeout { .. }
+            | Error::ProfileFile { .. }
+            | Error::SsoLoginNeeded { .. }
             | Error::RefreshInterrupted => false,
         }
     }

@@ -37,6 +37,8 @@ mod expiry;
 mod inspect;
 mod lock;
 mod openai;
+#[cfg(feature = "default-chains")]
+mod profile;
 mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;

@@ -64,14 +64,40 @@ impl Iam {
     pub async fn from_env() -> Self {
         let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
+        Self::from_config(&config)
+    }
+
+    /// A client for a named profile (or, with `None`, `AWS_PROFILE`'s) and region, read as the
+    /// AWS CLI reads them: a named profile is used whole, its credentials even when the
+    /// environment has keys; the region is `region` if given, else `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, the profile's, IMDS, and `us-east-1` when none is configured (IAM is
+    /// global). Retries as for [`Iam::from_env`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let iam = bedrock_token::provision::Iam::from_profile(Some("admin"), None).await?;
+    /// # let _ = iam; Ok(()) }
+    /// ```
+    ///
+    /// A profile that is in neither shared file is [`Error::ProfileNotFound`](crate::Error::ProfileNotFound),
+    /// a shared file that does not parse [`Error::ProfileFile`](crate::Error::ProfileFile), and a
+    /// malformed region [`Error::InvalidRegion`](crate::Error::InvalidRegion).
+    pub async fn from_profile(profile: Option<&str>, region: Option<&str>) -> Result<Self, crate::Error> {
+        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
+        Ok(Self::from_config(&chain.sdk_config(region, DEFAULT_REGION).await?))
+    }
+
+    /// The IAM client for an SDK configuration: the partition of its region, adaptive retries
+    /// unless `AWS_RETRY_MODE` is set.
+    fn from_config(config: &aws_config::SdkConfig) -> Self {
         let region = config.region().map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string);
         let partition = Partition::of_region(&region);
-        let mut iam = aws_sdk_iam::config::Builder::from(&config);
+        let mut iam = aws_sdk_iam::config::Builder::from(config);
         if std::env::var_os("AWS_RETRY_MODE").is_none() {
             let attempts = config.retry_config().map_or(3, |retry| retry.max_attempts());
             iam = iam.retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
         }
-        let endpoint = Some(configured_endpoint(&config, "IAM", &partition.iam_endpoint()));
+        let endpoint = Some(configured_endpoint(config, "IAM", &partition.iam_endpoint()));
         Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint, region, partition }
     }
 
