@@ -100,9 +100,9 @@ async fn a_rerun_with_a_narrower_policy_or_fewer_models_leaves_only_what_was_ask
     assert_eq!(provision(&["--model", HAIKU])["actions"], serde_json::json!([]), "converged");
 
     let custom = provision(&["--policy", FULL.replace("AmazonBedrockFullAccess", "AmazonBedrockReadOnly").as_str()]);
-    assert_eq!(kinds(&custom), ["tag-user", "attach-policy", "delete-inline-policy"]);
+    assert_eq!(kinds(&custom), ["attach-policy", "delete-inline-policy", "tag-user"]);
     let back = provision(&[]);
-    assert_eq!(kinds(&back), ["tag-user", "attach-policy", "detach-policy"], "the recorded ARN is detached again: {back}");
+    assert_eq!(kinds(&back), ["attach-policy", "detach-policy", "tag-user"], "the recorded ARN is detached again: {back}");
     let (attached, inline, ..) = holdings(&iam, user).await;
     assert_eq!((attached, inline), (vec![LIMITED.to_owned(), S3_READ.to_owned()], vec![]));
 }
