@@ -257,15 +257,16 @@ async fn after_a_connection_cut_at_any_request_a_rerun_converges() {
 }
 
 /// A manifest of 20 business units, with IAM throttling every 5th request and the SDK's own
-/// retries off (AWS_MAX_ATTEMPTS=1), so that only bedrock-token's retry of `Throttling` carries
-/// the run: all converge, the secrets go only to files of mode 0600, and a re-run has nothing to
-/// do.
+/// retries off (AWS_MAX_ATTEMPTS=1, and the standard mode: the adaptive one's client-side rate
+/// would only fall with every throttle and slow the run), so that only bedrock-token's retry of
+/// `Throttling` carries the run: all converge, the secrets go only to files of mode 0600, and a
+/// re-run has nothing to do.
 #[test]
 fn a_manifest_of_twenty_units_provisions_under_throttling_and_converges_on_rerun() {
     use std::os::unix::fs::PermissionsExt;
     let Some(moto) = Moto::start_with_env(&[("BEDROCK_TOKEN_IAM_THROTTLE_EVERY", "5")]) else { return };
     let users = || {
-        let out = moto.command_via(&moto.endpoint, &["list", "--format", "json"]).output().unwrap();
+        let out = moto.command_via(&moto.endpoint, &["list", "--format", "json"]).env("AWS_RETRY_MODE", "standard").output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().len()
     };
@@ -287,7 +288,7 @@ fn a_manifest_of_twenty_units_provisions_under_throttling_and_converges_on_rerun
     let secrets = dir.join("secrets");
     let run = |extra: &[&str]| {
         let args = [&["provision", "--manifest", path.to_str().unwrap()], extra].concat();
-        moto.command_via(&moto.endpoint, &args).output().unwrap()
+        moto.command_via(&moto.endpoint, &args).env("AWS_RETRY_MODE", "standard").output().unwrap()
     };
 
     let refused = run(&[]);
