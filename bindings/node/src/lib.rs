@@ -26,6 +26,9 @@ fn code(err: &Error) -> &'static str {
         Error::LoadTimeout { .. } => "ERR_BEDROCK_LOAD_TIMEOUT",
         Error::InvalidSigningTime => "ERR_BEDROCK_INVALID_TIME",
         Error::InvalidSetting { .. } => "ERR_BEDROCK_INVALID_SETTING",
+        Error::ProfileNotFound { .. } => "ERR_BEDROCK_PROFILE_NOT_FOUND",
+        Error::ProfileFile { .. } => "ERR_BEDROCK_PROFILE_FILE",
+        Error::SsoLoginNeeded { .. } => "ERR_BEDROCK_SSO_LOGIN",
         _ => "ERR_BEDROCK",
     }
 }

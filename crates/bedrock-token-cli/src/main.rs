@@ -121,12 +121,21 @@ fn man(args: ManArgs) -> Result<(), Failure> {
 }
 
 /// clap's error (an unknown flag, a missing value, a refused combination) in the command's one
-/// error style: `bedrock-token: error: …` on one line, the usage left out, the hint kept.
+/// error style, for `bedrock-token: error: …` on one line: clap's message and tips, without the
+/// usage, and where to read more.
 fn usage_error(err: &clap::Error) -> String {
     let text = err.render().to_string();
     let text = text.strip_prefix("error: ").unwrap_or(&text);
-    let kept: Vec<&str> = text.split("\n\n").filter(|part| !part.starts_with("Usage:")).collect();
-    kept.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut parts: Vec<String> = text
+        .split("\n\n")
+        .filter(|part| !part.starts_with("Usage:") && !part.starts_with("For more information"))
+        .map(|part| part.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|part| !part.is_empty())
+        .collect();
+    let cli = Cli::command();
+    let sub = std::env::args().nth(1).filter(|name| cli.find_subcommand(name).is_some());
+    parts.push(format!("see `bedrock-token {}--help`", sub.map_or(String::new(), |sub| format!("{sub} "))));
+    parts.join("; ")
 }
 
 /// A failure of any subcommand, with its exit code.
@@ -165,6 +174,11 @@ fn main() -> ExitCode {
         Err(err) if !err.use_stderr() => {
             let _ = err.print();
             return ExitCode::SUCCESS;
+        }
+        // No subcommand: the help, on stderr.
+        Err(err) if err.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            return ExitCode::from(2);
         }
         Err(err) => {
             eprintln!("bedrock-token: error: {}", usage_error(&err));

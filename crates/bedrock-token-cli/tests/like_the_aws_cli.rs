@@ -227,10 +227,17 @@ fn flags_that_do_nothing_are_refused() {
     let out = home.run(&env, &["provision", "--manifest", "units.toml", "--key", "api-key"]);
     assert_eq!(
         failure(&out),
-        (Some(2), "bedrock-token: error: the argument '--manifest <FILE>' cannot be used with '--key <KEY>' For more information, try '--help'.\n".to_owned())
+        (Some(2), "bedrock-token: error: the argument '--manifest <FILE>' cannot be used with '--key <KEY>'; see `bedrock-token provision --help`\n".to_owned())
     );
     let out = home.run(&[], &["token", "--bogus"]);
-    assert_eq!(failure(&out), (Some(2), "bedrock-token: error: unexpected argument '--bogus' found For more information, try '--help'.\n".to_owned()));
+    assert_eq!(failure(&out), (Some(2), "bedrock-token: error: unexpected argument '--bogus' found; see `bedrock-token token --help`\n".to_owned()));
+    let out = home.run(&[], &["exec"]);
+    assert_eq!(failure(&out), (Some(2), "bedrock-token: error: the following required arguments were not provided: <COMMAND>...; see `bedrock-token exec --help`\n".to_owned()));
+    let out = home.run(&[], &["provision", "--owner", "team@example.com"]);
+    assert_eq!(failure(&out), (Some(2), "bedrock-token: error: the following required arguments were not provided: --business-unit <BUSINESS_UNIT>; see `bedrock-token provision --help`\n".to_owned()));
+    let out = home.run(&[], &[]);
+    let (code, help) = failure(&out);
+    assert!(code == Some(2) && help.contains("Commands:") && help.contains("Exit status:"), "no subcommand: the help on stderr: {help}");
     let out = home.run(&[], &["token", "--format", "yaml"]);
     let (code, message) = failure(&out);
     assert_eq!(code, Some(2));
