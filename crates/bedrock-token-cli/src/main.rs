@@ -39,7 +39,8 @@ enum Command {
     /// Check that these credentials give working Bedrock API keys: who they are, the token's real
     /// lifetime, and with --invoke MODEL_ID one call Bedrock answers
     Check(check::CheckArgs),
-    /// Print the parts of a Bedrock API key (never its signature or session token).
+    /// Print the parts of a Bedrock API key: a short-term key's region, key id and lifetime, a
+    /// long-term key's IAM user and account (never a signature, session token or secret).
     Inspect(inspect::InspectArgs),
     /// Create or converge a business unit's IAM user, Bedrock policy and long-term key.
     Provision(provision::ProvisionArgs),

@@ -122,12 +122,10 @@ pub fn inspect_token(token: &str) -> Result<TokenInfo, Error> {
 /// match inspect_key(&key)? {
 ///     KeyInfo::ShortTerm(token) => println!("signed by {} for {}", token.access_key_id, token.region),
 ///     KeyInfo::LongTerm(key) => assert_eq!((key.user_name.as_str(), key.account_id.as_str()), ("alice", "123456789012")),
-///     _ => unreachable!("a kind added later"),
 /// }
 /// # Ok::<(), bedrock_token::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum KeyInfo {
     /// A `bedrock-api-key-…` key: a SigV4-presigned URL.
     ShortTerm(TokenInfo),
