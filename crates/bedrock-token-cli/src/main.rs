@@ -10,6 +10,7 @@ mod manifest;
 mod output;
 mod private_file;
 mod provision;
+mod secret_output;
 mod token;
 
 use std::process::ExitCode;
@@ -102,6 +103,9 @@ pub(crate) enum Failure {
     Check(bedrock_token::check::CheckError),
     /// `audit` found this many things to fix (exit 3).
     Findings(usize),
+    /// Part of the work failed (exit 1); the message names each part, and the output before it
+    /// accounted for every new key's secret.
+    Incomplete(String),
 }
 
 impl From<bedrock_token::Error> for Failure {
@@ -140,8 +144,8 @@ fn main() -> ExitCode {
             Command::Check(args) => check::run(args).await,
             Command::Inspect(args) => Ok(inspect::run(args)?),
             Command::Provision(args) => provision::provision(args).await,
-            Command::Rotate(args) => Ok(provision::rotate(args).await?),
-            Command::Deprovision(args) => Ok(provision::deprovision(args).await?),
+            Command::Rotate(args) => provision::rotate(args).await,
+            Command::Deprovision(args) => provision::deprovision(args).await,
             Command::List(args) => Ok(provision::list(args).await?),
             Command::Audit(args) => governance::audit(args).await,
             Command::Revoke(args) => Ok(governance::revoke(args).await?),
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
         Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
         Err(Failure::Check(err)) => (format!("check: {err}"), false),
         Err(Failure::File(path, err)) => (format!("cannot write {}: {err}", path.display()), false),
+        Err(Failure::Incomplete(summary)) => (summary, false),
         Err(Failure::Exec(program, err)) => {
             eprintln!("bedrock-token: error: cannot run {program}: {err}");
             return ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 });

@@ -27,6 +27,16 @@ pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     sync_directory(path)
 }
 
+/// Creates `dir` and any missing parents with mode 0700 (on Unix), for files only their owner
+/// may read. A directory that exists is left as it is, never loosened.
+pub fn create_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 /// Creates a temporary file beside `path` that did not exist before, mode 0600 on Unix.
 fn create_temporary(path: &Path, name: &str) -> std::io::Result<(File, PathBuf)> {
     let mut options = std::fs::OpenOptions::new();
