@@ -193,10 +193,11 @@ pub async fn run(manifest: &Path, secrets_dir: Option<&Path>, concurrency: usize
     if failed.is_empty() {
         return out.finish();
     }
+    let mut message = format!("{} of {} business units failed: {}", failed.len(), names.len(), failed.join("; "));
     if let Some(err) = out.error() {
-        failed.push(format!("standard output ({err}; {} new key(s) named above have no holder)", out.lost()));
+        message += &format!("; and standard output failed ({err}; {} new key(s) named above have no holder)", out.lost());
     }
-    Err(Failure::Incomplete(format!("{} of {} business units failed: {}", failed.len(), names.len(), failed.join("; "))))
+    Err(Failure::Incomplete(message))
 }
 
 /// One unit's outcome on one line, then what was (or would be) done, indented.
