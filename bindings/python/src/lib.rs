@@ -145,7 +145,10 @@ fn no_region(py: Python<'_>) -> PyErr {
 /// The parts of a token: (region, access_key_id, issued_at, lifetime_seconds, expires_at, has_session_token, expired).
 #[pyfunction]
 fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTuple>> {
-    let info = bedrock_token::inspect_token(token).map_err(token_error)?;
+    token_parts(py, &bedrock_token::inspect_token(token).map_err(token_error)?)
+}
+
+fn token_parts<'py>(py: Python<'py>, info: &bedrock_token::TokenInfo) -> PyResult<Bound<'py, PyTuple>> {
     (
         info.region.clone(),
         info.access_key_id.clone(),
@@ -156,6 +159,18 @@ fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTup
         info.is_expired(),
     )
         .into_pyobject(py)
+}
+
+/// Either kind of key: ("short-term", the parts `inspect_token` returns) or
+/// ("long-term", (user_name, account_id, alias, suffix)); never a secret.
+#[pyfunction]
+fn inspect_key<'py>(py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let info = bedrock_token::inspect_key(key).map_err(token_error)?;
+    let kind = info.kind();
+    match info {
+        bedrock_token::KeyInfo::ShortTerm(token) => (kind, token_parts(py, &token)?).into_pyobject(py),
+        bedrock_token::KeyInfo::LongTerm(key) => (kind, (key.user_name, key.account_id, key.alias, key.suffix)).into_pyobject(py),
+    }
 }
 
 /// Credentials read from a Python object (a botocore provider, credentials, a dict…) at each load.
@@ -441,6 +456,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(sign_token, module)?)?;
     module.add_function(wrap_pyfunction!(provide_token, module)?)?;
     module.add_function(wrap_pyfunction!(inspect_token, module)?)?;
+    module.add_function(wrap_pyfunction!(inspect_key, module)?)?;
     module.add_function(wrap_pyfunction!(openai_base_url, module)?)?;
     module.add_function(wrap_pyfunction!(provision, module)?)?;
     module.add_function(wrap_pyfunction!(rotate, module)?)?;

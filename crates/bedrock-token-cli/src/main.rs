@@ -13,6 +13,7 @@ mod manual;
 mod output;
 mod private_file;
 mod provision;
+mod secret_output;
 mod token;
 
 use std::process::ExitCode;
@@ -43,7 +44,8 @@ enum Command {
     /// Check that these credentials give working Bedrock API keys: who they are, the token's real
     /// lifetime, and with --invoke MODEL_ID one call Bedrock answers
     Check(check::CheckArgs),
-    /// Print the parts of a Bedrock API key (never its signature or session token).
+    /// Print the parts of a Bedrock API key: a short-term key's region, key id and lifetime, a
+    /// long-term key's IAM user and account (never a signature, session token or secret).
     Inspect(inspect::InspectArgs),
     /// Create or converge a business unit's IAM user, Bedrock policy and long-term key.
     Provision(provision::ProvisionArgs),
@@ -153,6 +155,9 @@ pub(crate) enum Failure {
     Findings(usize),
     /// Flags that cannot go together, or a value the command itself refuses (exit 2).
     Usage(String),
+    /// Part of the work failed (exit 1); the message names each part, and the output before it
+    /// accounted for every new key's secret.
+    Incomplete(String),
 }
 
 impl From<bedrock_token::Error> for Failure {
@@ -230,6 +235,7 @@ fn main() -> ExitCode {
         Err(Failure::Check(err)) => (format!("check: {err}"), false),
         Err(Failure::Usage(message)) => (message, true),
         Err(Failure::File(path, err)) => (format!("cannot write {}: {err}", path.display()), false),
+        Err(Failure::Incomplete(summary)) => (summary, false),
         Err(Failure::Exec(program, err)) => {
             eprintln!("bedrock-token: error: cannot run {program}: {err}");
             return ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 });

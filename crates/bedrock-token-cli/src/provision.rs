@@ -1,16 +1,19 @@
 //! `provision`, `rotate`, `deprovision`, `list`: long-term Bedrock access per business unit.
 //!
 //! The IAM endpoint follows the standard settings (`AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`).
-//! A new secret is printed once, to stdout only; warnings go to stderr.
+//! A new secret is printed once, to stdout only (if stdout fails, its key is named on stderr with
+//! the command that deletes it); warnings go to stderr.
 
 use bedrock_token::provision::{
-    Action, BusinessUnit, KeyRequest, PolicyChoice, ProvisionError, ProvisionRequest, SecurityWarning,
+    Action, BusinessUnit, KeyRequest, NewKey, PolicyChoice, ProvisionError, ProvisionRequest, SecurityWarning,
 };
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::Failure;
+use crate::secret_output::Stdout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -211,15 +214,14 @@ pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
     };
     let request = unit.request(args.dry_run)?;
     let report = args.aws.iam().await?.provision(&request).await?;
-    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+    let mut out = Stdout::default();
+    let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
+    print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |out| {
         if report.actions.is_empty() {
-            println!("{}: nothing to do, already provisioned", report.user_name);
-        }
-        if let Some(key) = &report.new_key {
-            print_new_key(key);
+            out.line(format_args!("{}: nothing to do, already provisioned", report.user_name));
         }
     });
-    Ok(())
+    out.finish()
 }
 
 pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
@@ -230,23 +232,22 @@ pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
     };
     let unit = BusinessUnit::new(&args.business_unit)?;
     let report = args.aws.iam().await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
-    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
-        if let Some(key) = &report.new_key {
-            print_new_key(key);
-        }
-    });
-    Ok(())
+    let mut out = Stdout::default();
+    let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
+    print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |_| {});
+    out.finish()
 }
 
 pub async fn deprovision(args: DeprovisionArgs) -> Result<(), Failure> {
     let unit = BusinessUnit::new(&args.business_unit)?;
     let report = args.aws.iam().await?.deprovision(&unit, args.force, args.dry_run).await?;
-    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+    let mut out = Stdout::default();
+    print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, None, |out| {
         if report.actions.is_empty() {
-            println!("{}: does not exist, nothing to remove", report.user_name);
+            out.line(format_args!("{}: does not exist, nothing to remove", report.user_name));
         }
     });
-    Ok(())
+    out.finish()
 }
 
 pub async fn list(args: ListArgs) -> Result<(), Failure> {
@@ -272,28 +273,38 @@ pub async fn list(args: ListArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// JSON: the whole report on stdout. Text: the actions, then `details`, then warnings on stderr.
-fn print<R: Serialize>(format: ReportFormat, report: &R, actions: &[Action], dry_run: bool, warnings: &[SecurityWarning], details: impl FnOnce()) {
+/// JSON: the whole report on stdout. Text: the actions, then `details`, then the new key, then
+/// warnings on stderr. A new key's secret that stdout does not take is named on stderr with the
+/// command that deletes the key (see [`Stdout::secrets`]).
+#[allow(clippy::too_many_arguments)]
+fn print<R: Serialize>(
+    out: &mut Stdout,
+    format: ReportFormat,
+    report: &R,
+    actions: &[Action],
+    dry_run: bool,
+    warnings: &[SecurityWarning],
+    new_key: Option<(&str, &NewKey)>,
+    details: impl FnOnce(&mut Stdout),
+) {
     if format == ReportFormat::Json {
-        println!("{}", serde_json::to_string_pretty(report).expect("serializable"));
+        let json = Zeroizing::new(serde_json::to_string_pretty(report).expect("serializable"));
+        match new_key {
+            Some(key) => {
+                out.secrets(&*json, &[key]);
+            }
+            None => out.line(&*json),
+        }
         return;
     }
     for action in actions {
-        println!("{}{action}", if dry_run { "would " } else { "" });
+        out.line(format_args!("{}{action}", if dry_run { "would " } else { "" }));
     }
-    details();
+    details(out);
+    if let Some((user, key)) = new_key {
+        out.new_key(user, key);
+    }
     for warning in warnings {
         eprintln!("warning: {}", warning.message());
-    }
-}
-
-pub fn print_new_key(key: &bedrock_token::provision::NewKey) {
-    println!("new {} {}", key.kind, key.id);
-    if let Some(user) = &key.service_user_name {
-        println!("service user name: {user}");
-    }
-    println!("secret (shown once): {}", key.secret.expose());
-    if let Some(expires) = key.expires_at {
-        println!("expires at: {}", bedrock_token::rfc3339(expires));
     }
 }

@@ -1,7 +1,7 @@
 """Type stubs of the native extension (Rust); use the public API of ``bedrock_token`` instead."""
 
 from datetime import datetime, timedelta
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, List, Literal, Optional, Sequence, Tuple, Union
 
 Expiry = Union[timedelta, int, float, str]
 
@@ -45,6 +45,12 @@ class TokenProvider:
 def sign_token(credentials: Any, region: str, expiry: Expiry, at_unix: Optional[float]) -> Token: ...
 def provide_token(region: Optional[str], credentials: Any, expiry: Expiry) -> str: ...
 def inspect_token(token: str) -> Tuple[str, str, datetime, int, datetime, bool, bool]: ...
+def inspect_key(
+    key: str,
+) -> Union[
+    Tuple[Literal["short-term"], Tuple[str, str, datetime, int, datetime, bool, bool]],
+    Tuple[Literal["long-term"], Tuple[str, str, str, Optional[str]]],
+]: ...
 def openai_base_url(region: str, endpoint: str) -> str: ...
 def provision(
     business_unit: str,
