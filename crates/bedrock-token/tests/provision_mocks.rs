@@ -1,6 +1,7 @@
-//! Provisioning faults that the IAM emulator (moto with this project's extension) cannot play:
-//! it never throttles, never answers 5xx, refuses no step with `AccessDenied` once authenticated,
-//! is never eventually consistent, and supports Bedrock API keys everywhere. Tested with
+//! Provisioning faults that the IAM emulator (moto with this project's extension) cannot play at
+//! a chosen step: it throttles only every Nth request, never answers 5xx, refuses no step with
+//! `AccessDenied` once authenticated, is never eventually consistent, and supports Bedrock API
+//! keys everywhere. Tested with
 //! `aws-smithy-mocks` rule clients, SDK retries disabled; each test says which of these it needs.
 //! Everything the emulator can do is tested against it over HTTP in
 //! `crates/bedrock-token-cli/tests/provision_{moto,converges}.rs`.
@@ -47,6 +48,18 @@ fn no_such_user() -> Rule {
         .build()
 }
 
+fn tag_user() -> Rule {
+    mock!(Client::tag_user).then_output(|| aws_sdk_iam::operation::tag_user::TagUserOutput::builder().build())
+}
+
+/// ListAccessKeys and ListServiceSpecificCredentials: none, then (for the API keys) `after`.
+fn key_lists(after: Vec<ServiceSpecificCredentialMetadata>) -> [Rule; 2] {
+    [
+        mock!(Client::list_access_keys).then_output(|| ListAccessKeysOutput::builder().set_access_key_metadata(Some(vec![])).build().unwrap()),
+        mock!(Client::list_service_specific_credentials).then_output(move || ListServiceSpecificCredentialsOutput::builder().set_service_specific_credentials(Some(after.clone())).build()),
+    ]
+}
+
 fn denied(code: &str) -> ErrorMetadata {
     ErrorMetadata::builder().code(code).message(format!("{code} for test")).build()
 }
@@ -88,27 +101,62 @@ async fn a_failed_step_reports_what_exists_and_how_to_remove_it() {
     assert!(err.to_string().contains("to remove: [aws iam delete-user --user-name data-bedrock-user]"), "{err}");
 }
 
+/// Needs a 5xx answer to CreateServiceSpecificCredential: IAM failed while handling it, so whether
+/// the key exists is unknown and the keys are listed again before anything is reported.
 #[tokio::test]
-async fn a_server_error_creating_the_key_lists_the_user_and_policy_to_remove() {
+async fn a_server_error_creating_the_key_lists_the_keys_again_before_reporting() {
     let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
     let attach = mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build());
-    let create_key = mock!(Client::create_service_specific_credential)
-        .then_http_response(|| Response::new(StatusCode::try_from(503).unwrap(), SdkBody::from("")));
-    let iam = iam(&[&no_such_user(), &create_user, &attach, &create_key]);
-    let err = iam.provision(&request(KeyRequest::ApiKey { days: 90 })).await.unwrap_err();
-    let ProvisionError::Partial { cleanup, .. } = &err else { panic!("{err:?}") };
+    let create_key = || {
+        mock!(Client::create_service_specific_credential).then_http_response(|| Response::new(StatusCode::try_from(503).unwrap(), SdkBody::from("")))
+    };
+    let (key, tag) = (create_key(), tag_user());
+    let [access, api] = key_lists(vec![]);
+    let iam_none_made = iam(&[&no_such_user(), &create_user, &attach, &tag, &key, &access, &api]);
+    let err = iam_none_made.provision(&request(KeyRequest::ApiKey { days: 90 })).await.unwrap_err();
+    assert_eq!(api.num_calls(), 1, "listed again");
+    let ProvisionError::Partial { cleanup, source, .. } = &err else { panic!("{err:?}") };
+    assert!(matches!(source.as_ref(), ProvisionError::Iam { status: Some(503), .. }), "{source:?}");
     assert_eq!(cleanup, &[
         format!("aws iam detach-user-policy --user-name {USER} --policy-arn arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"),
         format!("aws iam delete-user --user-name {USER}"),
     ]);
+
+    // IAM made the key before failing: nobody holds its secret, and the error names it.
+    let made = ServiceSpecificCredentialMetadata::builder().user_name(USER).status(StatusType::Active).service_user_name("svc")
+        .create_date(DateTime::from_secs(1_700_000_100)).service_specific_credential_id("ACCAMADEBY500ANSWER1").service_name("bedrock.amazonaws.com").build().unwrap();
+    let (key, tag) = (create_key(), tag_user());
+    let [access, api] = key_lists(vec![made]);
+    let err = iam(&[&no_such_user(), &create_user, &attach, &tag, &key, &access, &api]).provision(&request(KeyRequest::ApiKey { days: 90 })).await.unwrap_err();
+    let ProvisionError::Partial { source, .. } = &err else { panic!("{err:?}") };
+    assert!(matches!(source.as_ref(), ProvisionError::KeyLost { id, .. } if id == "ACCAMADEBY500ANSWER1"), "{source:?}");
+    assert!(err.to_string().contains("aws iam delete-service-specific-credential --user-name data-bedrock-user --service-specific-credential-id ACCAMADEBY500ANSWER1"), "{err}");
 }
 
+/// Needs IAM to throttle one chosen call several times in a row: it is sent again until IAM
+/// answers, within the deadline, and provisioning goes on.
 #[tokio::test]
-async fn throttling_is_reported_with_its_code() {
-    let throttled = mock!(Client::get_user).then_error(|| GetUserError::generic(denied("Throttling")));
-    let err = iam(&[&throttled]).provision(&request(KeyRequest::None)).await.unwrap_err();
-    assert!(matches!(&err, ProvisionError::Iam { operation: "GetUser", code: Some(c), .. } if c == "Throttling"), "{err:?}");
-    assert!(!err.is_invalid_input());
+async fn throttling_is_sent_again_until_iam_answers() {
+    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn(format!("arn:aws:iam::123456789012:user/bedrock/{USER}")).create_date(DateTime::from_secs(1_700_000_000)).build().unwrap();
+    let get_user = mock!(Client::get_user)
+        .sequence()
+        .error(|| GetUserError::generic(denied("Throttling")))
+        .times(3)
+        .error(|| GetUserError::NoSuchEntityException(no_such_entity()))
+        .output(move || GetUserOutput::builder().user(user.clone()).build())
+        .repeatedly()
+        .build();
+    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
+    let attach = mock!(Client::attach_user_policy)
+        .sequence()
+        .error(|| AttachUserPolicyError::generic(denied("Throttling")))
+        .times(2)
+        .output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build())
+        .build();
+    let tag = tag_user();
+    let report = iam(&[&get_user, &create_user, &attach, &tag]).provision(&request(KeyRequest::None)).await.unwrap();
+    assert!(matches!(report.actions.as_slice(), [Action::CreateUser { .. }, Action::AttachPolicy { .. }, Action::TagUser { .. }]), "{:?}", report.actions);
+    assert_eq!((get_user.num_calls(), attach.num_calls()), (5, 3), "three and two throttled answers, each sent again");
 }
 
 #[tokio::test]
@@ -141,23 +189,25 @@ async fn bad_input_fails_before_any_call() {
 
 /// How an injected failure shows at each step of provisioning a new user with an API key:
 /// before anything exists, a plain IAM error; after, a partial failure listing what to remove.
+/// (Throttling is sent again instead: `throttling_is_sent_again_until_iam_answers`.)
 #[tokio::test]
-async fn every_provisioning_step_fails_cleanly_on_throttling_5xx_and_access_denied() {
+async fn every_provisioning_step_fails_cleanly_on_5xx_and_access_denied() {
     use aws_sdk_iam::operation::{
         create_service_specific_credential::CreateServiceSpecificCredentialError, create_user::CreateUserError,
     };
+    use aws_sdk_iam::operation::tag_user::TagUserError;
     #[derive(Clone, Copy, Debug)]
     enum Fault {
-        Throttling,
         ServerError,
         AccessDenied,
     }
-    let steps = ["GetUser", "CreateUser", "AttachUserPolicy", "CreateServiceSpecificCredential"];
-    for (index, step) in steps.iter().enumerate() {
-        for fault in [Fault::Throttling, Fault::ServerError, Fault::AccessDenied] {
+    // The steps, and how many removal commands a failure at each lists (TagUser removes nothing).
+    let steps = [("GetUser", 0), ("CreateUser", 0), ("AttachUserPolicy", 1), ("TagUser", 2), ("CreateServiceSpecificCredential", 2)];
+    for (index, (step, removals)) in steps.iter().enumerate() {
+        for fault in [Fault::ServerError, Fault::AccessDenied] {
             let failing = |i: usize| i == index;
             let http_500 = || Response::new(StatusCode::try_from(500).unwrap(), SdkBody::from(""));
-            let code = match fault { Fault::Throttling => "Throttling", _ => "AccessDenied" };
+            let code = "AccessDenied";
             let get_user = match (failing(0), fault) {
                 (true, Fault::ServerError) => mock!(Client::get_user).then_http_response(http_500),
                 (true, _) => mock!(Client::get_user).then_error(move || GetUserError::generic(denied(code))),
@@ -173,11 +223,17 @@ async fn every_provisioning_step_fails_cleanly_on_throttling_5xx_and_access_deni
                 (true, _) => mock!(Client::attach_user_policy).then_error(move || AttachUserPolicyError::generic(denied(code))),
                 _ => mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build()),
             };
+            let tag = match (failing(3), fault) {
+                (true, Fault::ServerError) => mock!(Client::tag_user).then_http_response(http_500),
+                (true, _) => mock!(Client::tag_user).then_error(move || TagUserError::generic(denied(code))),
+                _ => tag_user(),
+            };
             let create_key = match fault {
                 Fault::ServerError => mock!(Client::create_service_specific_credential).then_http_response(http_500),
                 _ => mock!(Client::create_service_specific_credential).then_error(move || CreateServiceSpecificCredentialError::generic(denied(code))),
             };
-            let err = iam(&[&get_user, &create_user, &attach, &create_key])
+            let [access, api] = key_lists(vec![]);
+            let err = iam(&[&get_user, &create_user, &attach, &tag, &create_key, &access, &api])
                 .provision(&request(KeyRequest::ApiKey { days: 30 }))
                 .await
                 .unwrap_err();
@@ -191,12 +247,9 @@ async fn every_provisioning_step_fails_cleanly_on_throttling_5xx_and_access_deni
             };
             assert_eq!(failed_operation, *step, "{fault:?}");
             // Steps before the failure that created something must be listed for removal.
-            assert_eq!(cleanup, index.saturating_sub(1), "{step} {fault:?}: {err}");
-            let calls = [get_user.num_calls(), create_user.num_calls(), attach.num_calls(), create_key.num_calls()];
+            assert_eq!(cleanup, *removals, "{step} {fault:?}: {err}");
+            let calls = [get_user.num_calls(), create_user.num_calls(), attach.num_calls(), tag.num_calls(), create_key.num_calls()];
             assert!(calls[index + 1..].iter().all(|&c| c == 0), "{step} {fault:?}: nothing after the failed step ran: {calls:?}");
-            if let Fault::Throttling = fault {
-                assert!(err.to_string().contains("Throttling"), "{err}");
-            }
         }
     }
 }
@@ -220,8 +273,9 @@ async fn a_new_user_iam_does_not_show_yet_is_waited_for_and_its_next_step_retrie
         .output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build())
         .repeatedly()
         .build();
-    let report = iam(&[&get_user, &create_user, &attach]).provision(&request(KeyRequest::None)).await.unwrap();
-    assert!(matches!(report.actions.as_slice(), [Action::CreateUser { .. }, Action::AttachPolicy { .. }]), "{:?}", report.actions);
+    let tag = tag_user();
+    let report = iam(&[&get_user, &create_user, &attach, &tag]).provision(&request(KeyRequest::None)).await.unwrap();
+    assert!(matches!(report.actions.as_slice(), [Action::CreateUser { .. }, Action::AttachPolicy { .. }, Action::TagUser { .. }]), "{:?}", report.actions);
     assert_eq!(get_user.num_calls(), 3, "read, not yet visible, visible");
     assert_eq!(attach.num_calls(), 2, "NoSuchEntity right after CreateUser is retried");
 }
