@@ -14,7 +14,7 @@ fn provision_list_rotate_deprovision_end_to_end() {
 
     let plan = moto.json(&[PROVISION, &["--dry-run"]].concat());
     assert_eq!(plan["dry_run"], true);
-    assert_eq!(plan["actions"].as_array().unwrap().len(), 3, "user, policy, key: {plan}");
+    assert_eq!(plan["actions"].as_array().unwrap().len(), 4, "user, policy, the tag recording it, key: {plan}");
     assert!(moto.users().is_empty(), "a dry run creates nothing");
 
     let out = moto.run(PROVISION);
@@ -129,9 +129,10 @@ fn bad_values_are_refused_before_any_iam_call() {
 /// requests as the new user, and a wrong secret is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provisioned_access_key_authenticates_as_the_new_user() {
-    // GetUser (absent), CreateUser, GetUser (visible), AttachUserPolicy, CreateAccessKey, then
-    // ListAccessKeys and ListServiceSpecificCredentials (no other run's key): then auth is enforced.
-    let Some(moto) = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "7")]) else { return };
+    // GetUser (absent), CreateUser, GetUser (visible), AttachUserPolicy, TagUser (the policy's
+    // record), CreateAccessKey, then ListAccessKeys and ListServiceSpecificCredentials (no other
+    // run's key): then auth is enforced.
+    let Some(moto) = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "8")]) else { return };
     let report = moto.json(&["provision", "--business-unit", "auth", "--owner", "a@example.com", "--key", "access-key"]);
     let id = report["new_key"]["id"].as_str().unwrap();
     let secret = report["new_key"]["secret"].as_str().unwrap();
