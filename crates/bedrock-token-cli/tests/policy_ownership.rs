@@ -84,13 +84,7 @@ async fn govcloud_arns_and_a_partition_without_api_keys() {
     let out = gov(&[&base[..], &["--model", model, "--model", "us.anthropic.claude-3-haiku-20240307-v1:0"]].concat());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The emulator, as IAM, keeps each partition apart: read it in GovCloud.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&moto.endpoint)
-        .region(aws_config::Region::new("us-gov-west-1"))
-        .credentials_provider(aws_sdk_iam::config::Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .load()
-        .await;
-    let iam = aws_sdk_iam::Client::new(&config);
+    let iam = aws_sdk_iam::Client::new(&moto.sdk_config("AKIDTEST", "secret", "us-gov-west-1").await);
     let document = iam.get_user_policy().user_name(USER).policy_name("bedrock-invoke-chosen-models").send().await.unwrap().policy_document;
     let document = percent_encoding::percent_decode_str(&document).decode_utf8_lossy().into_owned();
     assert!(document.contains(model), "the ARN as given: {document}");

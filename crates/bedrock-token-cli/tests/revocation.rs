@@ -43,13 +43,7 @@ async fn bedrock_role(iam: &aws_sdk_iam::Client, name: &str) {
 
 /// A short-term key signed with a new session of `role` (STS AssumeRole on the emulator).
 async fn role_token(moto: &Moto, role: &str) -> String {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&moto.endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_iam::config::Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .load()
-        .await;
-    let assumed = aws_sdk_sts::Client::new(&config)
+    let assumed = aws_sdk_sts::Client::new(&moto.sdk_config("AKIDTEST", "secret", "us-east-1").await)
         .assume_role()
         .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{role}"))
         .role_session_name("run")

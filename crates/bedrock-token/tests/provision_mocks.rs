@@ -37,9 +37,14 @@ fn no_such_entity() -> NoSuchEntityException {
     NoSuchEntityException::builder().message("no user").meta(denied("NoSuchEntity")).build()
 }
 
+/// The user as IAM describes it, created at 1 700 000 000 (unix seconds).
+fn the_user() -> User {
+    User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn(format!("arn:aws:iam::123456789012:user/bedrock/{USER}")).create_date(DateTime::from_secs(1_700_000_000)).build().unwrap()
+}
+
 /// GetUser: no such user when first read, then (once created) the user.
 fn no_such_user() -> Rule {
-    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn(format!("arn:aws:iam::123456789012:user/bedrock/{USER}")).create_date(DateTime::from_secs(1_700_000_000)).build().unwrap();
+    let user = the_user();
     mock!(Client::get_user)
         .sequence()
         .error(|| GetUserError::NoSuchEntityException(no_such_entity()))
@@ -66,8 +71,7 @@ fn denied(code: &str) -> ErrorMetadata {
 
 /// An existing user tagged by us, with the given Bedrock API keys (`(id, created at unix seconds)`).
 fn existing_user(api_keys: &[(&str, i64)]) -> Vec<Rule> {
-    let created = DateTime::from_secs(1_700_000_000);
-    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn(format!("arn:aws:iam::123456789012:user/bedrock/{USER}")).create_date(created).build().unwrap();
+    let user = the_user();
     let credentials: Vec<_> = api_keys
         .iter()
         .map(|(id, at)| {
@@ -137,7 +141,7 @@ async fn a_server_error_creating_the_key_lists_the_keys_again_before_reporting()
 /// answers, within the deadline, and provisioning goes on.
 #[tokio::test]
 async fn throttling_is_sent_again_until_iam_answers() {
-    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn(format!("arn:aws:iam::123456789012:user/bedrock/{USER}")).create_date(DateTime::from_secs(1_700_000_000)).build().unwrap();
+    let user = the_user();
     let get_user = mock!(Client::get_user)
         .sequence()
         .error(|| GetUserError::generic(denied("Throttling")))
@@ -258,7 +262,7 @@ async fn every_provisioning_step_fails_cleanly_on_5xx_and_access_denied() {
 /// the first read after `CreateUser`, and refuses the first `AttachUserPolicy` with `NoSuchEntity`.
 #[tokio::test]
 async fn a_new_user_iam_does_not_show_yet_is_waited_for_and_its_next_step_retried() {
-    let user = User::builder().path("/bedrock/").user_name(USER).user_id("AIDA").arn("arn:aws:iam::123456789012:user/bedrock/x").create_date(DateTime::from_secs(1_700_000_000)).build().unwrap();
+    let user = the_user();
     let get_user = mock!(Client::get_user)
         .sequence()
         .error(|| GetUserError::NoSuchEntityException(no_such_entity()))

@@ -120,13 +120,18 @@ impl Moto {
     }
 
     pub async fn iam_as(&self, key_id: &str, secret: &str) -> aws_sdk_iam::Client {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        aws_sdk_iam::Client::new(&self.sdk_config(key_id, secret, "us-east-1").await)
+    }
+
+    /// An SDK configuration pointed at the emulator, signing as `key_id` in `region` (the
+    /// emulator, as AWS, keeps each partition apart).
+    pub async fn sdk_config(&self, key_id: &str, secret: &str, region: &str) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
+            .region(aws_config::Region::new(region.to_owned()))
             .credentials_provider(aws_sdk_iam::config::Credentials::new(key_id, secret, None, None, "test"))
             .load()
-            .await;
-        aws_sdk_iam::Client::new(&config)
+            .await
     }
 }
 
