@@ -45,7 +45,7 @@ def moto(example_env, monkeypatch):
 def test_provision_list_rotate_deprovision(moto):
     plan = bedrock_token.provision("finance", "fin@example.com", key="access-key", dry_run=True)
     assert isinstance(plan, bedrock_token.ProvisionReport)
-    assert plan.dry_run and len(plan.actions) == 3 and bedrock_token.list_users() == []
+    assert plan.dry_run and len(plan.actions) == 4 and bedrock_token.list_users() == []
 
     report = bedrock_token.provision("finance", "fin@example.com", key="access-key", tags={"cost-center": "42"})
     secret = report.new_key.secret.reveal()
