@@ -53,6 +53,14 @@ fn no_such_user() -> Rule {
         .build()
 }
 
+fn create_user() -> Rule {
+    mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build())
+}
+
+fn attach_user_policy() -> Rule {
+    mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build())
+}
+
 fn tag_user() -> Rule {
     mock!(Client::tag_user).then_output(|| aws_sdk_iam::operation::tag_user::TagUserOutput::builder().build())
 }
@@ -91,7 +99,7 @@ fn existing_user(api_keys: &[(&str, i64)]) -> Vec<Rule> {
 
 #[tokio::test]
 async fn a_failed_step_reports_what_exists_and_how_to_remove_it() {
-    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
+    let create_user = create_user();
     let attach = mock!(Client::attach_user_policy).then_error(|| AttachUserPolicyError::generic(denied("AccessDenied")));
     let create_key = mock!(Client::create_access_key).then_output(|| aws_sdk_iam::operation::create_access_key::CreateAccessKeyOutput::builder().build());
     let iam = iam(&[&no_such_user(), &create_user, &attach, &create_key]);
@@ -109,8 +117,8 @@ async fn a_failed_step_reports_what_exists_and_how_to_remove_it() {
 /// the key exists is unknown and the keys are listed again before anything is reported.
 #[tokio::test]
 async fn a_server_error_creating_the_key_lists_the_keys_again_before_reporting() {
-    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
-    let attach = mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build());
+    let create_user = create_user();
+    let attach = attach_user_policy();
     let create_key = || {
         mock!(Client::create_service_specific_credential).then_http_response(|| Response::new(StatusCode::try_from(503).unwrap(), SdkBody::from("")))
     };
@@ -150,7 +158,7 @@ async fn throttling_is_sent_again_until_iam_answers() {
         .output(move || GetUserOutput::builder().user(user.clone()).build())
         .repeatedly()
         .build();
-    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
+    let create_user = create_user();
     let attach = mock!(Client::attach_user_policy)
         .sequence()
         .error(|| AttachUserPolicyError::generic(denied("Throttling")))
@@ -220,12 +228,12 @@ async fn every_provisioning_step_fails_cleanly_on_5xx_and_access_denied() {
             let create_user = match (failing(1), fault) {
                 (true, Fault::ServerError) => mock!(Client::create_user).then_http_response(http_500),
                 (true, _) => mock!(Client::create_user).then_error(move || CreateUserError::generic(denied(code))),
-                _ => mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build()),
+                _ => create_user(),
             };
             let attach = match (failing(2), fault) {
                 (true, Fault::ServerError) => mock!(Client::attach_user_policy).then_http_response(http_500),
                 (true, _) => mock!(Client::attach_user_policy).then_error(move || AttachUserPolicyError::generic(denied(code))),
-                _ => mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build()),
+                _ => attach_user_policy(),
             };
             let tag = match (failing(3), fault) {
                 (true, Fault::ServerError) => mock!(Client::tag_user).then_http_response(http_500),
@@ -270,7 +278,7 @@ async fn a_new_user_iam_does_not_show_yet_is_waited_for_and_its_next_step_retrie
         .output(move || GetUserOutput::builder().user(user.clone()).build())
         .repeatedly()
         .build();
-    let create_user = mock!(Client::create_user).then_output(|| aws_sdk_iam::operation::create_user::CreateUserOutput::builder().build());
+    let create_user = create_user();
     let attach = mock!(Client::attach_user_policy)
         .sequence()
         .error(|| AttachUserPolicyError::NoSuchEntityException(no_such_entity()))
@@ -293,7 +301,7 @@ async fn only_an_explicit_not_supported_answer_downgrades_listing_api_keys_to_a_
     rules[5] = mock!(Client::list_service_specific_credentials)
         .then_error(|| ListServiceSpecificCredentialsError::ServiceNotSupportedException(ServiceNotSupportedException::builder().message("not here").meta(denied("NotSupportedService")).build()));
     rules.push(mock!(Client::tag_user).then_output(|| aws_sdk_iam::operation::tag_user::TagUserOutput::builder().build()));
-    rules.push(mock!(Client::attach_user_policy).then_output(|| aws_sdk_iam::operation::attach_user_policy::AttachUserPolicyOutput::builder().build()));
+    rules.push(attach_user_policy());
     let refs: Vec<&Rule> = rules.iter().collect();
     let report = iam(&refs).provision(&request(KeyRequest::None)).await.unwrap();
     assert!(report.warnings.iter().any(|w| matches!(w, SecurityWarning::ApiKeysUnknown { .. })), "{:?}", report.warnings);

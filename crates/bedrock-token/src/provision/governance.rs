@@ -196,20 +196,15 @@ pub fn scp(options: &ScpOptions) -> serde_json::Value {
         }));
         // Each service has its own condition key: on Bedrock Mantle `bedrock:BearerTokenType` is
         // absent, so one statement over both actions would deny nothing there.
-        statements.push(serde_json::json!({
-            "Sid": "DenyUsingLongTermBedrockApiKeys",
-            "Effect": "Deny",
-            "Action": "bedrock:CallWithBearerToken",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"bedrock:BearerTokenType": "LONG_TERM"}},
-        }));
-        statements.push(serde_json::json!({
-            "Sid": "DenyUsingLongTermBedrockMantleApiKeys",
-            "Effect": "Deny",
-            "Action": "bedrock-mantle:CallWithBearerToken",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"bedrock-mantle:BearerTokenType": "LONG_TERM"}},
-        }));
+        for (sid, service) in [("DenyUsingLongTermBedrockApiKeys", "bedrock"), ("DenyUsingLongTermBedrockMantleApiKeys", "bedrock-mantle")] {
+            statements.push(serde_json::json!({
+                "Sid": sid,
+                "Effect": "Deny",
+                "Action": format!("{service}:CallWithBearerToken"),
+                "Resource": "*",
+                "Condition": {"StringEquals": {format!("{service}:BearerTokenType"): "LONG_TERM"}},
+            }));
+        }
     }
     if options.deny_bearer {
         statements.push(serde_json::json!({"Sid": "DenyAllBedrockApiKeys", "Effect": "Deny", "Action": BEARER_TOKEN_ACTIONS, "Resource": "*"}));
