@@ -34,6 +34,7 @@
 mod action;
 mod apply;
 mod audit;
+mod bulk_read;
 mod client;
 mod error;
 mod governance;
