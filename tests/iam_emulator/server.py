@@ -18,6 +18,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
   account outside any emulated organization; members of an organization made with moto's
   Organizations API get the SCPs attached to their root, OUs and account
   (service_control_policies.py).
+  `GET|DELETE /__bedrock_token/calls` counts requests per service and action (call_counts.py);
+  `POST /__bedrock_token/bulk-users` fills an account at once for benchmarks (bulk_fill.py).
 """
 
 import os
@@ -30,6 +32,7 @@ import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust poli
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import service_specific_credentials  # noqa: E402,F401  (registers the extension on import)
+import call_counts  # noqa: E402,F401  (counts requests per action, on import; after the others wrap theirs)
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":

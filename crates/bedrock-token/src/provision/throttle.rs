@@ -34,7 +34,8 @@ impl Throttled {
 
     /// Like [`Throttled::again`], for an error already reduced to IAM's code.
     pub(crate) async fn again_for(&mut self, code: Option<&str>) -> bool {
-        if code != Some("Throttling") {
+        // IAM and STS say `Throttling`; AWS Organizations `TooManyRequestsException`.
+        if !matches!(code, Some("Throttling" | "TooManyRequestsException")) {
             return false;
         }
         let pause = pause(self.attempt);
