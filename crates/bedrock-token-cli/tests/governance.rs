@@ -228,7 +228,7 @@ async fn audit_reads_the_account_in_pages_not_per_user_and_through_throttling() 
     assert!(count("iam:GetAccountAuthorizationDetails") >= 9, "60 users at 7 a page: {calls}");
     assert!(count("iam:ListServiceSpecificCredentials") >= 4, "25 keys at 7 a page: {calls}");
     assert!(count("iam:GetCredentialReport") >= 1, "{calls}");
-    // 15 calls answered at least; every 4th request refused, so at least 5 sent again.
+    // 15 calls answered at least; every 4th request refused, so at least 4 sent again.
     let sent: u64 = calls.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
-    assert!(sent >= 20, "throttled calls were sent again: {calls}");
+    assert!(sent >= 19, "throttled calls were sent again: {calls}");
 }
