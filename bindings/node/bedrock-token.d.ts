@@ -106,6 +106,74 @@ export declare class TokenProvider {
   tokenIdentityProvider(): () => Promise<TokenIdentity>
 }
 
+/** What the audit flags about a key or its user: `code` such as `no-expiry`, with its details camelCased. */
+export interface Finding {
+  code: 'no-expiry' | 'older-than-max-age' | 'expires-soon' | 'inactive' | 'console-user' | 'not-created-by-bedrock-token' | 'user-has-access-keys' | string
+  ageDays?: number
+  maxAgeDays?: number
+  expiresAt?: Date
+  status?: string
+  count?: number
+}
+
+/** One Bedrock API key of an account, with its user and what the audit flags. */
+export interface AuditedKey {
+  keyId: string
+  userName: string
+  userPath: string
+  /** `Active`, `Inactive` or `Expired`. */
+  status: string
+  createdAt: Date | null
+  /** `null`: never expires. */
+  expiresAt: Date | null
+  ageDays: number
+  userTags: Record<string, string>
+  attachedPolicies: string[]
+  findings: Finding[]
+}
+
+/** An account of the organisation, audited. */
+export interface AuditedAccount {
+  accountId: string
+  accountName: string
+  keys: AuditedKey[]
+  findings: number
+}
+
+/** An account that could not be audited, and why. */
+export interface NotAuditedAccount {
+  accountId: string
+  accountName: string
+  /** `role-refused` (no such role, or its trust policy refuses the caller), `access-denied`, `unreachable`, `failed`. */
+  reason: 'role-refused' | 'access-denied' | 'unreachable' | 'failed' | string
+  message: string
+}
+
+/** Every active account of an organisation: audited ones with their keys, the others with the reason. */
+export interface OrganizationAuditReport {
+  auditedAt: Date
+  maxAgeDays: number
+  role: string
+  accounts: AuditedAccount[]
+  notAudited: NotAuditedAccount[]
+  /** Findings over all accounts audited (0: clean). */
+  findings: number
+}
+
+export interface OrganizationAuditOptions {
+  /** The role assumed in each member account (default `OrganizationAccountAccessRole`). */
+  role?: string
+  /** Only the accounts under these OUs or roots (`ou-…`, `r-…`), at any depth. */
+  ous?: string[]
+  /** Accounts audited at a time, 1 to 32 (default 4). */
+  concurrency?: number
+  /** Keys older than this many days are a finding (default 90). */
+  maxAgeDays?: number
+}
+
+/** Audits every active account of the AWS organisation of the default credentials, through an assumed role in each. */
+export declare function auditOrganization(options?: OrganizationAuditOptions): Promise<OrganizationAuditReport>
+
 /** The base URL of Bedrock's OpenAI-compatible endpoint in `region` (default `bedrock-runtime`). */
 export declare function openaiBaseUrl(region: string, endpoint?: 'bedrock-runtime' | 'bedrock-mantle'): string
 

@@ -16,6 +16,7 @@ const ERROR_CLASSES = {
   ERR_BEDROCK_INVALID_SETTING: RangeError,
   ERR_BEDROCK_INVALID_CREDENTIALS: TypeError,
   ERR_BEDROCK_MALFORMED_TOKEN: TypeError,
+  ERR_BEDROCK_INVALID_INPUT: RangeError,
 }
 
 function withCode(ErrorClass, code, message) {
@@ -232,7 +233,54 @@ class BedrockTokenGenerator {
 }
 BedrockTokenGenerator.MAX_EXPIRES_IN_SECONDS = MAX_EXPIRES_IN_SECONDS
 
-module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken, inspectKey, openaiBaseUrl }
+const optionalDate = (text) => (text === null || text === undefined ? null : new Date(text))
+const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+
+/** One audited key of the core's JSON report, camelCased, with `Date`s (tag keys kept as they are). */
+function auditedKey(k) {
+  const findings = k.findings.map((f) => {
+    const finding = {}
+    for (const [name, value] of Object.entries(f)) finding[camel(name)] = name === 'expires_at' ? new Date(value) : value
+    return finding
+  })
+  return {
+    keyId: k.key_id, userName: k.user_name, userPath: k.user_path, status: k.status, createdAt: optionalDate(k.created_at),
+    expiresAt: optionalDate(k.expires_at), ageDays: k.age_days, userTags: { ...k.user_tags }, attachedPolicies: k.attached_policies, findings,
+  }
+}
+
+/**
+ * Audits every active account of the AWS organisation of the default credentials (its management
+ * account or a delegated administrator), or those under `ous` (`ou-…`, `r-…`) at any depth: `role`
+ * (default `OrganizationAccountAccessRole`) is assumed in each member account, `concurrency`
+ * accounts at a time (1 to 32, default 4). Accounts that cannot be audited are in `notAudited` with
+ * the reason; the others are audited all the same.
+ */
+async function auditOrganization(options = {}) {
+  const { role = 'OrganizationAccountAccessRole', ous = [], concurrency = 4, maxAgeDays = 90 } = options
+  if (typeof role !== 'string') throw withCode(TypeError, 'ERR_BEDROCK_INVALID_INPUT', 'role must be a string')
+  if (!Array.isArray(ous) || !ous.every((id) => typeof id === 'string')) throw withCode(TypeError, 'ERR_BEDROCK_INVALID_INPUT', 'ous must be an array of strings')
+  for (const [name, value, most] of [['concurrency', concurrency, 32], ['maxAgeDays', maxAgeDays, 4294967295]]) {
+    if (!Number.isInteger(value) || value < 0 || value > most) throw withCode(RangeError, 'ERR_BEDROCK_INVALID_INPUT', `${name}: ${value} is out of range; allowed 1 to ${most}`)
+  }
+  let json
+  try {
+    json = await native.auditOrganization(role, ous, concurrency, maxAgeDays)
+  } catch (error) {
+    throw translate(error)
+  }
+  const report = JSON.parse(json)
+  return {
+    auditedAt: new Date(report.audited_at),
+    maxAgeDays: report.max_age_days,
+    role: report.role,
+    accounts: report.accounts.map((a) => ({ accountId: a.account_id, accountName: a.account_name, keys: a.keys.map(auditedKey), findings: a.findings })),
+    notAudited: report.not_audited.map((a) => ({ accountId: a.account_id, accountName: a.account_name, reason: a.reason, message: a.message })),
+    findings: report.findings,
+  }
+}
+
+module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken, inspectKey, openaiBaseUrl, auditOrganization }
 // As TypeScript's CommonJS output marks it: `import { getToken } from 'bedrock-token'` and
 // `import * as btg` then see the named exports, without an extra `default`.
 Object.defineProperty(module.exports, '__esModule', { value: true })

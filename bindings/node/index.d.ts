@@ -20,6 +20,13 @@ export declare class NativeTokenProvider {
   invalidate(): void
 }
 
+/**
+ * Audits every active account of the AWS organisation of the default credentials (or those under
+ * `ous`) through the role `role`, `concurrency` accounts at a time; resolves to the report as JSON,
+ * which the JS layer shapes (`auditOrganization`). The options are checked before any call.
+ */
+export declare function auditOrganization(role: string, ous: Array<string>, concurrency: number, maxAgeDays: number): Promise<string>
+
 export declare function inspectKey(key: string): JsKeyInspection
 
 export declare function inspectToken(token: string): JsInspection

@@ -8,7 +8,12 @@ Only the test doubles call them (no AWS API has them); each answers JSON:
 - `PUT /__bedrock_token/scps/{account}` with a JSON list of policy documents, `GET` and `DELETE`:
   the SCPs set for an account outside any emulated organization (service_control_policies.py).
 
-`POST /moto-api/reset` (moto's own reset) also forgets the SCPs set here.
+- `GET|DELETE /__bedrock_token/calls`: the requests answered per service and action, or reset
+  them (call_counts.py).
+- `POST /__bedrock_token/bulk-users` `{"users": N, "api_keys": K, "access_keys": A}`: fills an
+  account at once, for benchmarks (bulk_fill.py).
+
+`POST /moto-api/reset` (moto's own reset) also forgets the SCPs set here, and the call counts.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import re
 import moto.server
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
+import bulk_fill
+import call_counts
 import caller
 import service_control_policies
 
@@ -62,17 +69,24 @@ class WithPrivateRoutes(DomainDispatcherApplication):
         path = environ.get("PATH_INFO", "")
         if path == "/moto-api/reset":
             service_control_policies.forget_all()
+            call_counts.reset()
         if not path.startswith(PREFIX):
             return super().__call__(environ, start_response)
         try:
             if path == PREFIX + "caller" and environ["REQUEST_METHOD"] == "POST":
                 answer = caller.lookup(_body(environ) or {})
                 return _answer(start_response, 200 if answer["found"] else 404, answer)
+            if path == PREFIX + "calls" and environ["REQUEST_METHOD"] in ("GET", "DELETE"):
+                if environ["REQUEST_METHOD"] == "DELETE":
+                    call_counts.reset()
+                return _answer(start_response, 200, call_counts.counts())
+            if path == PREFIX + "bulk-users" and environ["REQUEST_METHOD"] == "POST":
+                return _answer(start_response, 200, bulk_fill.fill(_body(environ) or {}))
             scps = SCPS.match(path)
             if scps:
                 return _scps(environ, start_response, scps.group(1))
             return _answer(start_response, 404, {"message": f"no private route {environ['REQUEST_METHOD']} {path}"})
-        except (ValueError, AttributeError) as error:
+        except (ValueError, AttributeError, KeyError, TypeError) as error:
             return _answer(start_response, 400, {"message": f"bad request: {error}"})
 
 

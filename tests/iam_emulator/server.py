@@ -6,6 +6,9 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 - service_specific_credentials.py: long-term Bedrock API keys (IAM service-specific credentials),
   IAM's refusals, and the paging and throttling faults.
 - policy_limits.py: IAM's policy size quotas.
+- account_authorization_details.py: GetAccountAuthorizationDetails paged (`MaxItems`, `Marker`).
+- assume_role.py: STS AssumeRole refused (`AccessDenied`) for a missing role or one whose trust
+  policy does not allow the caller.
 - private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
   same port:
   `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
@@ -15,6 +18,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
   account outside any emulated organization; members of an organization made with moto's
   Organizations API get the SCPs attached to their root, OUs and account
   (service_control_policies.py).
+  `GET|DELETE /__bedrock_token/calls` counts requests per service and action (call_counts.py);
+  `POST /__bedrock_token/bulk-users` fills an account at once for benchmarks (bulk_fill.py).
 """
 
 import os
@@ -22,9 +27,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import account_authorization_details  # noqa: E402,F401  (pages GetAccountAuthorizationDetails, on import)
+import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust policy, on import)
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import service_specific_credentials  # noqa: E402,F401  (registers the extension on import)
+import call_counts  # noqa: E402,F401  (counts requests per action, on import; after the others wrap theirs)
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":

@@ -121,11 +121,13 @@ def page_size() -> int | None:
 
 
 def paged(response: responses.IamResponse, items: list) -> tuple[list, dict]:
-    """One page of `items` as IAM pages: `MaxItems` (1..1000, else the configured or IAM's
-    default of 100) from the index in `Marker`, with `IsTruncated` and the next `Marker`."""
-    size = response._get_int_param("MaxItems") or page_size() or 100
+    """One page of `items` as IAM pages: `MaxItems` (1..1000, else IAM's default of 100) from
+    the index in `Marker`, with `IsTruncated` and the next `Marker`. A configured page size
+    shortens every page below `MaxItems`, as IAM may ("IAM might return fewer results")."""
+    size = response._get_int_param("MaxItems") or 100
     if not 1 <= size <= 1000:
         raise InvalidInput("MaxItems must be between 1 and 1000.")
+    size = min(size, page_size() or size)
     marker = response._get_param("Marker")
     try:
         start = int(marker) if marker else 0

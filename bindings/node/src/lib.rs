@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use bedrock_token::provision::{Organization, OrganizationAuditOptions, ProvisionError};
 use bedrock_token::{error_chain, provider_future, Credentials, CredentialsError, Error, ProvideCredentials};
 use napi::bindgen_prelude::{FromNapiValue, Function, Promise, ToNapiValue, TypeName};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -389,4 +390,23 @@ impl NativeTokenProvider {
     pub fn invalidate(&self) {
         self.inner.invalidate();
     }
+}
+
+fn provision_error(err: ProvisionError) -> napi::Error {
+    let code = if err.is_invalid_input() { "ERR_BEDROCK_INVALID_INPUT" } else { "ERR_BEDROCK_PROVISION" };
+    napi::Error::new(Status::GenericFailure, format!("{code}: {}", error_chain(&err)))
+}
+
+/// Audits every active account of the AWS organisation of the default credentials (or those under
+/// `ous`) through the role `role`, `concurrency` accounts at a time; resolves to the report as JSON,
+/// which the JS layer shapes (`auditOrganization`). The options are checked before any call.
+#[napi]
+pub async fn audit_organization(role: String, ous: Vec<String>, concurrency: u32, max_age_days: u32) -> napi::Result<String> {
+    unwound(async move {
+        let options = OrganizationAuditOptions { role, ous, concurrency: concurrency as usize, max_age_days: max_age_days.into() };
+        options.validate().map_err(provision_error)?;
+        let report = Organization::from_env().await.audit(&options).await.map_err(provision_error)?;
+        Ok(serde_json::to_string(&report).expect("serializable"))
+    })
+    .await
 }

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, RevokeOptions, ScpOptions};
+use bedrock_token::provision::{
+    scp, BusinessUnit, Iam, KeyRequest, Organization, OrganizationAuditOptions, PolicyChoice, Principal, ProvisionError, ProvisionRequest, RevokeOptions,
+    ScpOptions,
+};
 use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
@@ -380,6 +383,16 @@ fn audit(py: Python<'_>, max_age_days: u64) -> PyResult<String> {
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
+/// Audits every active account of the organisation (or under `ous`) through the role `role`;
+/// returns the report as JSON. The options are checked before any call.
+#[pyfunction]
+fn audit_organization(py: Python<'_>, role: String, ous: Vec<String>, concurrency: usize, max_age_days: u64) -> PyResult<String> {
+    let options = OrganizationAuditOptions { role, ous, concurrency, max_age_days };
+    options.validate().map_err(provision_error)?;
+    let report = py.detach(|| block_on(async { Organization::from_env().await.audit(&options).await })).map_err(provision_error)?;
+    Ok(serde_json::to_string(&report).expect("serializable"))
+}
+
 /// Revokes the keys of a role or user (temporary credentials issued before `before_unix`,
 /// default now; a user's own keys deactivated, or deleted with `delete`), or one long-term key;
 /// returns the report as JSON. Exactly one target is given (checked in Python).
@@ -464,6 +477,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(list_users, module)?)?;
     module.add_function(wrap_pyfunction!(provision_all, module)?)?;
     module.add_function(wrap_pyfunction!(audit, module)?)?;
+    module.add_function(wrap_pyfunction!(audit_organization, module)?)?;
     module.add_function(wrap_pyfunction!(revoke, module)?)?;
     module.add_function(wrap_pyfunction!(guardrails_scp, module)?)?;
     Ok(())

@@ -160,3 +160,39 @@ def test_inspect_key_reads_a_long_term_key_from_iam_and_never_its_secret(moto):
         texts += [str(err.value), repr(err.value)]
     for text in texts:
         assert secret not in text and secret[:12] not in text and key[4:40] not in text, text
+
+
+def test_audit_organization_names_the_account_it_could_not_reach(moto, monkeypatch):
+    import botocore.session
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", moto)
+    session = botocore.session.get_session()
+    org = session.create_client("organizations", endpoint_url=moto, region_name="us-east-1")
+    sts = session.create_client("sts", endpoint_url=moto, region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    members = [org.create_account(AccountName=f"py-{i}", Email=f"py{i}@example.com")["CreateAccountStatus"]["AccountId"] for i in range(3)]
+    role = "OrganizationAccountAccessRole"
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{members[0]}:role/{role}", RoleSessionName="setup")["Credentials"]
+    member = session.create_client("iam", endpoint_url=moto, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                                   aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    member.create_user(UserName="BedrockAPIKey-org")
+    member.create_service_specific_credential(UserName="BedrockAPIKey-org", ServiceName="bedrock.amazonaws.com")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{members[2]}:role/{role}", RoleSessionName="setup")["Credentials"]
+    denies = session.create_client("iam", endpoint_url=moto, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                                   aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    denies.update_assume_role_policy(RoleName=role, PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}')
+
+    report = bedrock_token.audit_organization(concurrency=2)
+    assert isinstance(report, bedrock_token.OrganizationAuditReport) and report.role == role
+    assert len(report.accounts) == 3 and report.findings == 2, "the management account and two members"
+    [audited] = [a for a in report.accounts if a.account_id == members[0]]
+    assert isinstance(audited, bedrock_token.AuditedAccount) and audited.account_name == "py-0"
+    assert [f.code for f in audited.keys[0].findings] == ["no-expiry", "console-user"]
+    [refused] = report.not_audited
+    assert isinstance(refused, bedrock_token.NotAuditedAccount)
+    assert (refused.account_id, refused.reason) == (members[2], "role-refused") and "AccessDenied" in refused.message
+    with pytest.raises(bedrock_token.InvalidInputError, match="concurrency: 0 is out of range; allowed 1 to 32"):
+        bedrock_token.audit_organization(concurrency=0)
+    with pytest.raises(bedrock_token.InvalidInputError, match="ous: "):
+        bedrock_token.audit_organization(ous=["sales"])

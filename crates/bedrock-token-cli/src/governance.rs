@@ -1,12 +1,21 @@
 //! `audit`, `revoke`, `guardrails`: Bedrock API keys across the whole account.
 
-use bedrock_token::provision::{scp, Principal, ProvisionError, RevokeOptions, ScpOptions, DEFAULT_MAX_AGE_DAYS};
+use bedrock_token::provision::{
+    scp, AuditedKey, Organization, OrganizationAuditOptions, Principal, ProvisionError, RevokeOptions, ScpOptions, DEFAULT_MAX_AGE_DAYS,
+    DEFAULT_ORGANIZATION_CONCURRENCY, DEFAULT_ORGANIZATION_ROLE,
+};
 
 use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::Failure;
 
-/// List every Bedrock API key in the account and flag the risky ones; exit 3 on findings.
+/// List every Bedrock API key in the account (or in every account of an AWS organisation) and flag the
+/// risky ones; exit 3 on findings.
+///
+/// With --organization: the organisation's active accounts are listed (AWS Organizations), the role is
+/// assumed in each (the caller's own account is audited with the caller's credentials), and one report
+/// names each account's keys and findings, and the accounts that could not be audited with the reason.
+/// Exit 3 on findings; else 1 if an account could not be audited; else 0.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     #[command(flatten)]
@@ -17,6 +26,18 @@ pub struct AuditArgs {
     /// Output format: text (one line a key, with its findings) or json (the whole report; stable, see the README)
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
+    /// Audit every active account of the AWS organisation of these credentials (its management account or a delegated administrator)
+    #[arg(long)]
+    organization: bool,
+    /// With --organization: the role to assume in each member account
+    #[arg(long, requires = "organization", default_value = DEFAULT_ORGANIZATION_ROLE)]
+    role: String,
+    /// With --organization: only the accounts under these organisational units or roots (ou-…, r-…), at any depth; repeatable
+    #[arg(long = "ou", value_name = "ID", requires = "organization")]
+    ous: Vec<String>,
+    /// With --organization: how many accounts to audit at a time (1 to 32)
+    #[arg(long, requires = "organization", default_value_t = DEFAULT_ORGANIZATION_CONCURRENCY)]
+    concurrency: usize,
 }
 
 /// Revoke Bedrock API keys of a role or user, or one long-term key; the output says what is stopped and what is not.
@@ -77,23 +98,63 @@ pub struct GuardrailsArgs {
 }
 
 pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
+    if args.organization {
+        return audit_organization(args).await;
+    }
     let report = args.aws.iam().await?.audit(args.max_age_days).await?;
     match args.format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
         ReportFormat::Text => {
-            println!("{:<40} {:<24} {:<8} {:>5}  {:<20}  findings", "user", "key", "status", "days", "expires");
-            for key in &report.keys {
-                let expires = key.expires_at.map_or("never".to_owned(), bedrock_token::rfc3339);
-                let findings: Vec<String> = key.findings.iter().map(|f| f.message()).collect();
-                let findings = if findings.is_empty() { "-".to_owned() } else { findings.join("; ") };
-                println!("{:<40} {:<24} {:<8} {:>5}  {:<20}  {findings}", key.user_name, key.key_id, key.status, key.age_days, expires);
-            }
+            print_keys(&report.keys, None);
             println!("{} Bedrock API keys, {} findings", report.keys.len(), report.findings);
         }
     }
     match report.findings {
         0 => Ok(()),
         n => Err(Failure::Findings(n)),
+    }
+}
+
+/// `audit --organization`: exit 3 on findings, else 1 when an account could not be audited.
+async fn audit_organization(args: AuditArgs) -> Result<(), Failure> {
+    let options = OrganizationAuditOptions { role: args.role, ous: args.ous, concurrency: args.concurrency, max_age_days: args.max_age_days };
+    let organization = Organization::from_profile(args.aws.profile.as_deref(), args.aws.region.as_deref()).await?;
+    let report = organization.audit(&options).await?;
+    match args.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
+        ReportFormat::Text => {
+            for account in &report.accounts {
+                println!("account {} ({}): {} Bedrock API keys, {} findings", account.account_id, account.account_name, account.keys.len(), account.findings);
+                print_keys(&account.keys, Some("  "));
+            }
+            for account in &report.not_audited {
+                println!("account {} ({}): not audited: {}", account.account_id, account.account_name, account.message);
+            }
+            let keys: usize = report.accounts.iter().map(|a| a.keys.len()).sum();
+            println!("{} accounts audited, {} not audited; {keys} Bedrock API keys, {} findings", report.accounts.len(), report.not_audited.len(), report.findings);
+        }
+    }
+    if report.findings > 0 {
+        return Err(Failure::Findings(report.findings));
+    }
+    match report.not_audited.len() {
+        0 => Ok(()),
+        n => Err(Failure::Incomplete(format!(
+            "{n} account(s) could not be audited: {}",
+            report.not_audited.iter().map(|a| format!("{} ({})", a.account_id, serde_json::to_value(a.reason).expect("serializable").as_str().unwrap_or_default())).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// The keys as a table, each line after `indent`.
+fn print_keys(keys: &[AuditedKey], indent: Option<&str>) {
+    let indent = indent.unwrap_or_default();
+    println!("{indent}{:<40} {:<24} {:<8} {:>5}  {:<20}  findings", "user", "key", "status", "days", "expires");
+    for key in keys {
+        let expires = key.expires_at.map_or("never".to_owned(), bedrock_token::rfc3339);
+        let findings: Vec<String> = key.findings.iter().map(|f| f.message()).collect();
+        let findings = if findings.is_empty() { "-".to_owned() } else { findings.join("; ") };
+        println!("{indent}{:<40} {:<24} {:<8} {:>5}  {:<20}  {findings}", key.user_name, key.key_id, key.status, key.age_days, expires);
     }
 }
 

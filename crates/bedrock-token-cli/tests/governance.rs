@@ -190,3 +190,45 @@ async fn managed_policies_cover_bedrock_and_mantle_bearer_tokens_as_documented()
         assert_eq!(actions, expected, "{policy}");
     }
 }
+
+/// One request to the emulator's private routes (tests/iam_emulator/private_routes.py): the body
+/// of its JSON answer.
+fn private_route(moto: &Moto, method: &str, path: &str, body: &str) -> Value {
+    use std::io::{Read, Write};
+    let address = moto.endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!("{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.") && answer.contains(" 200 "), "{answer}");
+    serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_reads_the_account_in_pages_not_per_user_and_through_throttling() {
+    // IAM may answer fewer items than asked (here 7 a page) and throttles every 4th request.
+    let Some(moto) = Moto::start_with_env(&[("BEDROCK_TOKEN_IAM_PAGE_SIZE", "7"), ("BEDROCK_TOKEN_IAM_THROTTLE_EVERY", "4")]) else { return };
+    let made = private_route(&moto, "POST", "/__bedrock_token/bulk-users", r#"{"users": 60, "api_keys": 25, "access_keys": 5}"#);
+    assert_eq!(made, serde_json::json!({"users": 60, "api_keys": 25, "access_keys": 5}));
+    private_route(&moto, "DELETE", "/__bedrock_token/calls", "");
+
+    let report = moto.json_code(&["audit", "--format", "json"], 3);
+    let keys = report["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 25, "every key, over 4 pages");
+    let with_access_keys: Vec<&str> = keys.iter().filter(|k| codes(k).contains(&"user-has-access-keys".to_owned())).map(|k| k["user_name"].as_str().unwrap()).collect();
+    assert_eq!(with_access_keys, ["bulk-user-00000", "bulk-user-00005", "bulk-user-00010", "bulk-user-00015", "bulk-user-00020"]);
+    assert_eq!((keys[3]["user_path"].as_str(), keys[3]["user_tags"]["team"].as_str()), (Some("/bulk/"), Some("bulk-3")));
+
+    let calls = private_route(&moto, "GET", "/__bedrock_token/calls", "");
+    for per_user in ["iam:GetUser", "iam:ListUserTags", "iam:ListAttachedUserPolicies", "iam:ListAccessKeys"] {
+        assert_eq!(calls.get(per_user), None, "no {per_user}: {calls}");
+    }
+    let count = |action: &str| calls[action].as_u64().unwrap_or(0);
+    assert!(count("iam:GetAccountAuthorizationDetails") >= 9, "60 users at 7 a page: {calls}");
+    assert!(count("iam:ListServiceSpecificCredentials") >= 4, "25 keys at 7 a page: {calls}");
+    assert!(count("iam:GetCredentialReport") >= 1, "{calls}");
+    // 15 calls answered at least; every 4th request refused, so at least 4 sent again.
+    let sent: u64 = calls.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert!(sent >= 19, "throttled calls were sent again: {calls}");
+}

@@ -27,6 +27,7 @@ from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, Pro
 
 __all__ = [
     "AuditReport",
+    "AuditedAccount",
     "AuditedKey",
     "BearerAuth",
     "BedrockTokenGenerator",
@@ -37,7 +38,9 @@ __all__ = [
     "InvalidInputError",
     "KeyStatus",
     "LongTermKeyInfo",
+    "NotAuditedAccount",
     "NewKey",
+    "OrganizationAuditReport",
     "ProvisionError",
     "ProvisionReport",
     "ProvisionedUser",
@@ -49,6 +52,7 @@ __all__ = [
     "TokenInfo",
     "TokenProvider",
     "audit",
+    "audit_organization",
     "deprovision",
     "guardrails_scp",
     "inspect_key",
@@ -659,6 +663,41 @@ class AuditReport:
 
 
 @dataclass(frozen=True)
+class AuditedAccount:
+    """One account of the organisation, audited: its Bedrock API keys and how many findings."""
+
+    account_id: str
+    account_name: str
+    keys: Sequence[AuditedKey]
+    findings: int
+
+
+@dataclass(frozen=True)
+class NotAuditedAccount:
+    """An account that could not be audited. ``reason``: "role-refused" (no such role, or its
+    trust policy refuses the caller: AWS does not say which), "access-denied" (IAM in the account
+    refused a read), "unreachable" or "failed"; ``message`` says what AWS answered."""
+
+    account_id: str
+    account_name: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class OrganizationAuditReport:
+    """Every active account of an organisation: those audited with their keys, those not audited
+    with the reason; ``findings`` counts what needs fixing in all of them (0: clean)."""
+
+    audited_at: datetime
+    max_age_days: int
+    role: str
+    accounts: Sequence[AuditedAccount]
+    not_audited: Sequence[NotAuditedAccount]
+    findings: int
+
+
+@dataclass(frozen=True)
 class RevokeReport:
     """What ``revoke`` did (or, with ``dry_run``, would do); no actions: already as asked.
     ``stops`` and ``does_not_stop`` say, one sentence each, what AWS refuses once it is in force
@@ -678,14 +717,35 @@ def audit(max_age_days: int = 90) -> AuditReport:
     never expire, are older than ``max_age_days``, expire within 7 days or are inactive, users made
     by the console or not by bedrock-token, and users that also hold IAM access keys."""
     report = json.loads(_native.audit(max_age_days))
-    keys = tuple(
+    audited_at = _time(report["audited_at"])
+    assert audited_at is not None
+    return AuditReport(audited_at, report["max_age_days"], _audited_keys(report["keys"]), report["findings"])
+
+
+def _audited_keys(keys: Sequence[Mapping[str, Any]]) -> Tuple[AuditedKey, ...]:
+    return tuple(
         AuditedKey(k["key_id"], k["user_name"], k["user_path"], k["status"], _time(k["created_at"]), _time(k["expires_at"]),
                    k["age_days"], k["user_tags"], tuple(k["attached_policies"]),
                    tuple(Finding(*_coded(f)) for f in k["findings"]))
-        for k in report["keys"])
+        for k in keys)
+
+
+def audit_organization(role: str = "OrganizationAccountAccessRole", ous: Sequence[str] = (), concurrency: int = 4,
+                       max_age_days: int = 90) -> OrganizationAuditReport:
+    """Audit every active account of the AWS organisation of these credentials (its management
+    account or a delegated administrator), or those under the organisational units or roots
+    ``ous`` (``ou-…``, ``r-…``) at any depth: ``role`` is assumed in each member account (the
+    caller's own account is audited with its own credentials), ``concurrency`` accounts at a time
+    (1 to 32), each audited as ``audit()`` audits one. An account that cannot be audited is in
+    ``not_audited`` with the reason, and the others are audited all the same."""
+    if isinstance(ous, str):
+        raise InvalidInputError("ous: give a list of ids (ou-…, r-…), not one string")
+    report = json.loads(_native.audit_organization(role, list(ous), concurrency, max_age_days))
     audited_at = _time(report["audited_at"])
     assert audited_at is not None
-    return AuditReport(audited_at, report["max_age_days"], keys, report["findings"])
+    accounts = tuple(AuditedAccount(a["account_id"], a["account_name"], _audited_keys(a["keys"]), a["findings"]) for a in report["accounts"])
+    not_audited = tuple(NotAuditedAccount(a["account_id"], a["account_name"], a["reason"], a["message"]) for a in report["not_audited"])
+    return OrganizationAuditReport(audited_at, report["max_age_days"], report["role"], accounts, not_audited, report["findings"])
 
 
 def revoke(role: Optional[str] = None, user: Optional[str] = None, key_id: Optional[str] = None, before: Optional[datetime] = None,

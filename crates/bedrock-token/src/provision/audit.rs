@@ -1,8 +1,9 @@
 //! The audit of every Bedrock API key in the account, joined with its user.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
+use super::bulk_read;
 use super::client::Iam;
 use super::governance::{self, AuditReport, AuditedKey};
 use super::state;
@@ -13,6 +14,13 @@ impl Iam {
     /// with `AllUsers`, paged) joined with its user's path, tags and attached policies, and what
     /// is wrong with it ([`Finding`]).
     ///
+    /// The account is read in bulk, so that the calls grow with pages, not with users: the keys
+    /// (`ListServiceSpecificCredentials`, `AllUsers`), every user with its tags and policies
+    /// (`GetAccountAuthorizationDetails`, `Filter=User`), and the users' active access keys from
+    /// IAM's credential report (`GenerateCredentialReport`, `GetCredentialReport`), which IAM
+    /// makes again at most every four hours. A user made since the report, or since the users
+    /// were read, is read alone.
+    ///
     /// ```no_run
     /// # async fn run(iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::ProvisionError> {
     /// let report = iam.audit(bedrock_token::provision::DEFAULT_MAX_AGE_DAYS).await?;
@@ -21,13 +29,21 @@ impl Iam {
     /// ```
     pub async fn audit(&self, max_age_days: u64) -> Result<AuditReport, ProvisionError> {
         let now = SystemTime::now();
-        let mut users = BTreeMap::new();
+        let credentials = state::service_credentials(self, None, Some(API_KEY_SERVICE)).await?;
         let mut keys = Vec::new();
-        for credential in state::service_credentials(self, None, Some(API_KEY_SERVICE)).await? {
+        if credentials.is_empty() {
+            return Ok(AuditReport { audited_at: now, max_age_days, keys, findings: 0 });
+        }
+        let mut users = bulk_read::users(self).await?;
+        let holders: BTreeSet<String> = credentials.iter().map(|c| c.user_name().to_owned()).collect();
+        let listed: Vec<String> = holders.iter().filter(|name| users.contains_key(*name)).cloned().collect();
+        bulk_read::active_access_keys(self, &mut users, &listed).await?;
+        let unlisted: Vec<&String> = holders.iter().filter(|name| !users.contains_key(*name)).collect();
+        for name in unlisted {
+            users.insert(name.clone(), state::read_audited_user(self, name).await?);
+        }
+        for credential in credentials {
             let name = credential.user_name().to_owned();
-            if !users.contains_key(&name) {
-                users.insert(name.clone(), state::read_audited_user(self, &name).await?);
-            }
             let user = &users[&name];
             let created_at = SystemTime::try_from(*credential.create_date()).ok();
             let expires_at = credential.expiration_date().and_then(|d| SystemTime::try_from(*d).ok());

@@ -89,7 +89,7 @@ impl Iam {
 
     /// The IAM client for an SDK configuration: the partition of its region, adaptive retries
     /// unless `AWS_RETRY_MODE` is set.
-    fn from_config(config: &aws_config::SdkConfig) -> Self {
+    pub(crate) fn from_config(config: &aws_config::SdkConfig) -> Self {
         let region = config.region().map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string);
         let partition = Partition::of_region(&region);
         let mut iam = aws_sdk_iam::config::Builder::from(config);

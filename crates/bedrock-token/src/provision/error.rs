@@ -100,6 +100,20 @@ pub enum ProvisionError {
         /// The innermost causes, on one line.
         cause: String,
     },
+    /// A call to AWS Organizations or STS failed (the organisation audit), or could not reach
+    /// the service.
+    #[error("{service} {operation} failed: {message}")]
+    Service {
+        /// `Organizations` or `STS`.
+        service: &'static str,
+        /// The operation.
+        operation: &'static str,
+        /// The service's error code (`AccessDenied`, `AWSOrganizationsNotInUseException`, …), if
+        /// it answered with one.
+        code: Option<String>,
+        /// The service's message, or why it could not be reached.
+        message: String,
+    },
     /// A step failed after others succeeded: what exists now, and how to remove it.
     #[error("{failed} failed ({source}); done before it: [{}]; to remove: [{}]", completed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), cleanup.join("; "))]
     Partial {

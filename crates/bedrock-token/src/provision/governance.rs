@@ -248,7 +248,7 @@ pub enum Finding {
     },
 }
 
-fn time<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn time<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&crate::rfc3339(*time))
 }
 

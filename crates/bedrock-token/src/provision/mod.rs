@@ -13,7 +13,9 @@
 //! - [`input`](ProvisionRequest) (what is asked, validated), `models`, `partition`.
 //! - `state` (the IAM calls that read) and `plan` (IAM as it is plus the request give the
 //!   [`Action`]s), `apply` (the calls that change), `report` (what comes back).
-//! - The operations: `lifecycle` (provision, rotate, deprovision, list), `audit`, `revoke`;
+//! - The operations: `lifecycle` (provision, rotate, deprovision, list), `audit` (reading the
+//!   account in bulk with `bulk_read`), `organization` (the audit of every account of an AWS
+//!   organisation, through assumed roles), `revoke`;
 //!   `governance` holds their documents (the revocation deny, service control policies) and
 //!   findings.
 //!
@@ -34,12 +36,14 @@
 mod action;
 mod apply;
 mod audit;
+mod bulk_read;
 mod client;
 mod error;
 mod governance;
 mod input;
 mod lifecycle;
 mod models;
+mod organization;
 mod partition;
 mod plan;
 mod report;
@@ -51,6 +55,10 @@ pub use error::ProvisionError;
 pub use governance::{
     revoke_document, scp, AuditReport, AuditedKey, Finding, Principal, ScpOptions, BEARER_TOKEN_ACTIONS, CONSOLE_USER_PREFIX,
     DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKED_KEYS_TAG, REVOKE_POLICY_NAME,
+};
+pub use organization::{
+    AuditedAccount, NotAuditedAccount, NotAuditedReason, Organization, OrganizationAuditOptions, OrganizationAuditReport, DEFAULT_ORGANIZATION_CONCURRENCY,
+    DEFAULT_ORGANIZATION_ROLE, MAX_ORGANIZATION_CONCURRENCY,
 };
 pub use partition::Partition;
 pub use revoke::RevokeOptions;

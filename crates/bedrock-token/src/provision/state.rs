@@ -213,6 +213,7 @@ pub(crate) async fn service_credentials(iam: &Iam, user: Option<&str>, service: 
             .list_service_specific_credentials()
             .set_user_name(user.map(str::to_owned))
             .set_all_users(user.is_none().then_some(true))
+            .set_max_items(user.is_none().then_some(super::bulk_read::MAX_ITEMS))
             .set_service_name(service.map(str::to_owned))
             .set_marker(marker.take());
         let page = send!(request).map_err(|e| iam.error("ListServiceSpecificCredentials", e))?;

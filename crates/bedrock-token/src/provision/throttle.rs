@@ -1,4 +1,5 @@
-//! IAM's `Throttling` answers, retried with backoff until a deadline.
+//! IAM's `Throttling` answers, retried with backoff until a deadline; the same for STS and AWS
+//! Organizations (`TooManyRequestsException`) in the organisation audit.
 //!
 //! IAM's request rates are account-wide, and bulk work (a manifest of many units, concurrent
 //! runs, other tools in the same account) meets them. A throttled request did nothing, so every
@@ -34,7 +35,8 @@ impl Throttled {
 
     /// Like [`Throttled::again`], for an error already reduced to IAM's code.
     pub(crate) async fn again_for(&mut self, code: Option<&str>) -> bool {
-        if code != Some("Throttling") {
+        // IAM and STS say `Throttling`; AWS Organizations `TooManyRequestsException`.
+        if !matches!(code, Some("Throttling" | "TooManyRequestsException")) {
             return false;
         }
         let pause = pause(self.attempt);
@@ -93,6 +95,7 @@ mod tests {
         assert!(throttled.again_for(Some("Throttling")).await);
         assert!(throttled.again_for(Some("Throttling")).await);
         assert_eq!(throttled.attempt, 2);
+        assert!(throttled.again_for(Some("TooManyRequestsException")).await, "AWS Organizations' throttling");
         throttled.started = Instant::now().checked_sub(THROTTLING_DEADLINE).expect("the machine is up for two minutes");
         assert!(!throttled.again_for(Some("Throttling")).await, "past the deadline");
     }
