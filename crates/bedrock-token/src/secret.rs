@@ -74,6 +74,21 @@ impl SecretBytes {
         self.0.extend_from_slice(bytes);
     }
 
+    /// The inner vector, for writers that append to a `Vec` (the same capacity rule holds).
+    pub(crate) fn as_mut_vec(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+
+    /// Makes room for `capacity` bytes in all while empty: a larger allocation replaces the
+    /// old one, which is wiped first (and is empty anyway), so no copy is left behind.
+    pub(crate) fn reserve_wiped(&mut self, capacity: usize) {
+        debug_assert!(self.0.is_empty(), "reserved while empty only");
+        if self.0.capacity() < capacity {
+            self.wipe();
+            self.0 = Vec::with_capacity(capacity);
+        }
+    }
+
     /// The allocation's size: what [`SecretBytes::extend`] may fill without moving.
     #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {

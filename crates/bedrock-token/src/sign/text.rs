@@ -26,27 +26,32 @@ pub(super) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
 }
 
+/// Whether SigV4 leaves `byte` as it is: `A-Z a-z 0-9 - . _ ~`.
+#[inline]
+fn unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
 /// Percent-encodes as SigV4 does: only `A-Z a-z 0-9 - . _ ~` stay; UTF-8 bytes as `%XX`.
 /// Runs of unreserved bytes are copied as slices, so a long session token encodes quickly.
-pub(super) fn percent_encode_into(out: &mut String, value: &str) {
+/// Writes at most [`percent_encoded_len`] bytes.
+pub(super) fn percent_encode_into(out: &mut Vec<u8>, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
     let bytes = value.as_bytes();
-    let push_run = |out: &mut String, run: &[u8]| {
-        if !run.is_empty() {
-            out.push_str(std::str::from_utf8(run).expect("unreserved bytes are ASCII"));
-        }
-    };
     let mut start = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         if !unreserved(byte) {
-            push_run(out, &bytes[start..i]);
-            let escaped = [b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]];
-            out.push_str(std::str::from_utf8(&escaped).expect("ASCII"));
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]]);
             start = i + 1;
         }
     }
-    push_run(out, &bytes[start..]);
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// The length of `value` percent-encoded by [`percent_encode_into`].
+pub(super) fn percent_encoded_len(value: &str) -> usize {
+    value.len() + 2 * value.bytes().filter(|&byte| !unreserved(byte)).count()
 }
 
 /// Writes a `u32` in decimal without allocating.
@@ -81,9 +86,11 @@ mod tests {
 
     #[test]
     fn percent_encoding_matches_sigv4() {
-        let mut out = String::new();
+        let mut out = Vec::new();
         percent_encode_into(&mut out, "aZ09-._~ /+=é");
-        assert_eq!(out, "aZ09-._~%20%2F%2B%3D%C3%A9");
+        assert_eq!(out, b"aZ09-._~%20%2F%2B%3D%C3%A9");
+        assert_eq!(percent_encoded_len("aZ09-._~ /+=é"), out.len());
+        assert_eq!(percent_encoded_len(""), 0);
     }
 
     #[test]
