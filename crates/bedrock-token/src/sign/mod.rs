@@ -60,31 +60,70 @@ pub fn sign_token(
     expiry: Duration,
     at: SystemTime,
 ) -> Result<Token, Error> {
+    sign_token_from_keys(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        credentials.session_token(),
+        credentials.expiry(),
+        region,
+        expiry,
+        at,
+    )
+}
+
+/// [`sign_token`] from the credentials' fields, borrowed: for callers that hold them as text
+/// (the bindings read them from Python and JavaScript strings) and would otherwise copy them
+/// into a [`Credentials`] for one token. `credentials_expiry` is when the credentials expire,
+/// if they do; the same checks, errors and token as [`sign_token`].
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use bedrock_token::sign_token_from_keys;
+///
+/// let token = sign_token_from_keys(
+///     "AKIAIOSFODNN7EXAMPLE",
+///     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+///     None,
+///     None,
+///     "us-east-1",
+///     Duration::from_secs(3600),
+///     SystemTime::now(),
+/// )?;
+/// assert!(token.as_str().starts_with("bedrock-api-key-"));
+/// # Ok::<(), bedrock_token::Error>(())
+/// ```
+pub fn sign_token_from_keys(
+    access_key_id: &str,
+    secret: &str,
+    session_token: Option<&str>,
+    credentials_expiry: Option<SystemTime>,
+    region: &str,
+    expiry: Duration,
+    at: SystemTime,
+) -> Result<Token, Error> {
     validate_region(region)?;
     let expires_in = validate_expiry(expiry)?;
-    let access_key_id = credentials.access_key_id();
     if access_key_id.is_empty() {
         return Err(Error::EmptyCredentialField {
             field: "access_key_id",
         });
     }
-    let secret = credentials.secret_access_key();
     if secret.is_empty() {
         return Err(Error::EmptyCredentialField {
             field: "secret_access_key",
         });
     }
-    if let Some(expired_at) = credentials.expiry().filter(|expiry| *expiry <= at) {
+    if let Some(expired_at) = credentials_expiry.filter(|expiry| *expiry <= at) {
         return Err(Error::CredentialsExpired { expired_at });
     }
     let time = SigningTime::new(at)?;
     let identity = Identity { access_key_id, secret, region, day: time.day() };
-    let session_token = credentials.session_token().unwrap_or("");
+    let session_token = session_token.unwrap_or("");
 
     let issued_at = time.system_time();
     let lifetime = Duration::from_secs(u64::from(expires_in));
     let mut expires_at = issued_at + lifetime;
-    if let Some(credentials_expiry) = credentials.expiry() {
+    if let Some(credentials_expiry) = credentials_expiry {
         expires_at = expires_at.min(credentials_expiry);
     }
     Ok(with_prepared(identity, |prepared| {
