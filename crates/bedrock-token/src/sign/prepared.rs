@@ -69,8 +69,10 @@ const SIGNED_HEADERS: &[u8] = b"&X-Amz-SignedHeaders=host";
 const SECURITY_TOKEN: &[u8] = b"&X-Amz-Security-Token=";
 const SIGNATURE: &[u8] = b"&X-Amz-Signature=";
 const VERSION: &[u8] = b"&Version=1";
+/// The URL after the session token: the signature and the version.
+const AFTER_TOKEN: usize = SIGNATURE.len() + 64 + VERSION.len();
 /// The longest URL after `encoded_prefix` without a session token.
-const TAIL_LEN: usize = 2 + 16 + EXPIRES.len() + 10 + SIGNED_HEADERS.len() + SIGNATURE.len() + 64 + VERSION.len();
+const TAIL_LEN: usize = 2 + 16 + EXPIRES.len() + 10 + SIGNED_HEADERS.len() + AFTER_TOKEN;
 
 /// SigV4's signing key, HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
 /// "aws4_request"), derived here so that `AWS4{secret}` and every intermediate key live only in
@@ -100,7 +102,10 @@ impl Prepared {
         let mut url_prefix = Vec::with_capacity(200 + identity.access_key_id.len() * 3);
         url_prefix.extend_from_slice(HOST.as_bytes());
         url_prefix.extend_from_slice(b"/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
-        percent_encode_into(&mut url_prefix, identity.access_key_id);
+        percent_encode_into(identity.access_key_id, |piece| {
+            url_prefix.extend_from_slice(piece);
+            true
+        });
         for part in [date_str, identity.region, SERVICE, "aws4_request"] {
             url_prefix.extend_from_slice(b"%2F");
             url_prefix.extend_from_slice(part.as_bytes());
@@ -151,7 +156,9 @@ impl Prepared {
         debug_assert_eq!(time.day(), self.day);
         let amz_date = time.amz_date_on(self.date);
         let tail = &mut self.tail;
-        let token_len = if session_token.is_empty() { 0 } else { SECURITY_TOKEN.len() + percent_encoded_len(session_token) };
+        // Room for the session token as it is; more only if it needs escapes that the last
+        // one did not (measured then, below).
+        let token_len = if session_token.is_empty() { 0 } else { SECURITY_TOKEN.len() + session_token.len() };
         tail.reserve_wiped(TAIL_LEN + token_len);
 
         // The URL after the encoded prefix, up to the signature.
@@ -166,7 +173,13 @@ impl Prepared {
         let token_start = tail.as_bytes().len();
         if !session_token.is_empty() {
             tail.extend(SECURITY_TOKEN);
-            percent_encode_into(tail.as_mut_vec(), session_token);
+            let start = tail.as_bytes().len();
+            if !percent_encode_into(session_token, |piece| tail.try_extend(piece, AFTER_TOKEN)) {
+                tail.truncate(start);
+                tail.reallocate_wiped(TAIL_LEN + SECURITY_TOKEN.len() + percent_encoded_len(session_token));
+                let encoded = percent_encode_into(session_token, |piece| tail.try_extend(piece, AFTER_TOKEN));
+                debug_assert!(encoded, "measured");
+            }
         }
         let token_end = tail.as_bytes().len();
         tail.extend(SIGNATURE);

@@ -47,17 +47,22 @@ fn unreserved_run(bytes: &[u8]) -> usize {
     whole + bytes[whole..].iter().take_while(|&&b| unreserved(b)).count()
 }
 
-/// Percent-encodes as SigV4 does: only `A-Z a-z 0-9 - . _ ~` stay; UTF-8 bytes as `%XX`.
-/// Runs of unreserved bytes are found a chunk at a time and copied as slices, so a long session
-/// token encodes at about the speed of a copy. Writes exactly [`percent_encoded_len`] bytes.
-pub(super) fn percent_encode_into(out: &mut Vec<u8>, value: &str) {
+/// Percent-encodes `value` as SigV4 does: only `A-Z a-z 0-9 - . _ ~` stay; UTF-8 bytes as
+/// `%XX`. Runs of unreserved bytes are found a chunk at a time and handed to `push` as slices,
+/// so a long session token encodes at about the speed of a copy. Stops, returning `false`, when
+/// `push` refuses a piece (no room left); [`percent_encoded_len`] says how much room it needs.
+pub(super) fn percent_encode_into(value: &str, mut push: impl FnMut(&[u8]) -> bool) -> bool {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut rest = value.as_bytes();
     loop {
         let run = unreserved_run(rest);
-        out.extend_from_slice(&rest[..run]);
-        let Some((&byte, after)) = rest[run..].split_first() else { return };
-        out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]]);
+        if !push(&rest[..run]) {
+            return false;
+        }
+        let Some((&byte, after)) = rest[run..].split_first() else { return true };
+        if !push(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xF)]]) {
+            return false;
+        }
         rest = after;
     }
 }
@@ -105,8 +110,15 @@ mod tests {
 
     #[test]
     fn percent_encoding_matches_sigv4() {
-        let mut out = Vec::new();
-        percent_encode_into(&mut out, "aZ09-._~ /+=é");
+        let encode = |value: &str| {
+            let mut out = Vec::new();
+            assert!(percent_encode_into(value, |piece| {
+                out.extend_from_slice(piece);
+                true
+            }));
+            out
+        };
+        let out = encode("aZ09-._~ /+=é");
         assert_eq!(out, b"aZ09-._~%20%2F%2B%3D%C3%A9");
         assert_eq!(percent_encoded_len("aZ09-._~ /+=é"), out.len());
         assert_eq!(percent_encoded_len(""), 0);
@@ -116,11 +128,17 @@ mod tests {
             assert_eq!(unreserved(byte), expected, "{byte}");
         }
         let long: String = (0..300).map(|i| if i % 37 == 36 { '/' } else if i % 101 == 100 { 'é' } else { 'T' }).collect();
-        let mut out = Vec::new();
-        percent_encode_into(&mut out, &long);
+        let out = encode(&long);
         let expected: String = long.chars().map(|c| match c { '/' => "%2F".to_owned(), 'é' => "%C3%A9".to_owned(), c => c.to_string() }).collect();
         assert_eq!(String::from_utf8(out.clone()).unwrap(), expected);
         assert_eq!(percent_encoded_len(&long), out.len());
+        let mut room: usize = 10;
+        let refused = !percent_encode_into(&long, |piece| {
+            let fits = room >= piece.len();
+            room = room.saturating_sub(piece.len());
+            fits
+        });
+        assert!(refused, "stops when a piece does not fit");
     }
 
     #[test]
