@@ -43,6 +43,7 @@ export interface TokenIdentity {
 }
 
 export interface InspectedToken {
+  kind: 'short-term'
   region: string
   accessKeyId: string
   issuedAt: Date
@@ -50,6 +51,21 @@ export interface InspectedToken {
   expiresAt: Date
   hasSessionToken: boolean
   expired: boolean
+}
+
+/** A long-term (`ABSK…`) key's public parts: whose it is, never its secret. */
+export interface InspectedLongTermKey {
+  kind: 'long-term'
+  /** The IAM user the key belongs to. */
+  userName: string
+  /** The 12-digit account id. */
+  accountId: string
+  /** `{userName}-at-{accountId}`, IAM's `ServiceUserName`. */
+  serviceUserName: string
+  /** The public part as IAM lists it (`ServiceCredentialAlias`). */
+  alias: string
+  /** What the alias carries after the account id, if anything. */
+  suffix?: string
 }
 
 /** Errors carry a `code` such as `ERR_BEDROCK_INVALID_REGION`. */
@@ -66,8 +82,11 @@ export declare function getTokenProvider(config?: GetTokenProviderConfig): () =>
 /** Signs synchronously at an optional time. */
 export declare function signTokenSync(config: { credentials: AwsCredentials; region: string; expiresInSeconds?: number; at?: Date }): string
 
-/** The parts of any Bedrock API key; never its signature or session token. */
+/** The parts of a short-term Bedrock API key; never its signature or session token. */
 export declare function inspectToken(token: string): InspectedToken
+
+/** Either kind of Bedrock API key, told apart by `kind`; never a secret. */
+export declare function inspectKey(key: string): InspectedToken | InspectedLongTermKey
 
 /** A cached, auto-refreshing token source. */
 export declare class TokenProvider {

@@ -111,10 +111,26 @@ function withDates(info) {
   return { ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt), keepUntil: new Date(info.keepUntil) }
 }
 
-/** The parts of any Bedrock API key; never its signature or session token. */
+/** A short-term key's parts with `Date`s, and its kind. */
+function shortTerm(info) {
+  return { kind: 'short-term', ...info, issuedAt: new Date(info.issuedAt), expiresAt: new Date(info.expiresAt) }
+}
+
+/** The parts of a short-term Bedrock API key; never its signature or session token. */
 function inspectToken(token) {
   if (typeof token !== 'string') throw withCode(TypeError, 'ERR_BEDROCK_MALFORMED_TOKEN', 'token must be a string')
-  return withDates(call(() => native.inspectToken(token)))
+  return shortTerm(call(() => native.inspectToken(token)))
+}
+
+/**
+ * Either kind of Bedrock API key: a short-term key's parts (as `inspectToken`), or a long-term
+ * (`ABSK…`) key's IAM user and account, told apart by `kind`. Never a secret.
+ */
+function inspectKey(key) {
+  if (typeof key !== 'string') throw withCode(TypeError, 'ERR_BEDROCK_MALFORMED_TOKEN', 'key must be a string')
+  const parsed = call(() => native.inspectKey(key))
+  if (parsed.kind === 'long-term') return { kind: 'long-term', ...parsed.longTerm }
+  return shortTerm(parsed.shortTerm)
 }
 
 /**
@@ -216,7 +232,7 @@ class BedrockTokenGenerator {
 }
 BedrockTokenGenerator.MAX_EXPIRES_IN_SECONDS = MAX_EXPIRES_IN_SECONDS
 
-module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken, openaiBaseUrl }
+module.exports = { getToken, getTokenProvider, BedrockTokenGenerator, TokenProvider, signTokenSync, inspectToken, inspectKey, openaiBaseUrl }
 // As TypeScript's CommonJS output marks it: `import { getToken } from 'bedrock-token'` and
 // `import * as btg` then see the named exports, without an extra `default`.
 Object.defineProperty(module.exports, '__esModule', { value: true })

@@ -20,6 +20,8 @@ export declare class NativeTokenProvider {
   invalidate(): void
 }
 
+export declare function inspectKey(key: string): JsKeyInspection
+
 export declare function inspectToken(token: string): JsInspection
 
 /** Credentials as JS passes them (`expiration` in epoch milliseconds). */
@@ -39,6 +41,25 @@ export interface JsInspection {
   expiresAt: number
   hasSessionToken: boolean
   expired: boolean
+}
+
+/** Either kind of key: `kind` is `"short-term"` (then `shortTerm`) or `"long-term"` (then `longTerm`). */
+export interface JsKeyInspection {
+  kind: string
+  shortTerm?: JsInspection
+  longTerm?: JsLongTermKey
+}
+
+/** A long-term key's public parts: its IAM user and account; never its secret. */
+export interface JsLongTermKey {
+  userName: string
+  accountId: string
+  /** `{user}-at-{account}`, IAM's `ServiceUserName`. */
+  serviceUserName: string
+  /** The public part as IAM lists it (`ServiceCredentialAlias`). */
+  alias: string
+  /** What the alias carries after the account id, if anything. */
+  suffix?: string
 }
 
 /** A token and what is known about it (times in epoch milliseconds). */

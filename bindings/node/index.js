@@ -587,6 +587,7 @@ if (!nativeBinding) {
 
 module.exports = nativeBinding
 module.exports.NativeTokenProvider = nativeBinding.NativeTokenProvider
+module.exports.inspectKey = nativeBinding.inspectKey
 module.exports.inspectToken = nativeBinding.inspectToken
 module.exports.openaiBaseUrl = nativeBinding.openaiBaseUrl
 module.exports.signTokenSync = nativeBinding.signTokenSync

@@ -1,14 +1,27 @@
-//! Any string, and any string behind the token prefix, inspects to a value or a typed error.
+//! Any string, and any string behind either key prefix, inspects to a value or a typed error:
+//! short-term keys (`bedrock-api-key-`), long-term keys (`ABSK`), and either through `inspect_key`.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let _ = bedrock_token::inspect_token(&text);
+    let _ = bedrock_token::inspect_key(&text);
     let _ = bedrock_token::inspect_token(&format!("bedrock-api-key-{text}"));
+    let _ = bedrock_token::inspect_key(&format!("ABSK{text}"));
     let encoded = base64_standard(data);
     if let Ok(info) = bedrock_token::inspect_token(&format!("bedrock-api-key-{encoded}")) {
         assert!(!info.region.is_empty() && !info.access_key_id.is_empty());
+    }
+    match bedrock_token::inspect_long_term_key(&format!("ABSK{encoded}")) {
+        Ok(info) => {
+            // The public part is what precedes the first ':'; the secret after it is never kept.
+            let public = text.split_once(':').map(|(alias, _)| alias).expect("a key without ':' has no secret");
+            assert_eq!(info.alias, public);
+            assert!(info.alias.starts_with(&info.service_user_name()));
+            assert!(info.account_id.len() == 12 && info.account_id.bytes().all(|b| b.is_ascii_digit()));
+        }
+        Err(err) => assert!(matches!(err, bedrock_token::Error::MalformedLongTermKey(_))),
     }
 });
 

@@ -2,21 +2,29 @@
 // A local Amazon Bedrock endpoint for tests, which checks bearer tokens as AWS does.
 //
 //   node tests/bedrock_endpoint/server.js --region us-east-1 --credentials creds.json --dir DIR
+//   node tests/bedrock_endpoint/server.js --region us-east-1 --iam http://127.0.0.1:PORT --dir DIR
 //
-// creds.json: [{"accessKeyId": "...", "secretAccessKey": "...", "sessionToken": "..."?}, ...], the
-// only credentials whose tokens it accepts. In DIR it writes a test CA (ca.pem) and a certificate
+// With --credentials, creds.json: [{"accessKeyId": "...", "secretAccessKey": "...",
+// "sessionToken": "..."?}, ...], the only credentials whose short-term tokens it accepts, and no
+// policy is evaluated. With --iam, the URL of the IAM emulator (tests/iam_emulator): it accepts
+// short-term and long-term (ABSK…) keys the emulator knows and that are usable (authenticate.js),
+// and evaluates the caller's policies and SCPs for each request as AWS does (authorize.js,
+// actions.js, evaluate.js, conditions.js). In DIR it writes a test CA (ca.pem) and a certificate
 // for 127.0.0.1 and localhost signed by it. It listens on loopback, on two ports: HTTPS (HTTP/2 and
 // HTTP/1.1, chosen by ALPN, as bedrock-runtime serves them) and plain HTTP, then prints one JSON line,
 // {"http": URL, "https": URL, "ca": PATH}, and serves until stdin closes or it gets SIGTERM.
 //
-// A request is answered only if its `Authorization: Bearer bedrock-api-key-…` token verifies (see
-// verify.js); otherwise 403 AccessDeniedException with the reason. It answers, with minimal
-// schema-valid bodies:
+// A request is answered only if its bearer token verifies (see verify.js) and, with --iam, its
+// policies allow it; otherwise 403 AccessDeniedException with the reason (AWS's message for a
+// policy refusal). It answers, with minimal schema-valid bodies:
 //   bedrock-runtime  POST /model/{id}/converse, POST /model/{id}/invoke
 //   bedrock          GET /foundation-models (byProvider, byOutputModality, byInferenceType)
 //   OpenAI-compatible POST /openai/v1/chat/completions, GET /openai/v1/models
+//   bedrock-mantle   POST /mantle/v1/chat/completions, GET /mantle/v1/models (the OpenAI-compatible
+//                    Mantle service, whose own host is bedrock-mantle.REGION.api.aws, under /mantle)
 // GET /__endpoint/requests (no token needed) lists what it was asked, with each request's verdict
-// and the access key and signing time of its token, for the tests.
+// and the access key and signing time of its token; with --iam also the principal ARN, the token
+// type, the decision (allow, explicit-deny, implicit-deny) and the deny's policy name and Sid.
 'use strict'
 
 const fs = require('node:fs')
@@ -25,16 +33,18 @@ const http2 = require('node:http2')
 const path = require('node:path')
 const { execFileSync } = require('node:child_process')
 const { verifyBearer } = require('./verify')
+const { authenticate } = require('./authenticate')
+const { authorize } = require('./authorize')
 const { MODELS } = require('./models')
 
 function parseArgs(argv) {
-  const args = { region: 'us-east-1', credentials: null, dir: null }
+  const args = { region: 'us-east-1', credentials: null, iam: null, dir: null }
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '')
     if (!(key in args) || argv[i + 1] === undefined) throw new Error(`unknown or incomplete argument ${argv[i]}`)
     args[key] = argv[i + 1]
   }
-  if (!args.credentials || !args.dir) throw new Error('--credentials FILE and --dir DIR are required')
+  if (!args.dir || !args.credentials === !args.iam) throw new Error('--dir DIR and one of --credentials FILE or --iam URL are required')
   return args
 }
 
@@ -79,7 +89,7 @@ function send(res, status, body, headers = {}) {
 }
 
 function denied(res, url, reason) {
-  if (url.pathname.startsWith('/openai/')) {
+  if (url.pathname.startsWith('/openai/') || url.pathname.startsWith('/mantle/')) {
     return send(res, 403, { error: { message: reason, type: 'permission_denied', code: 'AccessDeniedException' } })
   }
   return send(res, 403, { __type: 'AccessDeniedException', message: reason }, { 'x-amzn-errortype': 'AccessDeniedException' })
@@ -125,7 +135,7 @@ const ROUTES = [
     }
     return [200, { modelSummaries: models }]
   }],
-  ['POST', /^\/openai\/v1\/chat\/completions$/, (url, body) => {
+  ['POST', /^\/(openai|mantle)\/v1\/chat\/completions$/, (url, body) => {
     const request = JSON.parse(body || '{}')
     return [200, {
       id: 'chatcmpl-test', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: request.model,
@@ -134,13 +144,37 @@ const ROUTES = [
       usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
     }]
   }],
-  ['GET', /^\/openai\/v1\/models$/, () => [200, {
+  ['GET', /^\/(openai|mantle)\/v1\/models$/, () => [200, {
     object: 'list',
     data: MODELS.map((m) => ({ id: m.modelId, object: 'model', created: 0, owned_by: m.providerName.toLowerCase() })),
   }]],
 ]
 
-function handler(region, credentials, log) {
+// With a fixed credentials list: the token's signature only.
+function checkSignature(credentials) {
+  return async (req) => verifyBearer(req.headers.authorization, { region: credentials.region, credentials: credentials.list, now: Date.now() })
+}
+
+// With the IAM emulator: who the token is, then whether its policies allow the request.
+function checkPolicies(region, iam, secure) {
+  return async (req, url, body) => {
+    const now = Date.now()
+    const auth = await authenticate(req.headers.authorization, { iam, region, now })
+    if (!auth.ok) return auth
+    const verdict = authorize(auth, { method: req.method, pathname: url.pathname, body, region, secure, now })
+    const refused = verdict.decisions.find((d) => d.decision !== 'allow')
+    const logged = {
+      principalArn: auth.caller.principal.arn,
+      tokenType: auth.tokenType,
+      decision: refused ? refused.decision : 'allow',
+      ...(refused ? { denied: { action: refused.action, kind: refused.kind, ...refused.statement } } : {}),
+      ...(auth.accessKeyId ? { accessKeyId: auth.accessKeyId, signedAt: auth.signedAt } : {}),
+    }
+    return verdict.ok ? { ok: true, logged } : { ok: false, reason: verdict.reason, logged }
+  }
+}
+
+function handler(check, log) {
   return async (req, res) => {
     const url = new URL(req.url, 'http://endpoint')
     try {
@@ -149,12 +183,13 @@ function handler(region, credentials, log) {
       const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname))
       const entry = { method: req.method, path: url.pathname, httpVersion: req.httpVersion }
       log.push(entry)
-      const verdict = verifyBearer(req.headers.authorization, { region, credentials, now: Date.now() })
+      const verdict = await check(req, url, body)
+      Object.assign(entry, verdict.logged || {})
       if (!verdict.ok) {
         Object.assign(entry, { status: 403, reason: verdict.reason })
         return denied(res, url, verdict.reason)
       }
-      Object.assign(entry, { accessKeyId: verdict.accessKeyId, signedAt: verdict.signedAt })
+      if (verdict.accessKeyId) Object.assign(entry, { accessKeyId: verdict.accessKeyId, signedAt: verdict.signedAt })
       if (!route) {
         entry.status = 404
         return send(res, 404, { __type: 'ResourceNotFoundException', message: `no route for ${req.method} ${url.pathname}` },
@@ -176,12 +211,13 @@ function listen(server) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2))
-  const credentials = JSON.parse(fs.readFileSync(args.credentials, 'utf8'))
   const { ca, key, cert } = makeCertificates(args.dir)
   const log = []
-  const handle = handler(args.region, credentials, log)
-  const secure = http2.createSecureServer({ key, cert, allowHTTP1: true }, handle)
-  const plain = http.createServer(handle)
+  const check = (secure) => (args.iam
+    ? checkPolicies(args.region, args.iam.replace(/\/$/, ''), secure)
+    : checkSignature({ region: args.region, list: JSON.parse(fs.readFileSync(args.credentials, 'utf8')) }))
+  const secure = http2.createSecureServer({ key, cert, allowHTTP1: true }, handler(check(true), log))
+  const plain = http.createServer(handler(check(false), log))
   const [httpsPort, httpPort] = [await listen(secure), await listen(plain)]
   const stop = () => {
     secure.close()

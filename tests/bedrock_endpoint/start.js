@@ -1,5 +1,6 @@
 // Starts the test endpoint (server.js) for a Node test and stops it with the test:
 //   const endpoint = await startEndpoint({ credentials: [{ accessKeyId, secretAccessKey }] })
+//   const evaluating = await startEndpoint({ iam: emulator.url })   (see emulator.js)
 //   endpoint.https, endpoint.http, endpoint.ca (PEM text), await endpoint.requests(), endpoint.stop()
 'use strict'
 
@@ -9,12 +10,16 @@ const path = require('node:path')
 const { spawn } = require('node:child_process')
 const readline = require('node:readline')
 
-async function startEndpoint({ credentials, region = 'us-east-1' }) {
+async function startEndpoint({ credentials, iam, region = 'us-east-1' }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bedrock-endpoint-'))
-  const credentialsFile = path.join(dir, 'credentials.json')
-  fs.writeFileSync(credentialsFile, JSON.stringify(credentials))
+  let mode = ['--iam', iam]
+  if (!iam) {
+    const credentialsFile = path.join(dir, 'credentials.json')
+    fs.writeFileSync(credentialsFile, JSON.stringify(credentials))
+    mode = ['--credentials', credentialsFile]
+  }
   const child = spawn(process.execPath, [path.join(__dirname, 'server.js'),
-    '--region', region, '--credentials', credentialsFile, '--dir', dir], { stdio: ['pipe', 'pipe', 'inherit'] })
+    '--region', region, ...mode, '--dir', dir], { stdio: ['pipe', 'pipe', 'inherit'] })
   const first = await new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).once('line', resolve)
     child.once('exit', (code) => reject(new Error(`the test endpoint exited with ${code}`)))

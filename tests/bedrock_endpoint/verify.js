@@ -27,13 +27,18 @@ function parseAmzDate(text) {
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN
 }
 
-// Checks an Authorization header. Returns {ok: true, accessKeyId, signedAt} or {ok: false, reason}.
-function verifyBearer(authorization, { region, credentials, now }) {
-  const fail = (reason) => ({ ok: false, reason })
-  if (!authorization) return fail('missing Authorization header: a bearer token is required')
+// The bearer token of an Authorization header: {ok: true, token} or {ok: false, reason}.
+function bearerOf(authorization) {
+  if (!authorization) return { ok: false, reason: 'missing Authorization header: a bearer token is required' }
   const bearer = /^Bearer (.+)$/.exec(authorization)
-  if (!bearer) return fail('Authorization is not a bearer token')
-  const token = bearer[1]
+  if (!bearer) return { ok: false, reason: 'Authorization is not a bearer token' }
+  return { ok: true, token: bearer[1] }
+}
+
+// Checks a short-term token's form, region and validity window, without its credentials.
+// Returns {ok: false, reason} or {ok: true, accessKeyId, signedAt, sessionToken, signedWith(secret)}.
+function parseShortTerm(token, { region, now }) {
+  const fail = (reason) => ({ ok: false, reason })
   if (!token.startsWith(PREFIX)) return fail(`bearer token does not start with ${PREFIX}`)
   const decoded = Buffer.from(token.slice(PREFIX.length), 'base64').toString('utf8')
   if (Buffer.from(decoded, 'utf8').toString('base64') !== token.slice(PREFIX.length)) return fail('bearer token is not base64')
@@ -65,11 +70,15 @@ function verifyBearer(authorization, { region, credentials, now }) {
   if (!Number.isInteger(expires) || expires < 1 || expires > MAX_EXPIRES) return fail(`bearer token X-Amz-Expires must be 1..${MAX_EXPIRES}`)
   if (signedAt > now + SKEW_MS) return fail('bearer token is signed in the future')
   if (now > signedAt + expires * 1000) return fail('bearer token has expired')
-  const known = credentials.find((c) => c.accessKeyId === accessKeyId)
-  if (!known) return fail(`the access key ${accessKeyId} in the bearer token is not known`)
-  if ((params.get('X-Amz-Security-Token') || null) !== (known.sessionToken || null)) {
-    return fail('the security token in the bearer token is not the one issued with its access key')
+  const signedWith = (secretAccessKey) => signatureMatches(params, amzDate, scope, secretAccessKey)
+  return {
+    ok: true, accessKeyId, signedAt: new Date(signedAt).toISOString(), sessionToken: params.get('X-Amz-Security-Token') || null, signedWith,
   }
+}
+
+// Whether the token's X-Amz-Signature is the SigV4 signature of its presigned URL with this secret.
+function signatureMatches(tokenParams, amzDate, scope, secretAccessKey) {
+  const params = new Map(tokenParams)
   const signature = params.get('X-Amz-Signature')
   params.delete('X-Amz-Signature')
   const query = [...params].map(([k, v]) => [uriEncode(k), uriEncode(v)])
@@ -77,14 +86,34 @@ function verifyBearer(authorization, { region, credentials, now }) {
   const canonical = ['POST', '/', query, `host:${HOST}`, '', 'host', EMPTY_SHA256].join('\n')
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope.slice(1).join('/'),
     crypto.createHash('sha256').update(canonical).digest('hex')].join('\n')
-  let key = hmac(`AWS4${known.secretAccessKey}`, scopeDate)
-  for (const part of [scopeRegion, 'bedrock', 'aws4_request']) key = hmac(key, part)
+  let key = hmac(`AWS4${secretAccessKey}`, scope[1])
+  for (const part of [scope[2], 'bedrock', 'aws4_request']) key = hmac(key, part)
   const expected = hmac(key, stringToSign).toString('hex')
-  if (!signature || signature.length !== expected.length ||
-      !crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
-    return fail('the bearer token signature does not match')
-  }
-  return { ok: true, accessKeyId, signedAt: new Date(signedAt).toISOString() }
+  return Boolean(signature) && signature.length === expected.length &&
+    crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
 }
 
-module.exports = { verifyBearer }
+// Checks an Authorization header against a fixed list of credentials [{accessKeyId,
+// secretAccessKey, sessionToken?}]. Returns {ok: true, accessKeyId, signedAt} or {ok: false, reason}.
+function verifyBearer(authorization, { region, credentials, now }) {
+  const bearer = bearerOf(authorization)
+  if (!bearer.ok) return bearer
+  const parsed = parseShortTerm(bearer.token, { region, now })
+  if (!parsed.ok) return parsed
+  const known = credentials.find((c) => c.accessKeyId === parsed.accessKeyId)
+  const problem = credentialProblem(parsed, known)
+  if (problem) return { ok: false, reason: problem }
+  return { ok: true, accessKeyId: parsed.accessKeyId, signedAt: parsed.signedAt }
+}
+
+// Why a parsed token does not verify with the credentials of its access key (undefined when it does).
+function credentialProblem(parsed, known) {
+  if (!known) return `the access key ${parsed.accessKeyId} in the bearer token is not known`
+  if (parsed.sessionToken !== (known.sessionToken || null)) {
+    return 'the security token in the bearer token is not the one issued with its access key'
+  }
+  if (!parsed.signedWith(known.secretAccessKey)) return 'the bearer token signature does not match'
+  return undefined
+}
+
+module.exports = { verifyBearer, bearerOf, parseShortTerm, credentialProblem }

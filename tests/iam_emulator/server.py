@@ -1,7 +1,20 @@
 #!/usr/bin/env python3
-"""The moto server with the service-specific credentials extension loaded into its process.
+"""The moto server with this project's extensions loaded into its process.
 
 Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1 -p PORT`.
+
+- service_specific_credentials.py: long-term Bedrock API keys (IAM service-specific credentials),
+  IAM's refusals, and the paging and throttling faults.
+- policy_limits.py: IAM's policy size quotas.
+- private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
+  same port:
+  `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
+  credential is (principal, status, secret and session token, session issue time) and the
+  policies that apply to it (identity, boundary, session, SCPs by level) (caller.py);
+  `PUT|GET|DELETE /__bedrock_token/scps/{account}` sets, reads or removes the SCP documents of an
+  account outside any emulated organization; members of an organization made with moto's
+  Organizations API get the SCPs attached to their root, OUs and account
+  (service_control_policies.py).
 """
 
 import os
@@ -9,6 +22,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
+import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import service_specific_credentials  # noqa: E402,F401  (registers the extension on import)
 from moto.server import main  # noqa: E402
 

@@ -6,11 +6,13 @@ Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -251,3 +253,183 @@ def test_throttle_setting_refuses_every_nth_request_having_done_nothing():
 
 def code_of(err: ClientError) -> str:
     return err.response["Error"]["Code"]
+
+
+# The private routes of the evaluating Bedrock endpoint (private_routes.py): who a credential is.
+
+ALLOW_BEDROCK = {"Version": "2012-10-17", "Statement": [{"Sid": "Bedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*"}]}
+LIMITED = "arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"
+
+
+def private(url: str, method: str, path: str, body=None) -> tuple[int, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{url}/__bedrock_token/{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def caller(url: str, **credential) -> tuple[int, dict]:
+    return private(url, "POST", "caller", credential)
+
+
+@pytest.fixture(scope="module")
+def managed_server():
+    process, url = start({"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+    yield url
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture
+def fresh(managed_server):
+    urllib.request.urlopen(urllib.request.Request(f"{managed_server}/moto-api/reset", method="POST"), timeout=5)
+    return managed_server
+
+
+def names(answer: dict) -> list[str]:
+    return sorted(p["name"] for p in answer["policies"]["identity"])
+
+
+def test_caller_of_a_users_access_key_has_its_secret_and_every_policy_that_applies(fresh):
+    iam = client(fresh)
+    iam.create_user(UserName="kim")
+    iam.put_user_policy(UserName="kim", PolicyName="own", PolicyDocument=json.dumps(ALLOW_BEDROCK))
+    iam.attach_user_policy(UserName="kim", PolicyArn=LIMITED)
+    iam.create_group(GroupName="team")
+    iam.put_group_policy(GroupName="team", PolicyName="team-inline", PolicyDocument=POLICY)
+    iam.attach_group_policy(GroupName="team", PolicyArn="arn:aws:iam::aws:policy/AmazonBedrockReadOnly")
+    iam.add_user_to_group(GroupName="team", UserName="kim")
+    key = iam.create_access_key(UserName="kim")["AccessKey"]
+
+    status, answer = caller(fresh, accessKeyId=key["AccessKeyId"])
+    assert status == 200 and answer["found"] and answer["usable"] and answer["status"] == "Active"
+    assert answer["principal"] == {"type": "user", "name": "kim", "arn": "arn:aws:iam::123456789012:user/kim",
+                                   "account": "123456789012", "id": iam.get_user(UserName="kim")["User"]["UserId"]}
+    assert answer["secretAccessKey"] == key["SecretAccessKey"]
+    assert "sessionToken" not in answer and "tokenIssueTime" not in answer, "an IAM user's own key is not temporary"
+    assert names(answer) == ["AmazonBedrockLimitedAccess", "AmazonBedrockReadOnly", "own", "team-inline"]
+    limited = next(p for p in answer["policies"]["identity"] if p["name"] == "AmazonBedrockLimitedAccess")
+    assert limited["arn"] == LIMITED and any(s.get("Sid") == "BedrockAPIs" for s in limited["document"]["Statement"])
+    own = next(p for p in answer["policies"]["identity"] if p["name"] == "own")
+    assert own["document"] == ALLOW_BEDROCK and own["kind"] == "inline (user kim)"
+    assert answer["scps"] == [] and answer["policies"]["boundary"] is None
+
+    iam.update_access_key(UserName="kim", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    status, answer = caller(fresh, accessKeyId=key["AccessKeyId"])
+    assert (status, answer["usable"], answer["status"]) == (200, False, "Inactive")
+    iam.delete_access_key(UserName="kim", AccessKeyId=key["AccessKeyId"])
+    assert caller(fresh, accessKeyId=key["AccessKeyId"]) == (404, {"found": False})
+    assert caller(fresh, accessKeyId="AKIAIOSFODNN7EXAMPLE") == (404, {"found": False})
+
+
+def test_caller_of_a_long_term_api_key_is_its_user_while_active(fresh):
+    iam = client(fresh)
+    iam.create_user(UserName="lee")
+    iam.attach_user_policy(UserName="lee", PolicyArn=LIMITED)
+    created = iam.create_service_specific_credential(UserName="lee", ServiceName=BEDROCK, CredentialAgeDays=5)["ServiceSpecificCredential"]
+    secret = created["ServiceCredentialSecret"]
+
+    status, answer = caller(fresh, apiKey=secret)
+    assert status == 200 and answer["usable"] and answer["principal"]["arn"] == "arn:aws:iam::123456789012:user/lee"
+    assert answer["credentialId"] == created["ServiceSpecificCredentialId"]
+    assert names(answer) == ["AmazonBedrockLimitedAccess"]
+    assert "secretAccessKey" not in answer and "sessionToken" not in answer and "tokenIssueTime" not in answer
+    assert datetime.datetime.fromisoformat(answer["expiration"].replace("Z", "+00:00")) == created["ExpirationDate"]
+
+    iam.update_service_specific_credential(UserName="lee", ServiceSpecificCredentialId=created["ServiceSpecificCredentialId"], Status="Inactive")
+    status, answer = caller(fresh, apiKey=secret)
+    assert (status, answer["usable"], answer["status"]) == (200, False, "Inactive")
+    reset = iam.reset_service_specific_credential(UserName="lee", ServiceSpecificCredentialId=created["ServiceSpecificCredentialId"])
+    assert caller(fresh, apiKey=secret) == (404, {"found": False}), "a reset key's old secret is unknown"
+    iam.delete_service_specific_credential(UserName="lee", ServiceSpecificCredentialId=created["ServiceSpecificCredentialId"])
+    assert caller(fresh, apiKey=reset["ServiceSpecificCredential"]["ServiceCredentialSecret"]) == (404, {"found": False})
+    assert caller(fresh, apiKey="ABSKnot-base64") == (404, {"found": False})
+
+
+def test_caller_of_a_role_session_has_its_token_issue_time_boundary_and_session_policy(fresh):
+    iam = client(fresh)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    boundary = iam.create_policy(PolicyName="edge", PolicyDocument=json.dumps(ALLOW_BEDROCK))["Policy"]["Arn"]
+    role = iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(trust), PermissionsBoundary=boundary)["Role"]
+    iam.put_role_policy(RoleName="app", PolicyName="role-inline", PolicyDocument=POLICY)
+    iam.attach_role_policy(RoleName="app", PolicyArn=LIMITED)
+    sts = boto3.client("sts", endpoint_url=fresh, region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                       aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    session = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="run-1", DurationSeconds=900, Policy=json.dumps(ALLOW_BEDROCK))["Credentials"]
+    after = datetime.datetime.now(datetime.timezone.utc)
+
+    status, answer = caller(fresh, accessKeyId=session["AccessKeyId"])
+    assert status == 200 and answer["usable"] and session["AccessKeyId"].startswith("ASIA")
+    assert answer["principal"]["type"] == "assumed-role"
+    assert answer["principal"]["arn"] == "arn:aws:sts::123456789012:assumed-role/app/run-1"
+    assert (answer["principal"]["roleArn"], answer["principal"]["sessionName"]) == (role["Arn"], "run-1")
+    assert answer["principal"]["id"] == f"{role['RoleId']}:run-1"
+    assert (answer["secretAccessKey"], answer["sessionToken"]) == (session["SecretAccessKey"], session["SessionToken"])
+    issued = datetime.datetime.fromisoformat(answer["tokenIssueTime"].replace("Z", "+00:00"))
+    assert before <= issued <= after
+    assert datetime.datetime.fromisoformat(answer["expiration"].replace("Z", "+00:00")) - issued == datetime.timedelta(seconds=900)
+    assert names(answer) == ["AmazonBedrockLimitedAccess", "role-inline"]
+    assert answer["policies"]["boundary"]["arn"] == boundary and answer["policies"]["boundary"]["document"] == ALLOW_BEDROCK
+    assert answer["policies"]["session"]["document"] == ALLOW_BEDROCK
+
+
+def test_scps_set_for_an_account_apply_to_its_callers_until_deleted_or_reset(fresh):
+    iam = client(fresh)
+    iam.create_user(UserName="max")
+    key = iam.create_access_key(UserName="max")["AccessKey"]["AccessKeyId"]
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": "NoLongTerm", "Effect": "Deny", "Action": "bedrock:CallWithBearerToken",
+                                                    "Resource": "*", "Condition": {"StringEquals": {"bedrock:BearerTokenType": "LONG_TERM"}}}]}
+    full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    assert private(fresh, "GET", "scps/123456789012") == (404, None)
+    assert private(fresh, "PUT", "scps/123456789012", [full, deny]) == (200, {"account": "123456789012", "scps": 2})
+    assert private(fresh, "GET", "scps/123456789012") == (200, [full, deny])
+    assert caller(fresh, accessKeyId=key)[1]["scps"] == [[{"name": "scp-1", "document": full}, {"name": "scp-2", "document": deny}]]
+    assert private(fresh, "PUT", "scps/123456789012", {"Statement": []})[0] == 400
+    assert private(fresh, "PUT", "scps/123456789012", ["not a document"])[0] == 400
+    assert private(fresh, "DELETE", "scps/123456789012")[0] == 200
+    assert caller(fresh, accessKeyId=key)[1]["scps"] == []
+    private(fresh, "PUT", "scps/123456789012", [deny])
+    urllib.request.urlopen(urllib.request.Request(f"{fresh}/moto-api/reset", method="POST"), timeout=5)
+    assert private(fresh, "GET", "scps/123456789012") == (404, None), "reset forgets them"
+    assert private(fresh, "GET", "nothing-here")[0] == 404
+
+
+def test_a_member_accounts_callers_get_the_scps_of_its_root_ou_and_account_from_organizations(fresh):
+    def as_keys(service, key_id, secret, token=None):
+        return boto3.client(service, endpoint_url=fresh, region_name="us-east-1", aws_access_key_id=key_id,
+                            aws_secret_access_key=secret, aws_session_token=token)
+
+    org = as_keys("organizations", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    member = org.create_account(AccountName="workloads", Email="workloads@example.com")["CreateAccountStatus"]["AccountId"]
+    unit = org.create_organizational_unit(ParentId=root, Name="research")["OrganizationalUnit"]["Id"]
+    org.move_account(AccountId=member, SourceParentId=root, DestinationParentId=unit)
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": "NoBearer", "Effect": "Deny", "Action": "bedrock:CallWithBearerToken", "Resource": "*"}]}
+    scp = org.create_policy(Name="no-bearer", Description="", Type="SERVICE_CONTROL_POLICY", Content=json.dumps(deny))["Policy"]
+    org.attach_policy(PolicyId=scp["PolicySummary"]["Id"], TargetId=unit)
+
+    # A user in the member account, made with credentials of a session in that account (moto
+    # serves a request in the account its access key belongs to).
+    sts = as_keys("sts", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    admin = sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName="admin")["Credentials"]
+    iam = as_keys("iam", admin["AccessKeyId"], admin["SecretAccessKey"], admin["SessionToken"])
+    iam.create_user(UserName="nia")
+    key = iam.create_access_key(UserName="nia")["AccessKey"]["AccessKeyId"]
+
+    status, answer = caller(fresh, accessKeyId=key)
+    assert status == 200 and answer["principal"]["account"] == member
+    levels = [[p["name"] for p in level] for level in answer["scps"]]
+    # Root, OU, account; AWS (and moto) attach FullAWSAccess to each new OU and account.
+    assert levels == [["FullAWSAccess"], ["FullAWSAccess", "no-bearer"], ["FullAWSAccess"]]
+    assert answer["scps"][1][1]["document"] == deny
+    # The management account is never restricted by SCPs.
+    management = client(fresh)
+    management.create_user(UserName="owner")
+    owner_key = management.create_access_key(UserName="owner")["AccessKey"]["AccessKeyId"]
+    assert caller(fresh, accessKeyId=owner_key)[1]["scps"] == []

@@ -22,10 +22,13 @@ fn code(err: &Error) -> &'static str {
         Error::EmptyCredentialField { .. } => "ERR_BEDROCK_INVALID_CREDENTIALS",
         Error::CredentialsExpired { .. } => "ERR_BEDROCK_CREDENTIALS_EXPIRED",
         Error::NoCredentials { .. } => "ERR_BEDROCK_NO_CREDENTIALS",
-        Error::MalformedToken(_) => "ERR_BEDROCK_MALFORMED_TOKEN",
+        Error::MalformedToken(_) | Error::MalformedLongTermKey(_) => "ERR_BEDROCK_MALFORMED_TOKEN",
         Error::LoadTimeout { .. } => "ERR_BEDROCK_LOAD_TIMEOUT",
         Error::InvalidSigningTime => "ERR_BEDROCK_INVALID_TIME",
         Error::InvalidSetting { .. } => "ERR_BEDROCK_INVALID_SETTING",
+        Error::ProfileNotFound { .. } => "ERR_BEDROCK_PROFILE_NOT_FOUND",
+        Error::ProfileFile { .. } => "ERR_BEDROCK_PROFILE_FILE",
+        Error::SsoLoginNeeded { .. } => "ERR_BEDROCK_SSO_LOGIN",
         _ => "ERR_BEDROCK",
     }
 }
@@ -242,15 +245,61 @@ pub struct JsInspection {
 
 #[napi(catch_unwind)]
 pub fn inspect_token(token: String) -> napi::Result<JsInspection> {
-    let info = bedrock_token::inspect_token(&token).map_err(js_error)?;
-    Ok(JsInspection {
-        region: info.region.clone(),
-        access_key_id: info.access_key_id.clone(),
-        issued_at: millis(info.issued_at),
-        lifetime_seconds: info.lifetime.as_secs() as u32,
-        expires_at: millis(info.expires_at),
-        has_session_token: info.has_session_token,
-        expired: info.is_expired(),
+    Ok(JsInspection::of(&bedrock_token::inspect_token(&token).map_err(js_error)?))
+}
+
+impl JsInspection {
+    fn of(info: &bedrock_token::TokenInfo) -> Self {
+        JsInspection {
+            region: info.region.clone(),
+            access_key_id: info.access_key_id.clone(),
+            issued_at: millis(info.issued_at),
+            lifetime_seconds: info.lifetime.as_secs() as u32,
+            expires_at: millis(info.expires_at),
+            has_session_token: info.has_session_token,
+            expired: info.is_expired(),
+        }
+    }
+}
+
+/// A long-term key's public parts: its IAM user and account; never its secret.
+#[napi(object)]
+pub struct JsLongTermKey {
+    pub user_name: String,
+    pub account_id: String,
+    /// `{user}-at-{account}`, IAM's `ServiceUserName`.
+    pub service_user_name: String,
+    /// The public part as IAM lists it (`ServiceCredentialAlias`).
+    pub alias: String,
+    /// What the alias carries after the account id, if anything.
+    pub suffix: Option<String>,
+}
+
+/// Either kind of key: `kind` is `"short-term"` (then `shortTerm`) or `"long-term"` (then `longTerm`).
+#[napi(object)]
+pub struct JsKeyInspection {
+    pub kind: String,
+    pub short_term: Option<JsInspection>,
+    pub long_term: Option<JsLongTermKey>,
+}
+
+#[napi(catch_unwind)]
+pub fn inspect_key(key: String) -> napi::Result<JsKeyInspection> {
+    let info = bedrock_token::inspect_key(&key).map_err(js_error)?;
+    let kind = info.kind().to_owned();
+    Ok(match info {
+        bedrock_token::KeyInfo::ShortTerm(token) => JsKeyInspection { kind, short_term: Some(JsInspection::of(&token)), long_term: None },
+        bedrock_token::KeyInfo::LongTerm(long) => JsKeyInspection {
+            kind,
+            short_term: None,
+            long_term: Some(JsLongTermKey {
+                service_user_name: long.service_user_name(),
+                user_name: long.user_name,
+                account_id: long.account_id,
+                alias: long.alias,
+                suffix: long.suffix,
+            }),
+        },
     })
 }
 

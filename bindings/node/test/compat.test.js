@@ -106,7 +106,7 @@ test('TypeScript with esModuleInterop sees the named exports as they are, withou
   const tsc = path.join(__dirname, '..', 'node_modules', '.bin', 'tsc')
   execFileSync(tsc, ['--esModuleInterop', '--strict', '--module', 'commonjs', '--target', 'es2020', '--outDir', dir, path.join(dir, 'main.ts')])
   const { keys, same } = JSON.parse(execFileSync('node', [path.join(dir, 'main.js')], { encoding: 'utf8' }))
-  assert.deepEqual(keys.sort(), ['BedrockTokenGenerator', 'TokenProvider', 'getToken', 'getTokenProvider', 'inspectToken', 'openaiBaseUrl', 'signTokenSync'])
+  assert.deepEqual(keys.sort(), ['BedrockTokenGenerator', 'TokenProvider', 'getToken', 'getTokenProvider', 'inspectKey', 'inspectToken', 'openaiBaseUrl', 'signTokenSync'])
   assert.equal(same, true)
   fs.rmSync(dir, { recursive: true, force: true })
 })

@@ -121,3 +121,50 @@ test('openai with apiKey: () => provider.token(): chat completions, models, a ne
   const refused = new OpenAI({ baseURL: `${endpoint.http}/openai/v1`, apiKey: () => wrong.token(), maxRetries: 0 })
   await assert.rejects(refused.models.list(), (error) => error instanceof PermissionDeniedError && /signature does not match/.test(error.message))
 })
+
+// The README's recipe for openai-node's own Bedrock provider (`openai/providers/bedrock`, openai 6.49),
+// run as the README runs it: a CommonJS file in a fresh process, `bedrock-token` and `openai` from
+// node_modules, the default credential chain, the endpoint reached through AWS_BEDROCK_BASE_URL.
+const OPENAI_BEDROCK_PROVIDER_RECIPE = `\
+// needs Bedrock: calls a model (CI runs it against the local verifying endpoint)
+// npm install bedrock-token openai
+const { default: OpenAI } = require('openai')
+const { bedrock } = require('openai/providers/bedrock')
+const { TokenProvider, openaiBaseUrl } = require('bedrock-token')
+
+async function main() {
+  const provider = new TokenProvider({ region: 'us-east-1' })
+  const baseURL = process.env.AWS_BEDROCK_BASE_URL || openaiBaseUrl('us-east-1')   // the bedrock-runtime endpoint
+  const client = new OpenAI({ provider: bedrock({ baseURL, tokenProvider: () => provider.token() }) })
+  const chat = await client.chat.completions.create({ model: 'openai.gpt-oss-20b-1:0', messages: [{ role: 'user', content: 'Hello' }] })
+  console.log(chat.choices[0].message.content)
+}
+main().catch((error) => { console.error(error.message); process.exit(1) })
+`
+
+test('the openai Bedrock provider recipe: tokenProvider: () => provider.token()', async () => {
+  const fs = require('node:fs')
+  const os = require('node:os')
+  const path = require('node:path')
+  const { spawnSync } = require('node:child_process')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openai-bedrock-recipe-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'node_modules'))
+    fs.symlinkSync(path.resolve(__dirname, '..'), path.join(dir, 'node_modules', 'bedrock-token'))
+    fs.symlinkSync(path.resolve(__dirname, '..', 'node_modules', 'openai'), path.join(dir, 'node_modules', 'openai'))
+    fs.writeFileSync(path.join(dir, 'recipe.js'), OPENAI_BEDROCK_PROVIDER_RECIPE)
+    const env = { PATH: process.env.PATH, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: KEY.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey, AWS_BEDROCK_BASE_URL: `${endpoint.https}/openai/v1`, NODE_EXTRA_CA_CERTS: endpoint.caFile }
+    const since = (await endpoint.requests()).length
+    const run = spawnSync(process.execPath, ['recipe.js'], { cwd: dir, env, encoding: 'utf8', timeout: 60000 })
+    assert.deepEqual([run.status, run.stdout, run.stderr], [0, 'reply to: Hello\n', ''])
+    const log = (await endpoint.requests()).slice(since)
+    assert.deepEqual(log.map((r) => [r.path, r.status, r.accessKeyId]), [['/openai/v1/chat/completions', 200, KEY.accessKeyId]])
+    // Another secret: the endpoint refuses the token and the recipe fails with its reason.
+    const wrong = spawnSync(process.execPath, ['recipe.js'], { cwd: dir, env: { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-secret' }, encoding: 'utf8', timeout: 60000 })
+    assert.equal(wrong.status, 1)
+    assert.match(wrong.stderr, /the bearer token signature does not match/)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -1,6 +1,6 @@
 // Uses the API as a TypeScript application does; `npm run typecheck` compiles it with --strict.
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime'
-import { getToken, getTokenProvider, TokenProvider, BedrockTokenGenerator, inspectToken, signTokenSync, TokenInfo, TokenIdentity, openaiBaseUrl } from '../bedrock-token'
+import { getToken, getTokenProvider, TokenProvider, BedrockTokenGenerator, inspectKey, inspectToken, signTokenSync, TokenInfo, TokenIdentity, openaiBaseUrl } from '../bedrock-token'
 
 async function main(): Promise<void> {
   const token: string = await getToken({ credentials: { accessKeyId: 'AKID', secretAccessKey: 's' }, region: 'us-east-1', expiresInSeconds: 3600 })
@@ -10,6 +10,9 @@ async function main(): Promise<void> {
   const now: string = provider.cachedToken() ?? (await provider.token())
   const expires: Date = info.expiresAt
   const lifetime: number = inspectToken(token).lifetimeSeconds
+  const either = inspectKey(token)
+  const owner: string = either.kind === 'long-term' ? either.serviceUserName : either.accessKeyId
+  const suffix: string | undefined = either.kind === 'long-term' ? either.suffix : undefined
   const sync: string = signTokenSync({ credentials: { accessKeyId: 'A', secretAccessKey: 'S' }, region: 'eu-west-1', at: new Date() })
   const legacy: string = await new BedrockTokenGenerator().getToken({ accessKeyId: 'A', secretAccessKey: 'S' }, 'us-east-1')
   const identity: TokenIdentity = await provider.tokenIdentityProvider()()
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
   // The SDK's own TokenIdentityProvider type accepts it.
   const client = new BedrockRuntimeClient({ region: 'us-east-1', token: provider.tokenIdentityProvider(), authSchemePreference: ['httpBearerAuth'] })
   client.destroy()
-  console.log(await provideToken(), now, expires, lifetime, sync, legacy, identity.token, identity.expiration, keep, baseURL)
+  console.log(await provideToken(), now, expires, lifetime, sync, legacy, identity.token, identity.expiration, keep, baseURL, owner, suffix)
 }
 
 void main()

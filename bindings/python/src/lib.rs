@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, ScpOptions};
+use bedrock_token::provision::{scp, BusinessUnit, Iam, KeyRequest, PolicyChoice, Principal, ProvisionError, ProvisionRequest, RevokeOptions, ScpOptions};
 use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
@@ -145,7 +145,10 @@ fn no_region(py: Python<'_>) -> PyErr {
 /// The parts of a token: (region, access_key_id, issued_at, lifetime_seconds, expires_at, has_session_token, expired).
 #[pyfunction]
 fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTuple>> {
-    let info = bedrock_token::inspect_token(token).map_err(token_error)?;
+    token_parts(py, &bedrock_token::inspect_token(token).map_err(token_error)?)
+}
+
+fn token_parts<'py>(py: Python<'py>, info: &bedrock_token::TokenInfo) -> PyResult<Bound<'py, PyTuple>> {
     (
         info.region.clone(),
         info.access_key_id.clone(),
@@ -156,6 +159,18 @@ fn inspect_token<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyTup
         info.is_expired(),
     )
         .into_pyobject(py)
+}
+
+/// Either kind of key: ("short-term", the parts `inspect_token` returns) or
+/// ("long-term", (user_name, account_id, alias, suffix)); never a secret.
+#[pyfunction]
+fn inspect_key<'py>(py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let info = bedrock_token::inspect_key(key).map_err(token_error)?;
+    let kind = info.kind();
+    match info {
+        bedrock_token::KeyInfo::ShortTerm(token) => (kind, token_parts(py, &token)?).into_pyobject(py),
+        bedrock_token::KeyInfo::LongTerm(key) => (kind, (key.user_name, key.account_id, key.alias, key.suffix)).into_pyobject(py),
+    }
 }
 
 /// Credentials read from a Python object (a botocore provider, credentials, a dict…) at each load.
@@ -365,10 +380,11 @@ fn audit(py: Python<'_>, max_age_days: u64) -> PyResult<String> {
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
-/// Revokes short-term keys of a role or user (issued before `before_unix`, default now), or one
-/// long-term key; returns the report as JSON. Exactly one target is given (checked in Python).
+/// Revokes the keys of a role or user (temporary credentials issued before `before_unix`,
+/// default now; a user's own keys deactivated, or deleted with `delete`), or one long-term key;
+/// returns the report as JSON. Exactly one target is given (checked in Python).
 #[pyfunction]
-#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run))]
+#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run, allow_earlier=false))]
 #[allow(clippy::too_many_arguments)]
 fn revoke(
     py: Python<'_>,
@@ -379,19 +395,21 @@ fn revoke(
     delete: bool,
     undo: bool,
     dry_run: bool,
+    allow_earlier: bool,
 ) -> PyResult<String> {
     let before = match before_unix {
-        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds),
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds)),
         Some(_) => return Err(provision_error(ProvisionError::InvalidInput { field: "before", reason: "give a time after 1970".into() })),
-        None => std::time::SystemTime::now(),
+        None => None,
     };
+    let options = RevokeOptions { before, delete_keys: delete, allow_earlier, undo, dry_run };
     let report = py.detach(|| {
         block_on(async {
             let iam = Iam::from_env().await;
             match (role, user, key_id) {
                 (_, _, Some(key_id)) => iam.revoke_key(&key_id, delete, undo, dry_run).await,
-                (Some(role), _, None) => iam.revoke_tokens(&Principal::Role(role), before, undo, dry_run).await,
-                (None, Some(user), None) => iam.revoke_tokens(&Principal::User(user), before, undo, dry_run).await,
+                (Some(role), _, None) => iam.revoke_tokens(&Principal::Role(role), &options).await,
+                (None, Some(user), None) => iam.revoke_tokens(&Principal::User(user), &options).await,
                 (None, None, None) => Err(ProvisionError::InvalidInput { field: "role", reason: "give role, user or key_id".into() }),
             }
         })
@@ -401,9 +419,10 @@ fn revoke(
 
 /// A service control policy limiting Bedrock API keys, as JSON.
 #[pyfunction]
-fn guardrails_scp(max_key_age_days: u32, deny_long_term: bool, deny_bearer: bool) -> String {
+fn guardrails_scp(max_key_age_days: u32, deny_long_term: bool, deny_bearer: bool) -> PyResult<String> {
     let options = ScpOptions { max_key_age_days: Some(max_key_age_days), deny_long_term, deny_bearer };
-    scp(&options).to_string()
+    options.validate().map_err(provision_error)?;
+    Ok(scp(&options).to_string())
 }
 
 fn key_request(key: &str, days: u32) -> PyResult<KeyRequest> {
@@ -437,6 +456,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(sign_token, module)?)?;
     module.add_function(wrap_pyfunction!(provide_token, module)?)?;
     module.add_function(wrap_pyfunction!(inspect_token, module)?)?;
+    module.add_function(wrap_pyfunction!(inspect_key, module)?)?;
     module.add_function(wrap_pyfunction!(openai_base_url, module)?)?;
     module.add_function(wrap_pyfunction!(provision, module)?)?;
     module.add_function(wrap_pyfunction!(rotate, module)?)?;

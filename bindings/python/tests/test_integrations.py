@@ -8,6 +8,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -173,3 +174,35 @@ def test_openai_client_with_the_provider_as_its_api_key(endpoint):
                           http_client=openai.DefaultHttpxClient(verify=ssl.create_default_context(cafile=endpoint.ca)), max_retries=0)
     with pytest.raises(openai.PermissionDeniedError, match="the bearer token signature does not match"):
         wrong.models.list()
+
+
+# The README's recipe for openai-python's own Bedrock provider (openai 3.x, `openai.providers.bedrock`),
+# run as the README runs it: a fresh process, the default credential chain, and the endpoint reached
+# through the override the provider honours (AWS_BEDROCK_BASE_URL) with the endpoint's CA.
+OPENAI_BEDROCK_PROVIDER_RECIPE = '''\
+# needs Bedrock: calls a model (CI runs it against the local verifying endpoint)
+import bedrock_token
+from openai import OpenAI
+from openai.providers import bedrock
+
+tokens = bedrock_token.TokenProvider(region="us-east-1")
+client = OpenAI(provider=bedrock(endpoint="runtime", region="us-east-1", token_provider=tokens.token))
+chat = client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[{"role": "user", "content": "Hello"}])
+print(chat.choices[0].message.content)
+'''
+
+
+def test_openai_bedrock_provider_recipe(endpoint, tmp_path):
+    pytest.importorskip("openai.providers", reason="openai 3.x has the Bedrock provider")
+    script = tmp_path / "recipe.py"
+    script.write_text(OPENAI_BEDROCK_PROVIDER_RECIPE)
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": EXAMPLE_KEY_ID, "AWS_SECRET_ACCESS_KEY": EXAMPLE_SECRET,
+           "AWS_BEDROCK_BASE_URL": f"{endpoint.https}/openai/v1", "SSL_CERT_FILE": endpoint.ca}
+    run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "reply to: Hello\n", "")
+    log = endpoint.requests()
+    assert [(r["path"], r["status"], r["accessKeyId"]) for r in log] == [("/openai/v1/chat/completions", 200, EXAMPLE_KEY_ID)]
+    # The same recipe with another secret: the endpoint refuses the token, and the recipe fails.
+    wrong = subprocess.run([sys.executable, str(script)], env={**env, "AWS_SECRET_ACCESS_KEY": "not-the-secret"},
+                           capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 1 and "the bearer token signature does not match" in wrong.stderr, wrong.stderr

@@ -93,6 +93,9 @@ def test_audit_revoke_and_guardrails(moto):
     before = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
     revoked = bedrock_token.revoke(role="app", before=before)
     assert isinstance(revoked, bedrock_token.RevokeReport) and revoked.target == "role app"
+    assert revoked.revoked_before == before
+    assert any("temporary credentials of role app issued before 2026-12-01T08:00:00Z" in line for line in revoked.stops), revoked.stops
+    assert any("issued at or after" in line for line in revoked.does_not_stop), revoked.does_not_stop
     document = iam.get_role_policy(RoleName="app", PolicyName="bedrock-token-revoke-bearer-tokens")["PolicyDocument"]
     assert document["Statement"][0]["Condition"] == {"DateLessThan": {"aws:TokenIssueTime": "2026-12-01T08:00:00Z"}}
     assert bedrock_token.revoke(role="app", before=before).actions == ()
@@ -107,6 +110,8 @@ def test_audit_revoke_and_guardrails(moto):
 
     scp = bedrock_token.guardrails_scp(max_key_age_days=30, deny_long_term=False)
     assert scp["Statement"][0]["Condition"]["NumericGreaterThan"] == {"iam:ServiceSpecificCredentialAgeDays": "30"}
+    with pytest.raises(bedrock_token.InvalidInputError, match="max_key_age_days: 0 is out of range"):
+        bedrock_token.guardrails_scp(max_key_age_days=0)
 
 
 def test_provision_all_many_units_at_once(moto):
@@ -128,3 +133,30 @@ def test_provision_all_many_units_at_once(moto):
         bedrock_token.provision_all([{"business_unit": "x"}])
     with pytest.raises(bedrock_token.InvalidInputError, match="business_unit"):
         bedrock_token.provision_all([{"business_unit": "Bad Name", "owner": "o@example.com"}])
+
+
+def test_inspect_key_reads_a_long_term_key_from_iam_and_never_its_secret(moto):
+    import base64
+
+    report = bedrock_token.provision("insight", "bi@example.com", key="api-key", api_key_days=5)
+    key = report.new_key.secret.reveal()
+    secret = base64.b64decode(key[4:]).decode().split(":", 1)[1]
+    info = bedrock_token.inspect_key(key)
+    assert isinstance(info, bedrock_token.LongTermKeyInfo) and info.kind == "long-term"
+    assert (info.user_name, info.service_user_name) == ("insight-bedrock-user", report.new_key.service_user_name)
+    assert len(info.account_id) == 12 and info.account_id.isdigit()
+    assert info.alias.startswith(info.service_user_name) and info.suffix and info.alias.endswith(info.suffix)
+    short = bedrock_token.inspect_key(bedrock_token.sign_token({"access_key_id": "AKID", "secret_access_key": "s"}, "eu-west-1", 60).value)
+    assert isinstance(short, bedrock_token.TokenInfo) and short.kind == "short-term" and short.region == "eu-west-1"
+
+    texts = [repr(info), str(info)]
+    for bad, reason in [(key[:-3], "not valid base64"),
+                        ("ABSK" + base64.b64encode(f"insight-bedrock-user-at-12345:{secret}".encode()).decode(), "not 12 digits"),
+                        ("ABSK" + base64.b64encode(f"insight-bedrock-user-at-123456789012{secret}".encode()).decode(), "no secret part"),
+                        ("sk-" + secret, 'neither "bedrock-api-key-"')]:
+        with pytest.raises(bedrock_token.InvalidInputError, match=reason) as err:
+            bedrock_token.inspect_key(bad)
+        assert isinstance(err.value, ValueError)
+        texts += [str(err.value), repr(err.value)]
+    for text in texts:
+        assert secret not in text and secret[:12] not in text and key[4:40] not in text, text

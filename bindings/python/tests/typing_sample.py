@@ -14,6 +14,12 @@ def main() -> None:
     token: str = bedrock_token.provide_token(region="us-east-1", expiry=timedelta(hours=1))
     info: bedrock_token.TokenInfo = bedrock_token.inspect_token(token)
     expires: datetime = info.expires_at
+    either = bedrock_token.inspect_key(token)
+    if isinstance(either, bedrock_token.LongTermKeyInfo):
+        owner: str = either.service_user_name
+        suffix: Optional[str] = either.suffix
+    else:
+        lifetime: timedelta = either.lifetime
     provider = bedrock_token.TokenProvider(region="us-east-1", expiry="6h", refresh_margin=600)
     signed: bedrock_token.Token = provider.token_info()
     when: datetime = signed.expires_at

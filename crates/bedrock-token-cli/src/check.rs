@@ -25,7 +25,7 @@ pub struct CheckArgs {
 /// Prints each step as it passes; the first that fails ends the check with its reason.
 pub async fn run(args: CheckArgs) -> Result<(), Failure> {
     let expiry = parse_expiry(&args.sign.expiry)?;
-    let checker = Checker::from_env(args.sign.region, args.sign.profile).await?;
+    let checker = Checker::from_env(args.sign.aws.region, args.sign.aws.profile).await?;
     let identity = checker.identity().await?;
     println!("identity  {} (account {})", identity.arn, identity.account);
     let token = checker.token(expiry)?;

@@ -1,38 +1,38 @@
 //! `audit`, `revoke`, `guardrails`: Bedrock API keys across the whole account.
 
-use bedrock_token::provision::{scp, Iam, Principal, ProvisionError, ScpOptions, DEFAULT_MAX_AGE_DAYS};
+use bedrock_token::provision::{scp, Principal, ProvisionError, RevokeOptions, ScpOptions, DEFAULT_MAX_AGE_DAYS};
 
+use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::Failure;
-
-/// How `audit` prints its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuditFormat {
-    /// One line a key, with its findings.
-    Table,
-    /// The whole report as one JSON document (stable; see the README).
-    Json,
-}
 
 /// List every Bedrock API key in the account and flag the risky ones; exit 3 on findings.
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Keys older than this many days are a finding
     #[arg(long, default_value_t = DEFAULT_MAX_AGE_DAYS)]
     max_age_days: u64,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    format: AuditFormat,
+    /// Output format: text (one line a key, with its findings) or json (the whole report; stable, see the README)
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
 }
 
-/// Revoke Bedrock API keys: short-term keys a user or role made before a time, or one long-term key.
+/// Revoke Bedrock API keys of a role or user, or one long-term key; the output says what is stopped and what is not.
+///
+/// A role: its sessions issued before --before are denied (aws:TokenIssueTime). A user: its access keys and
+/// Bedrock API keys are deactivated (--delete: deleted), and its temporary credentials issued before --before
+/// denied; an IAM user's own keys carry no aws:TokenIssueTime, so a deny on it alone would stop nothing.
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("target").required(true).args(["role", "user", "key_id"]))]
 pub struct RevokeArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Deny the short-term keys this role's sessions made before --before
     #[arg(long)]
     role: Option<String>,
-    /// Deny the short-term keys this user made before --before
+    /// Deactivate this user's access keys and Bedrock API keys, and deny its temporary credentials issued before --before
     #[arg(long)]
     user: Option<String>,
     /// Deactivate this long-term Bedrock API key (a service-specific credential id)
@@ -41,11 +41,14 @@ pub struct RevokeArgs {
     /// With --role or --user: revoke keys whose credentials were issued before this time (RFC 3339; default now)
     #[arg(long, conflicts_with = "key_id")]
     before: Option<String>,
-    /// With --key-id: delete the key instead of deactivating it
-    #[arg(long, requires = "key_id")]
+    /// With --before: move a revocation already in force to an earlier time (by default the later time is kept)
+    #[arg(long, requires = "before", conflicts_with_all = ["key_id", "undo"])]
+    allow_earlier: bool,
+    /// With --user or --key-id: delete the keys instead of deactivating them (cannot be undone)
+    #[arg(long, conflicts_with = "role")]
     delete: bool,
-    /// Take the revocation back: remove the deny, or activate the key again
-    #[arg(long, conflicts_with = "delete")]
+    /// Take the revocation back: remove the deny, and activate again the keys it deactivated
+    #[arg(long, conflicts_with_all = ["delete", "before"])]
     undo: bool,
     /// Print what would change and change nothing. It still reads IAM
     #[arg(long)]
@@ -55,7 +58,8 @@ pub struct RevokeArgs {
     format: ReportFormat,
 }
 
-/// Print a service control policy (JSON) that limits Bedrock API keys across an organisation.
+/// Print a service control policy (JSON) that limits Bedrock API keys across an organisation; what it stops
+/// and what it does not go to stderr.
 #[derive(Debug, clap::Args)]
 pub struct GuardrailsArgs {
     /// Print a service control policy for AWS Organizations (the only kind so far)
@@ -73,10 +77,10 @@ pub struct GuardrailsArgs {
 }
 
 pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
-    let report = Iam::from_env().await.audit(args.max_age_days).await?;
+    let report = args.aws.iam().await?.audit(args.max_age_days).await?;
     match args.format {
-        AuditFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
-        AuditFormat::Table => {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
+        ReportFormat::Text => {
             println!("{:<40} {:<24} {:<8} {:>5}  {:<20}  findings", "user", "key", "status", "days", "expires");
             for key in &report.keys {
                 let expires = key.expires_at.map_or("never".to_owned(), bedrock_token::rfc3339);
@@ -93,8 +97,8 @@ pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
     }
 }
 
-pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
-    let iam = Iam::from_env().await;
+pub async fn revoke(args: RevokeArgs) -> Result<(), Failure> {
+    let iam = args.aws.iam().await?;
     let report = match (args.role, args.user, args.key_id) {
         (_, _, Some(key_id)) => iam.revoke_key(&key_id, args.delete, args.undo, args.dry_run).await?,
         (role, user, None) => {
@@ -104,12 +108,15 @@ pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
                 (None, None) => unreachable!("clap requires one of --role, --user, --key-id"),
             };
             let before = match args.before {
-                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
-                    .map_err(|_| ProvisionError::InvalidInput { field: "before", reason: format!("{text:?} is not an RFC 3339 time such as 2026-12-01T08:00:00Z") })?
-                    .into(),
-                None => std::time::SystemTime::now(),
+                Some(text) => Some(
+                    chrono::DateTime::parse_from_rfc3339(&text)
+                        .map_err(|_| ProvisionError::InvalidInput { field: "before", reason: format!("{text:?} is not an RFC 3339 time such as 2026-12-01T08:00:00Z") })?
+                        .into(),
+                ),
+                None => None,
             };
-            iam.revoke_tokens(&principal, before, args.undo, args.dry_run).await?
+            let options = RevokeOptions { before, delete_keys: args.delete, allow_earlier: args.allow_earlier, undo: args.undo, dry_run: args.dry_run };
+            iam.revoke_tokens(&principal, &options).await?
         }
     };
     if args.format == ReportFormat::Json {
@@ -122,14 +129,32 @@ pub async fn revoke(args: RevokeArgs) -> Result<(), ProvisionError> {
     if report.actions.is_empty() {
         println!("{}: nothing to do, already as asked", report.target);
     }
+    for note in &report.notes {
+        println!("note: {note}");
+    }
+    let when = if report.dry_run { "would stop" } else { "stops" };
+    for line in &report.stops {
+        println!("{when}: {line}");
+    }
+    for line in &report.does_not_stop {
+        println!("does not stop: {line}");
+    }
     Ok(())
 }
 
-pub fn guardrails(args: GuardrailsArgs) {
+pub fn guardrails(args: GuardrailsArgs) -> Result<(), ProvisionError> {
     let options = ScpOptions {
         max_key_age_days: Some(args.max_key_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS as u32)),
         deny_long_term: args.deny_long_term,
         deny_bearer: args.deny_bearer,
     };
+    options.validate()?;
     println!("{}", serde_json::to_string_pretty(&scp(&options)).expect("serializable"));
+    for line in options.stops() {
+        eprintln!("stops: {line}");
+    }
+    for line in options.does_not_stop() {
+        eprintln!("does not stop: {line}");
+    }
+    Ok(())
 }

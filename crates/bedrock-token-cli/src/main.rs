@@ -1,15 +1,19 @@
 //! `bedrock-token`: print, inspect and provision Amazon Bedrock API keys.
 //!
-//! Exit codes: 0 ok, 2 usage or validation error, 3 audit findings, 1 any other failure. Errors go to stderr as
-//! one line; secrets go only to stdout, and only when asked for.
+//! Exit codes: 0 ok, 2 usage or validation error, 3 audit findings, 1 any other failure (and for
+//! `exec`, the command's own, 126 or 127). Errors go to stderr as one line, `bedrock-token: error: …`,
+//! clap's included; secrets go only to stdout, and only when asked for.
 
+mod aws;
 mod check;
 mod governance;
 mod inspect;
 mod manifest;
+mod manual;
 mod output;
 mod private_file;
 mod provision;
+mod secret_output;
 mod token;
 
 use std::process::ExitCode;
@@ -21,7 +25,7 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("BEDROCK_TOK
 
 /// Amazon Bedrock API keys from your AWS credentials.
 #[derive(Debug, Parser)]
-#[command(name = "bedrock-token", version = VERSION, about)]
+#[command(name = "bedrock-token", version = VERSION, about, after_help = manual::EXIT_STATUS)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,11 +39,13 @@ enum Command {
     ///
     /// The command replaces this process, so its exit code and the signals sent to it are its own.
     /// The key is signed once: give long-running programs a TokenProvider instead.
+    #[command(after_help = manual::EXEC_EXIT_STATUS)]
     Exec(token::ExecArgs),
     /// Check that these credentials give working Bedrock API keys: who they are, the token's real
     /// lifetime, and with --invoke MODEL_ID one call Bedrock answers
     Check(check::CheckArgs),
-    /// Print the parts of a Bedrock API key (never its signature or session token).
+    /// Print the parts of a Bedrock API key: a short-term key's region, key id and lifetime, a
+    /// long-term key's IAM user and account (never a signature, session token or secret).
     Inspect(inspect::InspectArgs),
     /// Create or converge a business unit's IAM user, Bedrock policy and long-term key.
     Provision(provision::ProvisionArgs),
@@ -50,8 +56,9 @@ enum Command {
     /// List provisioned users with their keys' ages and status.
     List(provision::ListArgs),
     /// List every Bedrock API key in the account, flag the risky ones; exit 3 on findings.
+    #[command(after_help = manual::AUDIT_EXIT_STATUS)]
     Audit(governance::AuditArgs),
-    /// Revoke short-term keys of a user or role issued before a time, or one long-term key.
+    /// Revoke the Bedrock API keys of a role or user, or one long-term key; says what it stops and what not.
     Revoke(governance::RevokeArgs),
     /// Print a service control policy that limits Bedrock API keys across an organisation.
     Guardrails(governance::GuardrailsArgs),
@@ -61,8 +68,19 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff): bedrock-token man > bedrock-token.1 && man ./bedrock-token.1
-    Man,
+    /// Print a man page (roff), or write them all: bedrock-token man --out /usr/local/share/man/man1
+    Man(ManArgs),
+}
+
+/// Which man page to print, or where to write them all.
+#[derive(Debug, clap::Args)]
+struct ManArgs {
+    /// The subcommand whose page to print, e.g. provision (bedrock-token-provision(1)); without it, bedrock-token(1)
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "out")]
+    page: Option<String>,
+    /// Write every page into DIR instead: bedrock-token.1 and bedrock-token-SUBCOMMAND.1 for each subcommand
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
 }
 
 /// The shells `completions` writes for.
@@ -73,19 +91,53 @@ enum Shell {
     Fish,
 }
 
-/// Writes the completion script for `shell`, or else the man page: both made from the same
-/// definitions as the parser.
-fn describe(shell: Option<Shell>) -> std::io::Result<()> {
-    let mut cli = Cli::command();
-    let mut out = std::io::stdout().lock();
+/// Writes the completion script for `shell`, made from the same definitions as the parser.
+fn completions(shell: Shell) -> std::io::Result<()> {
     let shell = match shell {
-        None => return clap_mangen::Man::new(cli).render(&mut out),
-        Some(Shell::Bash) => clap_complete::Shell::Bash,
-        Some(Shell::Zsh) => clap_complete::Shell::Zsh,
-        Some(Shell::Fish) => clap_complete::Shell::Fish,
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
     };
-    clap_complete::generate(shell, &mut cli, "bedrock-token", &mut out);
+    clap_complete::generate(shell, &mut Cli::command(), "bedrock-token", &mut std::io::stdout().lock());
     Ok(())
+}
+
+/// Prints one man page, or writes them all into a directory and names each file written.
+fn man(args: ManArgs) -> Result<(), Failure> {
+    match args.out {
+        Some(dir) => {
+            let written = manual::write_all(Cli::command(), &dir).map_err(|err| Failure::File(dir, err))?;
+            for path in written {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            manual::print(Cli::command(), args.page.as_deref(), &mut out).map_err(|err| match err {
+                manual::PageError::NoSuchPage(message) => Failure::Usage(message),
+                manual::PageError::Output(err) => Failure::Output(err),
+            })
+        }
+    }
+}
+
+/// clap's error (an unknown flag, a missing value, a refused combination) in the command's one
+/// error style, for `bedrock-token: error: …` on one line: clap's message and tips, without the
+/// usage, and where to read more.
+fn usage_error(err: &clap::Error) -> String {
+    let text = err.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let mut parts: Vec<String> = text
+        .split("\n\n")
+        .filter(|part| !part.starts_with("Usage:") && !part.starts_with("For more information"))
+        .map(|part| part.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|part| !part.is_empty())
+        .collect();
+    let cli = Cli::command();
+    let sub = std::env::args().nth(1).filter(|name| cli.find_subcommand(name).is_some());
+    parts.push(format!("see `bedrock-token {}--help`", sub.map_or(String::new(), |sub| format!("{sub} "))));
+    parts.join("; ")
 }
 
 /// A failure of any subcommand, with its exit code.
@@ -101,6 +153,11 @@ pub(crate) enum Failure {
     Check(bedrock_token::check::CheckError),
     /// `audit` found this many things to fix (exit 3).
     Findings(usize),
+    /// Flags that cannot go together, or a value the command itself refuses (exit 2).
+    Usage(String),
+    /// Part of the work failed (exit 1); the message names each part, and the output before it
+    /// accounted for every new key's secret.
+    Incomplete(String),
 }
 
 impl From<bedrock_token::Error> for Failure {
@@ -118,9 +175,19 @@ impl From<bedrock_token::provision::ProvisionError> for Failure {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => {
+        // --help and --version, printed as clap prints them.
+        Err(err) if !err.use_stderr() => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        // No subcommand: the help, on stderr.
+        Err(err) if err.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            return ExitCode::from(2);
+        }
+        Err(err) => {
+            eprintln!("bedrock-token: error: {}", usage_error(&err));
+            return ExitCode::from(2);
         }
     };
     // Logs go to stderr, filtered by RUST_LOG (off by default); they never carry secrets.
@@ -139,17 +206,14 @@ fn main() -> ExitCode {
             Command::Check(args) => check::run(args).await,
             Command::Inspect(args) => Ok(inspect::run(args)?),
             Command::Provision(args) => provision::provision(args).await,
-            Command::Rotate(args) => Ok(provision::rotate(args).await?),
-            Command::Deprovision(args) => Ok(provision::deprovision(args).await?),
-            Command::List(args) => Ok(provision::list(args).await?),
+            Command::Rotate(args) => provision::rotate(args).await,
+            Command::Deprovision(args) => provision::deprovision(args).await,
+            Command::List(args) => provision::list(args).await,
             Command::Audit(args) => governance::audit(args).await,
-            Command::Revoke(args) => Ok(governance::revoke(args).await?),
-            Command::Guardrails(args) => {
-                governance::guardrails(args);
-                Ok(())
-            }
-            Command::Completions { shell } => describe(Some(shell)).map_err(Failure::Output),
-            Command::Man => describe(None).map_err(Failure::Output),
+            Command::Revoke(args) => governance::revoke(args).await,
+            Command::Guardrails(args) => Ok(governance::guardrails(args)?),
+            Command::Completions { shell } => completions(shell).map_err(Failure::Output),
+            Command::Man(args) => man(args),
         }
     });
     let (message, invalid_input) = match result {
@@ -169,7 +233,9 @@ fn main() -> ExitCode {
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),
         Err(Failure::Output(err)) => (format!("cannot write to standard output: {err}"), false),
         Err(Failure::Check(err)) => (format!("check: {err}"), false),
+        Err(Failure::Usage(message)) => (message, true),
         Err(Failure::File(path, err)) => (format!("cannot write {}: {err}", path.display()), false),
+        Err(Failure::Incomplete(summary)) => (summary, false),
         Err(Failure::Exec(program, err)) => {
             eprintln!("bedrock-token: error: cannot run {program}: {err}");
             return ExitCode::from(if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 });

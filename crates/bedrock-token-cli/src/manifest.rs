@@ -13,19 +13,30 @@
 //! ```
 //!
 //! Units run at most `--concurrency` at a time; the SDK's adaptive retry slows down when IAM
-//! throttles. New secrets go only where asked: one file each in `--secrets-dir` (mode 0600,
-//! written atomically), or the JSON report on stdout. A run without either that would make a key
-//! is refused before any IAM call.
+//! throttles. New secrets go only where asked: one file each in `--secrets-dir` (a directory
+//! created with mode 0700; files of mode 0600, written atomically), or the JSON report on stdout.
+//! A run without either that would make a key is refused before any IAM call.
+//!
+//! No secret is ever dropped: every unit is provisioned and reported, each secret is written if
+//! it can be, and a secret whose file cannot be written goes to stdout once instead (in the text
+//! lines, or left in its unit's JSON report); if stdout fails too, its key is named on stderr with
+//! the command that deletes it. The run then exits 1 with a summary naming each unit that failed.
+//! A re-run checks what an earlier run may have left unaccounted for: a unit that asks for a key
+//! and has an active one whose secret `DIR/{unit}.json` does not hold is reported as failed (exit
+//! 1), with the command that deletes the key, until the file holds it or the key is replaced.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bedrock_token::provision::{Iam, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
+use bedrock_token::provision::{Action, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
+use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::private_file;
 use crate::provision::{KeyArg, Unit};
+use crate::secret_output::Stdout;
 use crate::Failure;
 
 #[derive(Debug, Deserialize)]
@@ -58,13 +69,14 @@ fn invalid(field: &'static str, reason: String) -> Failure {
     Failure::Provision(ProvisionError::InvalidInput { field, reason })
 }
 
-pub async fn run(manifest: &Path, secrets_dir: Option<&Path>, concurrency: usize, dry_run: bool, format: ReportFormat) -> Result<(), Failure> {
+pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, concurrency: usize, dry_run: bool, format: ReportFormat) -> Result<(), Failure> {
     let text = std::fs::read_to_string(manifest).map_err(|e| invalid("manifest", format!("cannot read {}: {e}", manifest.display())))?;
     let parsed: Manifest = toml::from_str(&text).map_err(|e| invalid("manifest", format!("{}: {}", manifest.display(), e.message())))?;
     if parsed.units.is_empty() {
         return Err(invalid("manifest", format!("{}: no [units.NAME] tables", manifest.display())));
     }
     let mut names = Vec::new();
+    let mut kinds = Vec::new();
     let mut requests = Vec::new();
     let mut makes_keys = false;
     for (name, table) in parsed.units {
@@ -89,73 +101,116 @@ pub async fn run(manifest: &Path, secrets_dir: Option<&Path>, concurrency: usize
             other => Failure::Provision(other),
         })?;
         names.push(name);
+        kinds.push(match key {
+            KeyArg::None => None,
+            KeyArg::AccessKey => Some(KeyKind::AccessKey),
+            KeyArg::ApiKey => Some(KeyKind::ApiKey),
+        });
         requests.push(request);
     }
     if makes_keys && !dry_run && secrets_dir.is_none() && format != ReportFormat::Json {
         return Err(invalid("secrets_dir", "units that get a key need --secrets-dir DIR or --format json: a secret is shown only once".into()));
     }
     if let Some(dir) = secrets_dir {
-        std::fs::create_dir_all(dir).map_err(|e| invalid("secrets_dir", format!("cannot create {}: {e}", dir.display())))?;
+        private_file::create_dir(dir).map_err(|e| invalid("secrets_dir", format!("cannot create {}: {e}", dir.display())))?;
     }
-    let results = Iam::from_env().await.provision_all(requests, concurrency).await;
-
-    let mut failed = 0;
+    let results = aws.iam().await?.provision_all(requests, concurrency).await;
+    // Keys exist from here on: no early return until every unit's outcome, and every new
+    // secret, is accounted for.
+    let mut out = Stdout::default();
+    let mut failed = Vec::new();
     let mut summary = Vec::new();
+    let mut in_report = Vec::new();
     let mut any_key = false;
-    for (name, result) in names.iter().zip(results) {
+    for ((name, kind), result) in names.iter().zip(&kinds).zip(&results) {
         let mut entry = serde_json::json!({"business_unit": name, "report": null, "error": null, "secret_file": null});
-        match result {
-            Ok(report) => {
-                let written = match (&report.new_key, secrets_dir) {
-                    (Some(key), Some(dir)) => Some(write_secret(dir, name, key).map_err(|e| invalid("secrets_dir", format!("cannot write the secret of {name}: {e}")))?),
-                    _ => None,
-                };
-                any_key |= report.new_key.is_some();
-                if format == ReportFormat::Text {
-                    print_unit(name, &report, written.as_deref());
-                }
-                entry["report"] = serde_json::to_value(&report).expect("serializable");
-                if let Some(path) = written {
-                    entry["report"]["new_key"]["secret"] = serde_json::Value::Null;
-                    entry["secret_file"] = path.display().to_string().into();
-                }
-            }
+        let report = match result {
+            Ok(report) => report,
             Err(err) => {
-                failed += 1;
-                let message = bedrock_token::error_chain(&err);
+                let message = bedrock_token::error_chain(err);
                 eprintln!("{name}: FAILED: {message}");
                 entry["error"] = message.into();
+                failed.push(format!("{name} (provisioning failed; run it again to converge)"));
+                summary.push(entry);
+                continue;
             }
+        };
+        any_key |= report.new_key.is_some();
+        entry["report"] = serde_json::to_value(report).expect("serializable");
+        let written = match (&report.new_key, secrets_dir) {
+            (Some(key), Some(dir)) => Some(write_secret(dir, name, key)),
+            _ => None,
+        };
+        match &written {
+            Some(Ok(path)) => {
+                wipe_secret(&mut entry);
+                entry["secret_file"] = path.display().to_string().into();
+            }
+            Some(Err(reason)) => {
+                eprintln!("{name}: {reason}; the secret goes to standard output instead, once");
+                entry["error"] = format!("{reason}; the secret is in this report, shown once").into();
+                failed.push(format!("{name} (secret not written: {reason})"));
+            }
+            None => {}
+        }
+        let unaccounted = match (&report.new_key, secrets_dir, kind) {
+            (None, Some(dir), Some(kind)) => unaccounted(dir, name, &report.user_name, *kind, &report.existing_keys),
+            _ => None,
+        };
+        if let Some(reason) = &unaccounted {
+            eprintln!("{name}: {reason}");
+            entry["error"] = reason.clone().into();
+            failed.push(format!("{name} (a key's secret is not in the secrets directory)"));
+        }
+        if format == ReportFormat::Text {
+            let destination = match &written {
+                Some(Ok(path)) => path.display().to_string(),
+                _ => "stdout, below".into(),
+            };
+            print_unit(&mut out, name, report, &destination);
+            if let (Some(key), None | Some(Err(_))) = (&report.new_key, &written) {
+                out.new_key(&report.user_name, key);
+            }
+        } else if let (Some(key), None | Some(Err(_))) = (&report.new_key, &written) {
+            in_report.push((report.user_name.as_str(), key));
         }
         summary.push(entry);
     }
     match format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&summary).expect("serializable")),
+        ReportFormat::Json => {
+            let json = Zeroizing::new(serde_json::to_string_pretty(&summary).expect("serializable"));
+            summary.iter_mut().for_each(wipe_secret);
+            out.secrets(&*json, &in_report);
+        }
         ReportFormat::Text => {
             if any_key {
                 for note in [SecurityWarning::StoreSecretNow, SecurityWarning::RotateRegularly] {
                     eprintln!("warning: {}", note.message());
                 }
             }
-            println!("{} business units: {} ok, {failed} failed", names.len(), names.len() - failed);
+            out.line(format_args!("{} business units: {} ok, {} failed", names.len(), names.len() - failed.len(), failed.len()));
         }
     }
-    if failed > 0 {
-        return Err(invalid("manifest", format!("{failed} of {} business units failed; run it again to converge", names.len())));
+    if failed.is_empty() {
+        return out.finish();
     }
-    Ok(())
+    let mut message = format!("{} of {} business units failed: {}", failed.len(), names.len(), failed.join("; "));
+    if let Some(err) = out.error() {
+        message += &format!("; and standard output failed ({err}; {} new key(s) named above have no holder)", out.lost());
+    }
+    Err(Failure::Incomplete(message))
 }
 
 /// One unit's outcome on one line, then what was (or would be) done, indented.
-fn print_unit(name: &str, report: &ProvisionReport, secret_file: Option<&Path>) {
+fn print_unit(out: &mut Stdout, name: &str, report: &ProvisionReport, secret_to: &str) {
     let verb = if report.dry_run { "would " } else { "" };
     match (report.actions.len(), &report.new_key) {
-        (0, _) => println!("{name}: {} converged, nothing to do", report.user_name),
-        (n, None) => println!("{name}: {} {} {n} thing(s)", report.user_name, if report.dry_run { "would change" } else { "changed" }),
-        (n, Some(key)) => println!("{name}: {} changed {n} thing(s); new {} {} -> {}", report.user_name, key.kind, key.id, secret_file.map_or("stdout".into(), |p| p.display().to_string())),
+        (0, _) => out.line(format_args!("{name}: {} converged, nothing to do", report.user_name)),
+        (n, None) => out.line(format_args!("{name}: {} {} {n} thing(s)", report.user_name, if report.dry_run { "would change" } else { "changed" })),
+        (n, Some(key)) => out.line(format_args!("{name}: {} changed {n} thing(s); new {} {} -> {secret_to}", report.user_name, key.kind, key.id)),
     }
     for action in &report.actions {
-        println!("  {verb}{action}");
+        out.line(format_args!("  {verb}{action}"));
     }
     for warning in &report.warnings {
         if matches!(warning, SecurityWarning::KeyMadeByAnotherRun { .. } | SecurityWarning::OldKeyStillActive { .. } | SecurityWarning::ApiKeysUnknown { .. }) {
@@ -164,9 +219,54 @@ fn print_unit(name: &str, report: &ProvisionReport, secret_file: Option<&Path>) 
     }
 }
 
-/// Writes `DIR/{unit}.json` with mode 0600, atomically (see [`private_file::write`]).
-fn write_secret(dir: &Path, unit: &str, key: &NewKey) -> std::io::Result<PathBuf> {
-    let path = dir.join(format!("{unit}.json"));
-    private_file::write(&path, serde_json::to_string_pretty(key).expect("serializable").as_bytes())?;
-    Ok(path)
+/// `DIR/{unit}.json`: where a unit's secret goes.
+fn secret_path(dir: &Path, unit: &str) -> PathBuf {
+    dir.join(format!("{unit}.json"))
+}
+
+/// Writes `DIR/{unit}.json` with mode 0600, atomically (see [`private_file::write`]); the error
+/// names the file.
+fn write_secret(dir: &Path, unit: &str, key: &NewKey) -> Result<PathBuf, String> {
+    let path = secret_path(dir, unit);
+    let json = Zeroizing::new(serde_json::to_string_pretty(key).expect("serializable"));
+    match private_file::write(&path, json.as_bytes()) {
+        Ok(()) => Ok(path),
+        Err(err) => Err(format!("cannot write the secret of {} {} to {}: {err}", key.kind, key.id, path.display())),
+    }
+}
+
+/// Takes a report entry's secret out of the JSON tree and wipes it.
+fn wipe_secret(entry: &mut serde_json::Value) {
+    if let Some(serde_json::Value::String(secret)) = entry.pointer_mut("/report/new_key/secret").map(serde_json::Value::take) {
+        drop(Zeroizing::new(secret));
+    }
+}
+
+/// A unit that got no new key this run, but has active keys of the kind it asks for: the
+/// secrets directory must hold the secret of one of them, or nobody may. Returns what to report.
+fn unaccounted(dir: &Path, unit: &str, user: &str, kind: KeyKind, existing: &[KeyStatus]) -> Option<String> {
+    let active: Vec<&KeyStatus> = existing.iter().filter(|k| k.kind == kind && k.active).collect();
+    let path = secret_path(dir, unit);
+    let held = held_key_id(&path);
+    if active.is_empty() || active.iter().any(|k| held.as_deref() == Some(k.id.as_str())) {
+        return None;
+    }
+    let ids: Vec<&str> = active.iter().map(|k| k.id.as_str()).collect();
+    let delete: Vec<String> = active.iter().map(|k| Action::DeleteKey { user: user.to_owned(), kind, id: k.id.clone() }.aws_command()).collect();
+    Some(format!(
+        "{kind} {} of {user} is active, but {} does not hold its secret (an earlier run could not write it, or it was made elsewhere); if you hold the secret, store it there as this command writes it; if nobody does, delete the key ({}) and run again to get a new one",
+        ids.join(", "),
+        path.display(),
+        delete.join("; ")
+    ))
+}
+
+/// The key id in a secrets file this command wrote, if the file is there and reads as one.
+fn held_key_id(path: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Held {
+        id: String,
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    serde_json::from_str::<Held>(&text).ok().map(|held| held.id)
 }

@@ -15,6 +15,7 @@ pub enum TokenFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
     /// Lines for people; warnings on stderr.
+    #[value(alias = "table")]
     Text,
     /// One JSON document on stdout.
     Json,

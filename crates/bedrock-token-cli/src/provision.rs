@@ -1,14 +1,19 @@
 //! `provision`, `rotate`, `deprovision`, `list`: long-term Bedrock access per business unit.
 //!
 //! The IAM endpoint follows the standard settings (`AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`).
-//! A new secret is printed once, to stdout only; warnings go to stderr.
+//! A new secret is printed once, to stdout only (if stdout fails, its key is named on stderr with
+//! the command that deletes it); warnings go to stderr.
 
 use bedrock_token::provision::{
-    Action, BusinessUnit, Iam, KeyRequest, PolicyChoice, ProvisionError, ProvisionRequest, SecurityWarning,
+    Action, BusinessUnit, KeyRequest, NewKey, PolicyChoice, ProvisionError, ProvisionRequest, SecurityWarning,
 };
 use serde::Serialize;
+use zeroize::Zeroizing;
 
+use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
+use crate::Failure;
+use crate::secret_output::Stdout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -27,6 +32,8 @@ pub enum RotateKeyArg {
 /// Create (or converge) a business unit's IAM user, Bedrock policy and key.
 #[derive(Debug, clap::Args)]
 pub struct ProvisionArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Business unit: lowercase letters, digits, hyphens; the user is {business-unit}-bedrock-user
     #[arg(long, required_unless_present = "manifest", conflicts_with = "manifest")]
     business_unit: Option<String>,
@@ -37,34 +44,34 @@ pub struct ProvisionArgs {
     #[arg(long, value_name = "FILE")]
     manifest: Option<std::path::PathBuf>,
     /// With --manifest: write each new secret to DIR/{business-unit}.json (mode 0600) instead of stdout
-    #[arg(long, value_name = "DIR", requires = "manifest")]
+    #[arg(long, value_name = "DIR")]
     secrets_dir: Option<std::path::PathBuf>,
-    /// With --manifest: how many business units to provision at once
-    #[arg(long, default_value_t = 4, requires = "manifest", value_parser = clap::value_parser!(u16).range(1..=32))]
-    concurrency: u16,
+    /// With --manifest: how many business units to provision at once (1 to 32) [default: 4]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=32))]
+    concurrency: Option<u16>,
     /// limited (AmazonBedrockLimitedAccess), full (AmazonBedrockFullAccess), or a policy ARN
-    #[arg(long, default_value = "limited")]
+    #[arg(long, default_value = "limited", conflicts_with = "manifest")]
     policy: String,
     /// Instead of --policy: an inline policy allowing only these models (repeatable): a model ID, a foundation-model ARN, or an inference-profile ID or ARN (us.…, global.…)
     #[arg(long = "model", conflicts_with_all = ["policy", "manifest"])]
     models: Vec<String>,
     /// Which key to create: none, an IAM access key pair, or a long-term Bedrock API key
-    #[arg(long, value_enum, default_value = "none")]
+    #[arg(long, value_enum, default_value = "none", conflicts_with = "manifest")]
     key: KeyArg,
-    /// Days until IAM expires a long-term Bedrock API key (1 to 36600)
-    #[arg(long, default_value_t = 90)]
-    api_key_days: u32,
+    /// With --key api-key: days until IAM expires the key (1 to 36600) [default: 90]
+    #[arg(long, conflicts_with = "manifest")]
+    api_key_days: Option<u32>,
     /// Extra tag KEY=VALUE (repeatable)
-    #[arg(long = "tag", value_parser = parse_tag)]
+    #[arg(long = "tag", value_parser = parse_tag, conflicts_with = "manifest")]
     tags: Vec<(String, String)>,
     /// IAM path of the user
-    #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
+    #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH, conflicts_with = "manifest")]
     path: String,
     /// Print the plan and change nothing. It still reads IAM, so it needs credentials and network
     #[arg(long)]
     dry_run: bool,
     /// Adopt an existing user that bedrock-token did not create
-    #[arg(long)]
+    #[arg(long, conflicts_with = "manifest")]
     force: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
@@ -74,15 +81,17 @@ pub struct ProvisionArgs {
 /// Create a new key and deactivate (or delete) the old one.
 #[derive(Debug, clap::Args)]
 pub struct RotateArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Business unit whose user {business-unit}-bedrock-user gets the new key
     #[arg(long)]
     business_unit: String,
     /// Which kind of key to rotate
     #[arg(long, value_enum)]
     key: RotateKeyArg,
-    /// Days until IAM expires the new Bedrock API key (1 to 36600)
-    #[arg(long, default_value_t = 90)]
-    api_key_days: u32,
+    /// With --key api-key: days until IAM expires the new key (1 to 36600) [default: 90]
+    #[arg(long)]
+    api_key_days: Option<u32>,
     /// Delete the old key instead of deactivating it
     #[arg(long)]
     delete_old: bool,
@@ -97,6 +106,8 @@ pub struct RotateArgs {
 /// Remove a business unit's keys, policies and user.
 #[derive(Debug, clap::Args)]
 pub struct DeprovisionArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Business unit whose user {business-unit}-bedrock-user is removed
     #[arg(long)]
     business_unit: String,
@@ -114,6 +125,8 @@ pub struct DeprovisionArgs {
 /// List provisioned users with their keys' ages and status.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// IAM path under which bedrock-token created its users
     #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
     path: String,
@@ -162,62 +175,83 @@ impl Unit {
     }
 }
 
-pub async fn provision(args: ProvisionArgs) -> Result<(), crate::Failure> {
-    if let Some(manifest) = &args.manifest {
-        return crate::manifest::run(manifest, args.secrets_dir.as_deref(), args.concurrency.into(), args.dry_run, args.format).await;
+/// `--api-key-days` only means something for a long-term Bedrock API key.
+fn api_key_days(days: Option<u32>, api_key: bool) -> Result<u32, Failure> {
+    match days {
+        Some(_) if !api_key => Err(Failure::Usage("--api-key-days applies only with --key api-key".to_owned())),
+        days => Ok(days.unwrap_or(DEFAULT_API_KEY_DAYS)),
     }
+}
+
+/// Business units provisioned at once from a manifest when `--concurrency` is not given.
+const DEFAULT_CONCURRENCY: u16 = 4;
+
+/// Days until a new long-term Bedrock API key expires when `--api-key-days` is not given.
+const DEFAULT_API_KEY_DAYS: u32 = 90;
+
+pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
+    if let Some(manifest) = &args.manifest {
+        let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY).into();
+        return crate::manifest::run(manifest, &args.aws, args.secrets_dir.as_deref(), concurrency, args.dry_run, args.format).await;
+    }
+    // clap's `requires` gives way to the required --business-unit, so these are refused here.
+    for (given, flag) in [(args.secrets_dir.is_some(), "--secrets-dir"), (args.concurrency.is_some(), "--concurrency")] {
+        if given {
+            return Err(Failure::Usage(format!("{flag} applies only with --manifest")));
+        }
+    }
+    let api_key_days = api_key_days(args.api_key_days, args.key == KeyArg::ApiKey)?;
     let unit = Unit {
         business_unit: args.business_unit.unwrap_or_default(),
         owner: args.owner.unwrap_or_default(),
         policy: args.policy,
         models: args.models,
         key: args.key,
-        api_key_days: args.api_key_days,
+        api_key_days,
         tags: args.tags,
         path: args.path,
         force: args.force,
     };
     let request = unit.request(args.dry_run)?;
-    let report = Iam::from_env().await.provision(&request).await?;
-    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+    let report = args.aws.iam().await?.provision(&request).await?;
+    let mut out = Stdout::default();
+    let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
+    print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |out| {
         if report.actions.is_empty() {
-            println!("{}: nothing to do, already provisioned", report.user_name);
-        }
-        if let Some(key) = &report.new_key {
-            print_new_key(key);
+            out.line(format_args!("{}: nothing to do, already provisioned", report.user_name));
         }
     });
-    Ok(())
+    out.finish()
 }
 
-pub async fn rotate(args: RotateArgs) -> Result<(), ProvisionError> {
+pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
+    let days = api_key_days(args.api_key_days, args.key == RotateKeyArg::ApiKey)?;
     let key = match args.key {
         RotateKeyArg::AccessKey => KeyRequest::AccessKey,
-        RotateKeyArg::ApiKey => KeyRequest::ApiKey { days: args.api_key_days },
+        RotateKeyArg::ApiKey => KeyRequest::ApiKey { days },
     };
     let unit = BusinessUnit::new(&args.business_unit)?;
-    let report = Iam::from_env().await.rotate(&unit, key, args.delete_old, args.dry_run).await?;
-    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
-        if let Some(key) = &report.new_key {
-            print_new_key(key);
-        }
-    });
-    Ok(())
+    let report = args.aws.iam().await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
+    let mut out = Stdout::default();
+    let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
+    print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |_| {});
+    out.finish()
 }
 
-pub async fn deprovision(args: DeprovisionArgs) -> Result<(), ProvisionError> {
+pub async fn deprovision(args: DeprovisionArgs) -> Result<(), Failure> {
     let unit = BusinessUnit::new(&args.business_unit)?;
-    let report = Iam::from_env().await.deprovision(&unit, args.force, args.dry_run).await?;
-    print(args.format, &report, &report.actions, report.dry_run, &report.warnings, || {
+    let report = args.aws.iam().await?.deprovision(&unit, args.force, args.dry_run).await?;
+    let mut out = Stdout::default();
+    print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, None, |out| {
         if report.actions.is_empty() {
-            println!("{}: does not exist, nothing to remove", report.user_name);
+            out.line(format_args!("{}: does not exist, nothing to remove", report.user_name));
         }
     });
-    Ok(())
+    out.finish()
 }
 
-pub async fn list(args: ListArgs) -> Result<(), ProvisionError> {
-    let users = Iam::from_env().await.list(&args.path).await?;
+pub async fn list(args: ListArgs) -> Result<(), Failure> {
+    let users = args.aws.iam().await?.list(&args.path).await?;
     if args.format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(&users).expect("serializable"));
         return Ok(());
@@ -239,28 +273,38 @@ pub async fn list(args: ListArgs) -> Result<(), ProvisionError> {
     Ok(())
 }
 
-/// JSON: the whole report on stdout. Text: the actions, then `details`, then warnings on stderr.
-fn print<R: Serialize>(format: ReportFormat, report: &R, actions: &[Action], dry_run: bool, warnings: &[SecurityWarning], details: impl FnOnce()) {
+/// JSON: the whole report on stdout. Text: the actions, then `details`, then the new key, then
+/// warnings on stderr. A new key's secret that stdout does not take is named on stderr with the
+/// command that deletes the key (see [`Stdout::secrets`]).
+#[allow(clippy::too_many_arguments)]
+fn print<R: Serialize>(
+    out: &mut Stdout,
+    format: ReportFormat,
+    report: &R,
+    actions: &[Action],
+    dry_run: bool,
+    warnings: &[SecurityWarning],
+    new_key: Option<(&str, &NewKey)>,
+    details: impl FnOnce(&mut Stdout),
+) {
     if format == ReportFormat::Json {
-        println!("{}", serde_json::to_string_pretty(report).expect("serializable"));
+        let json = Zeroizing::new(serde_json::to_string_pretty(report).expect("serializable"));
+        match new_key {
+            Some(key) => {
+                out.secrets(&*json, &[key]);
+            }
+            None => out.line(&*json),
+        }
         return;
     }
     for action in actions {
-        println!("{}{action}", if dry_run { "would " } else { "" });
+        out.line(format_args!("{}{action}", if dry_run { "would " } else { "" }));
     }
-    details();
+    details(out);
+    if let Some((user, key)) = new_key {
+        out.new_key(user, key);
+    }
     for warning in warnings {
         eprintln!("warning: {}", warning.message());
-    }
-}
-
-pub fn print_new_key(key: &bedrock_token::provision::NewKey) {
-    println!("new {} {}", key.kind, key.id);
-    if let Some(user) = &key.service_user_name {
-        println!("service user name: {user}");
-    }
-    println!("secret (shown once): {}", key.secret.expose());
-    if let Some(expires) = key.expires_at {
-        println!("expires at: {}", bedrock_token::rfc3339(expires));
     }
 }

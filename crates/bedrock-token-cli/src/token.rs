@@ -5,8 +5,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use bedrock_token::{parse_expiry, rfc3339, sign_token, validate_region, DefaultChain, Error, Token};
+use bedrock_token::{parse_expiry, rfc3339, sign_token, validate_region, Error, Token};
 
+use crate::aws::AwsArgs;
 use crate::output::TokenFormat;
 use crate::private_file;
 use crate::Failure;
@@ -15,12 +16,8 @@ use crate::Failure;
 /// chains, never from flags.
 #[derive(Debug, clap::Args)]
 pub struct SignArgs {
-    /// Region to sign for [default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region]
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Profile of ~/.aws/config to use instead of AWS_PROFILE
-    #[arg(long)]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Lifetime: seconds or e.g. 6h, 30m, 90s, 1h30m, "6 hours" (1 s to 12 h)
     #[arg(long, default_value = "12h")]
     pub expiry: String,
@@ -59,11 +56,8 @@ fn parse_time_arg(text: &str) -> Result<SystemTime, String> {
 
 async fn sign(args: SignArgs, at: SystemTime) -> Result<Token, Error> {
     let expiry = parse_expiry(&args.expiry)?;
-    let sources = match args.profile {
-        Some(profile) => DefaultChain::new().profile(profile),
-        None => DefaultChain::new(),
-    };
-    let region = match args.region {
+    let sources = args.aws.chain();
+    let region = match args.aws.region {
         Some(region) => region,
         None => sources.region().await?,
     };

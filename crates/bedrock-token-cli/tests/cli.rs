@@ -134,7 +134,7 @@ fn errors_exit_with_their_code_and_one_clear_line() {
         (example_keys(), vec!["token"], 2, "no AWS region found; pass --region (e.g. --region us-east-1)"),
         (none.to_vec(), vec!["token", "--region", "us-east-1"], 1, "no AWS credentials found; tried environment variables"),
         (none.to_vec(), vec!["inspect", "bedrock-api-key-%%%"], 2, "not valid base64"),
-        (none.to_vec(), vec!["inspect", "hello"], 2, "does not start with"),
+        (none.to_vec(), vec!["inspect", "hello"], 2, "starts with neither \"bedrock-api-key-\" (a short-term key) nor \"ABSK\""),
         (none.to_vec(), vec!["frobnicate"], 2, "unrecognized subcommand"),
     ];
     for (env, args, code, message) in cases {

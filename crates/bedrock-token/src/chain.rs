@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use aws_config::default_provider::{credentials::DefaultCredentialsChain, region::DefaultRegionChain};
 use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
 use aws_config::meta::region::ProvideRegion;
+use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 
@@ -20,6 +21,15 @@ web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS container endpoint, an
 
 /// Where credentials and the region come from: `aws-config`'s default chains, optionally for a
 /// named profile instead of `AWS_PROFILE`/`default`.
+///
+/// The order is the AWS CLI's. Credentials: a profile named here is used whole, its credentials
+/// even when `AWS_ACCESS_KEY_ID` is set (as `aws --profile NAME`); without one, the environment's
+/// keys come first, then the profile of `AWS_PROFILE` (or `default`), web identity, ECS and IMDS.
+/// Region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`, then IMDS (a region
+/// given to [`DefaultChain::token`] comes before all of them). A profile named here or by
+/// `AWS_PROFILE` that is in neither shared file is [`Error::ProfileNotFound`]; a shared file that
+/// does not parse is [`Error::ProfileFile`]; an SSO profile without a valid login is
+/// [`Error::SsoLoginNeeded`].
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), bedrock_token::Error> {
@@ -44,7 +54,9 @@ impl DefaultChain {
         Self::default()
     }
 
-    /// Reads this profile of `~/.aws/config` and `~/.aws/credentials` instead of `AWS_PROFILE`.
+    /// Reads this profile of `~/.aws/config` and `~/.aws/credentials` instead of `AWS_PROFILE`,
+    /// whole: its credentials are used even when the environment has keys (as the AWS CLI's
+    /// `--profile`); the region still follows `AWS_REGION` and `AWS_DEFAULT_REGION` first.
     ///
     /// ```
     /// let sources = bedrock_token::DefaultChain::new().profile("ci");
@@ -81,11 +93,9 @@ impl DefaultChain {
             chain_inputs::remember_region(profile, fingerprint, region.as_ref());
             return Ok(region.as_ref().to_owned());
         }
-        let mut builder = DefaultRegionChain::builder();
-        if let Some(profile) = &self.profile {
-            builder = builder.profile_name(profile);
-        }
-        match builder.build().region().await {
+        // A missing profile or a malformed file is the error, not the "no region" it leads to.
+        crate::profile::check(profile).await?;
+        match self.region_chain().region().await {
             Some(region) => {
                 chain_inputs::remember_region(profile, fingerprint, region.as_ref());
                 Ok(region.as_ref().to_owned())
@@ -94,7 +104,17 @@ impl DefaultChain {
         }
     }
 
-    /// The default credentials chain (environment, profile incl. SSO, web identity, ECS, IMDS).
+    /// `aws-config`'s region chain for this profile.
+    fn region_chain(&self) -> DefaultRegionChain {
+        let mut builder = DefaultRegionChain::builder();
+        if let Some(profile) = &self.profile {
+            builder = builder.profile_name(profile);
+        }
+        builder.build()
+    }
+
+    /// The default credentials chain (environment, profile incl. SSO, web identity, ECS, IMDS),
+    /// or, for a named profile, that profile alone.
     ///
     /// ```no_run
     /// # async fn run() {
@@ -102,15 +122,53 @@ impl DefaultChain {
     /// # let _ = provider; }
     /// ```
     pub async fn credentials_provider(&self) -> SharedCredentialsProvider {
-        let mut builder = DefaultCredentialsChain::builder();
-        if let Some(profile) = &self.profile {
-            builder = builder.profile_name(profile);
+        match &self.profile {
+            Some(profile) => {
+                // The profile's region, for its STS and SSO calls (role assumption, SSO sign-in).
+                let region = self.region_chain().region().await;
+                let config = aws_config::provider_config::ProviderConfig::default().with_region(region);
+                SharedCredentialsProvider::new(ProfileFileCredentialsProvider::builder().configure(&config).profile_name(profile).build())
+            }
+            None => SharedCredentialsProvider::new(DefaultCredentialsChain::builder().build().await),
         }
-        SharedCredentialsProvider::new(builder.build().await)
+    }
+
+    /// What [`DefaultChain::credentials`] tries, in order, for its error.
+    fn sources(&self) -> String {
+        match &self.profile {
+            Some(profile) => format!("profile {profile:?} of the shared config and credentials files"),
+            None => DEFAULT_CHAIN_SOURCES.to_owned(),
+        }
     }
 }
 
 impl DefaultChain {
+    /// An SDK configuration for AWS clients with this chain's credentials provider and the
+    /// profile's other settings (endpoints, retries): for `region` if given, else this chain's
+    /// region, else `fallback_region` (for a global service such as IAM). A profile named here or
+    /// by `AWS_PROFILE` must exist, and the shared files must parse.
+    #[cfg(feature = "provisioning")]
+    pub(crate) async fn sdk_config(&self, region: Option<&str>, fallback_region: &str) -> Result<aws_config::SdkConfig, Error> {
+        let profile = self.profile.as_deref();
+        crate::profile::check(profile).await?;
+        let region = match region {
+            Some(region) => region.to_owned(),
+            None => match self.region().await {
+                Ok(region) => region,
+                Err(Error::NoRegion) => fallback_region.to_owned(),
+                Err(other) => return Err(other),
+            },
+        };
+        crate::validate_region(&region)?;
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region))
+            .credentials_provider(self.credentials_provider().await);
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        Ok(loader.load().await)
+    }
+
     /// Loads credentials from the default chain; the error lists every source tried.
     ///
     /// ```no_run
@@ -133,13 +191,27 @@ impl DefaultChain {
         }
         // The chain's first link alone: with keys in the environment (CI, containers, Lambda) its
         // answer is the chain's, and the rest of the chain, whose clients load the system's root
-        // certificates (most of a short process's time), is never built.
-        let credentials = match EnvironmentVariableCredentialsProvider::new().provide_credentials().await {
-            Ok(credentials) => {
+        // certificates (most of a short process's time), is never built. A named profile skips it.
+        let from_environment = match profile {
+            Some(_) => None,
+            None => EnvironmentVariableCredentialsProvider::new().provide_credentials().await.ok(),
+        };
+        let credentials = match from_environment {
+            Some(credentials) => {
                 tracing::debug!(target: "bedrock_token::chain", access_key_id = credentials.access_key_id(), "credentials from the environment variables, the chain's first source");
                 credentials
             }
-            Err(_) => load_credentials(&self.credentials_provider().await, DEFAULT_CHAIN_SOURCES).await?,
+            None => {
+                let facts = crate::profile::check(profile).await?;
+                let loaded = load_credentials(&self.credentials_provider().await, &self.sources()).await;
+                match loaded {
+                    Err(Error::NoCredentials { source, .. }) if facts.sso => {
+                        let profile = profile.map_or_else(crate::profile::selected, str::to_owned);
+                        return Err(Error::SsoLoginNeeded { profile, source });
+                    }
+                    other => other?,
+                }
+            }
         };
         chain_inputs::remember_credentials(profile, fingerprint, &credentials);
         Ok(credentials)

@@ -85,6 +85,11 @@ pub enum Error {
     #[error("token: {0}")]
     MalformedToken(MalformedToken),
 
+    /// A string given to [`inspect_long_term_key`](crate::inspect_long_term_key) (or an `ABSK…`
+    /// string given to [`inspect_key`](crate::inspect_key)) is not a long-term Bedrock API key.
+    #[error("long-term API key: {0}")]
+    MalformedLongTermKey(MalformedLongTermKey),
+
     /// Loading credentials took longer than the configured load timeout.
     #[error("credentials: loading took longer than the load timeout of {}", crate::time::human_duration(*.timeout))]
     LoadTimeout {
@@ -95,6 +100,38 @@ pub enum Error {
     /// A refresh stopped before it finished, e.g. because its async runtime shut down.
     #[error("refresh: the refresh task stopped before it finished (its runtime shut down?)")]
     RefreshInterrupted,
+
+    /// The profile asked for (by name, or by `AWS_PROFILE`) is in neither shared file.
+    #[error(
+        "profile {profile:?} not found in {files}; create it with `aws configure --profile {profile}`, or `aws configure sso --profile {profile}` for IAM Identity Center (SSO)"
+    )]
+    ProfileNotFound {
+        /// The profile's name.
+        profile: String,
+        /// The files looked in.
+        files: String,
+    },
+
+    /// A shared config or credentials file cannot be read or parsed.
+    #[error("AWS shared config file {file}{}: {reason}", .line.map_or(String::new(), |line| format!(", line {line}")))]
+    ProfileFile {
+        /// The file at fault (or both, when the parser does not say which).
+        file: String,
+        /// The line at fault, when the parser tells it (1-based).
+        line: Option<usize>,
+        /// What is wrong, in the parser's words.
+        reason: String,
+    },
+
+    /// The profile signs in with IAM Identity Center (SSO) and has no valid session.
+    #[error("profile {profile:?} signs in with IAM Identity Center (SSO) and has no valid session; run `aws sso login --profile {profile}`")]
+    SsoLoginNeeded {
+        /// The profile's name.
+        profile: String,
+        /// What the SSO provider answered.
+        #[source]
+        source: SharedError,
+    },
 
     /// A [`TokenProvider`](crate::TokenProvider) setting is out of range.
     #[error("{field}: {reason}")]
@@ -123,10 +160,14 @@ impl Error {
             | Error::InvalidSigningTime
             | Error::NoRegion
             | Error::MalformedToken(_)
+            | Error::ProfileNotFound { .. }
+            | Error::MalformedLongTermKey(_)
             | Error::InvalidSetting { .. } => true,
             Error::CredentialsExpired { .. }
             | Error::NoCredentials { .. }
             | Error::LoadTimeout { .. }
+            | Error::ProfileFile { .. }
+            | Error::SsoLoginNeeded { .. }
             | Error::RefreshInterrupted => false,
         }
     }
@@ -166,6 +207,47 @@ pub enum MalformedToken {
     /// A query parameter's value cannot be read.
     #[error("query parameter {0} is malformed")]
     BadParameter(&'static str),
+    /// Given to [`inspect_key`](crate::inspect_key): neither prefix of a Bedrock API key.
+    #[error("starts with neither \"bedrock-api-key-\" (a short-term key) nor \"ABSK\" (a long-term key)")]
+    NotAnApiKey,
+}
+
+/// Why a string is not a well-formed long-term Bedrock API key (`ABSK` + base64 of
+/// `{user}-at-{account}[-{suffix}]:{secret}`). Never contains the key or any part of it.
+///
+/// ```
+/// use bedrock_token::{inspect_long_term_key, Error, MalformedLongTermKey};
+/// let err = inspect_long_term_key("ABSK!!").unwrap_err();
+/// assert!(matches!(err, Error::MalformedLongTermKey(MalformedLongTermKey::BadBase64)));
+/// assert_eq!(err.to_string(), "long-term API key: the part after \"ABSK\" is not valid base64");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MalformedLongTermKey {
+    /// Does not start with `ABSK`.
+    #[error("does not start with \"ABSK\"")]
+    MissingPrefix,
+    /// The part after the prefix is not standard base64 (with padding).
+    #[error("the part after \"ABSK\" is not valid base64")]
+    BadBase64,
+    /// The decoded bytes are not UTF-8.
+    #[error("the decoded key is not UTF-8")]
+    NotUtf8,
+    /// No `:` between the public part and the secret, or nothing after it.
+    #[error("no secret part: expected \"{{user}}-at-{{account}}:{{secret}}\" after decoding")]
+    NoSecret,
+    /// The public part has no `-at-` between the IAM user name and the account.
+    #[error("no \"-at-\" between the IAM user name and the account id")]
+    NoAccount,
+    /// What follows `-at-` is not a 12-digit account id.
+    #[error("the account id after \"-at-\" is not 12 digits")]
+    BadAccount,
+    /// The part before `-at-` is not an IAM user name.
+    #[error("the IAM user name before \"-at-\" is not 1 to 64 letters, digits or +=,.@_-")]
+    BadUserName,
+    /// What follows the account id is not printable ASCII.
+    #[error("the suffix after the account id is not printable ASCII")]
+    BadSuffix,
 }
 
 /// An error and its causes on one line, e.g. `no AWS credentials found; tried …: <cause>`: for

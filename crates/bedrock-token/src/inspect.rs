@@ -1,4 +1,5 @@
-//! Reading a Bedrock API key back into its parts, without revealing its secrets.
+//! Reading a Bedrock API key back into its parts, without revealing its secrets: short-term keys
+//! here, long-term keys in [`crate::long_term_key`], either kind through [`inspect_key`].
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
@@ -7,6 +8,7 @@ use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, MalformedToken};
+use crate::long_term_key::{inspect_long_term_key, LongTermKeyInfo, LONG_TERM_KEY_PREFIX};
 use crate::sign::{HOST, TOKEN_PREFIX};
 use crate::time::parse_amz_date;
 
@@ -109,6 +111,61 @@ impl TokenInfo {
 /// ```
 pub fn inspect_token(token: &str) -> Result<TokenInfo, Error> {
     parse(token.trim()).map_err(Error::MalformedToken)
+}
+
+/// What [`inspect_key`] read: a short-term key's parts or a long-term key's owner.
+///
+/// ```
+/// use bedrock_token::{inspect_key, KeyInfo};
+/// # use base64::Engine as _;
+/// # let key = format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode("alice-at-123456789012:secret"));
+/// match inspect_key(&key)? {
+///     KeyInfo::ShortTerm(token) => println!("signed by {} for {}", token.access_key_id, token.region),
+///     KeyInfo::LongTerm(key) => assert_eq!((key.user_name.as_str(), key.account_id.as_str()), ("alice", "123456789012")),
+/// }
+/// # Ok::<(), bedrock_token::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInfo {
+    /// A `bedrock-api-key-…` key: a SigV4-presigned URL.
+    ShortTerm(TokenInfo),
+    /// An `ABSK…` key: an IAM service-specific credential.
+    LongTerm(LongTermKeyInfo),
+}
+
+impl KeyInfo {
+    /// `"short-term"` or `"long-term"`, as the command and the bindings name the kind.
+    ///
+    /// ```
+    /// # use base64::Engine as _;
+    /// # let key = format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode("alice-at-123456789012:secret"));
+    /// assert_eq!(bedrock_token::inspect_key(&key)?.kind(), "long-term");
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeyInfo::ShortTerm(_) => "short-term",
+            KeyInfo::LongTerm(_) => "long-term",
+        }
+    }
+}
+
+/// Parses any Bedrock API key: a short-term `bedrock-api-key-…` key as [`inspect_token`] does,
+/// a long-term `ABSK…` key as [`inspect_long_term_key`] does. Neither result holds a secret.
+///
+/// ```
+/// use bedrock_token::{inspect_key, Error, MalformedToken};
+/// assert!(matches!(inspect_key("sk-123"), Err(Error::MalformedToken(MalformedToken::NotAnApiKey))));
+/// ```
+pub fn inspect_key(key: &str) -> Result<KeyInfo, Error> {
+    let trimmed = key.trim();
+    if trimmed.starts_with(TOKEN_PREFIX) {
+        inspect_token(trimmed).map(KeyInfo::ShortTerm)
+    } else if trimmed.starts_with(LONG_TERM_KEY_PREFIX) {
+        inspect_long_term_key(trimmed).map(KeyInfo::LongTerm)
+    } else {
+        Err(Error::MalformedToken(MalformedToken::NotAnApiKey))
+    }
 }
 
 fn parse(token: &str) -> Result<TokenInfo, MalformedToken> {
@@ -223,6 +280,23 @@ mod tests {
         ];
         for (token, want) in cases {
             assert_eq!(inspect_token(&token).unwrap_err().to_string(), Error::MalformedToken(want).to_string());
+        }
+    }
+
+    #[test]
+    fn inspect_key_tells_the_kinds_apart() {
+        let short = inspect_key(&wrap(GOOD)).unwrap();
+        assert_eq!((short.kind(), short), ("short-term", KeyInfo::ShortTerm(inspect_token(&wrap(GOOD)).unwrap())));
+        let absk = format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode("u-at-123456789012:s3cr3t"));
+        let long = inspect_key(&format!("{absk}\n")).unwrap();
+        assert_eq!(long.kind(), "long-term");
+        assert!(matches!(&long, KeyInfo::LongTerm(info) if info.user_name == "u" && info.account_id == "123456789012"));
+        assert!(!format!("{long:?}").contains("s3cr3t"));
+        // Each kind's own errors; anything else is neither kind.
+        assert!(matches!(inspect_key("bedrock-api-key-@@"), Err(Error::MalformedToken(MalformedToken::BadBase64))));
+        assert!(matches!(inspect_key("ABSK@@"), Err(Error::MalformedLongTermKey(crate::MalformedLongTermKey::BadBase64))));
+        for other in ["", "hello", "absk", "AKIAIOSFODNN7EXAMPLE", "Bearer bedrock-api-key-x"] {
+            assert!(matches!(inspect_key(other), Err(Error::MalformedToken(MalformedToken::NotAnApiKey))), "{other:?}");
         }
     }
 }

@@ -5,7 +5,9 @@
 //!   [`provide_token`] from the default credential and region chains.
 //! * **[`TokenProvider`]**: a cached source that re-signs before expiry, loads credentials once
 //!   for any number of concurrent callers, and keeps serving a valid token while a refresh fails.
-//! * **Inspection** of any Bedrock API key with [`inspect_token`].
+//! * **Inspection** of any Bedrock API key with [`inspect_key`]: a short-term key's region, key id
+//!   and lifetime ([`inspect_token`]), a long-term key's IAM user and account
+//!   ([`inspect_long_term_key`]); never a secret.
 //!
 //! Cargo features: `default-chains` (default) reads credentials and the region the way the AWS
 //! SDKs do, through `aws-config`; without it the crate compiles no AWS SDK crate, and a
@@ -36,7 +38,10 @@ mod error;
 mod expiry;
 mod inspect;
 mod lock;
+mod long_term_key;
 mod openai;
+#[cfg(feature = "default-chains")]
+mod profile;
 mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;
@@ -51,9 +56,10 @@ mod token;
 #[cfg(feature = "default-chains")]
 pub use chain::{provide_token, DefaultChain, DEFAULT_CHAIN_SOURCES};
 pub use credentials::provide_token_with;
-pub use error::{error_chain, Error, MalformedToken, SharedError};
+pub use error::{error_chain, Error, MalformedLongTermKey, MalformedToken, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
-pub use inspect::{inspect_token, TokenInfo};
+pub use inspect::{inspect_key, inspect_token, KeyInfo, TokenInfo};
+pub use long_term_key::{inspect_long_term_key, LongTermKeyInfo, LONG_TERM_KEY_PREFIX};
 pub use openai::{openai_base_url, OpenAiEndpoint};
 pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT, LOAD_GRACE};
 pub use region::validate_region;
@@ -74,3 +80,13 @@ pub use aws_smithy_async::{rt::sleep::AsyncSleep, time::TimeSource};
 #[cfg(all(doctest, readme_snippets))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeSnippets;
+
+/// The Rust snippets of docs/rust.md, run like README.md's.
+#[cfg(all(doctest, readme_snippets))]
+#[doc = include_str!("../../../docs/rust.md")]
+pub struct ReadmeSnippetsRustGuide;
+
+/// The Rust snippets of this crate's README (its crates.io page), run like README.md's.
+#[cfg(all(doctest, readme_snippets))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeSnippetsCrateReadme;

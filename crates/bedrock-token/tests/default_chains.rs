@@ -83,8 +83,8 @@ fn every_change_the_default_chains_would_see_takes_effect_on_the_next_call() {
     set("AWS_DEFAULT_REGION", Some("ap-south-1"));
     assert_eq!(token().region, "ap-south-1", "AWS_DEFAULT_REGION");
 
-    // Keys and a region in the environment win over a profile, for a named profile too: the
-    // answer of aws-config's whole chain, which the environment's keys spare building.
+    // Keys and a region in the environment win over AWS_PROFILE's: the answer of aws-config's
+    // whole chain, which the environment's keys spare building.
     write(&config, "[profile dev]\nregion = eu-central-1\n");
     write(&credentials, &format!("[dev]\naws_access_key_id = AKIAFILEDEV000000009\naws_secret_access_key = {SECRET}\n"));
     set("AWS_PROFILE", Some("dev"));
@@ -97,9 +97,17 @@ fn every_change_the_default_chains_would_see_takes_effect_on_the_next_call() {
     assert_eq!(chain, ("AKIAENVIRONMENT00002".to_owned(), "ap-south-1".to_owned()), "aws-config's whole chain");
     let ours = token();
     assert_eq!((ours.access_key_id, ours.region), chain, "the same answer");
-    let named = block_on(DefaultChain::new().profile("dev").credentials()).unwrap();
-    assert_eq!(named.access_key_id(), "AKIAENVIRONMENT00002", "a named profile too");
+    // A named profile is used whole, as the AWS CLI's --profile: its keys over the environment's;
+    // the region still follows the environment first (AWS_REGION, AWS_DEFAULT_REGION).
     set("AWS_PROFILE", None);
+    let named = block_on(DefaultChain::new().profile("dev").token(None, Duration::from_secs(900))).unwrap();
+    let named = inspect_token(named.as_str()).unwrap();
+    assert_eq!((named.access_key_id.as_str(), named.region.as_str()), ("AKIAFILEDEV000000009", "ap-south-1"), "a named profile");
+    set("AWS_DEFAULT_REGION", None);
+    let named = block_on(DefaultChain::new().profile("dev").region()).unwrap();
+    assert_eq!(named, "eu-central-1", "the named profile's region when the environment has none");
+    let missing = block_on(DefaultChain::new().profile("nosuch").credentials()).unwrap_err();
+    assert!(matches!(&missing, bedrock_token::Error::ProfileNotFound { profile, .. } if profile == "nosuch"), "{missing}");
 
     // Profiles from the shared files, AWS_PROFILE, and edits of the files.
     set("AWS_ACCESS_KEY_ID", None);

@@ -1,10 +1,11 @@
 //! Properties over random inputs (proptest): sign → inspect round-trips every field, a token never
-//! contains the secret, and a lifetime signs exactly when it is within 1 s ..= 12 h.
+//! contains the secret, and a lifetime signs exactly when it is within 1 s ..= 12 h. A long-term
+//! key's public parts round-trip through `ABSK` + base64, and nothing shown holds its secret.
 
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use bedrock_token::{inspect_token, sign_token, Credentials, Error};
+use bedrock_token::{inspect_key, inspect_long_term_key, inspect_token, sign_token, Credentials, Error, KeyInfo};
 use proptest::prelude::*;
 
 fn region() -> impl Strategy<Value = String> {
@@ -81,6 +82,68 @@ proptest! {
         bytes.truncate(cut.max(1).min(bytes.len()));
         if let Some(b) = bytes.get_mut(flip) { *b = byte; }
         let _ = inspect_token(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn long_term_keys_round_trip_their_public_parts(
+        user in "[A-Za-z0-9+=,.@_-]{1,64}",
+        account in "[0-9]{12}",
+        suffix in proptest::option::of("[a-z0-9+]{1,12}"),
+        secret in "SECRET[\\PC]{4,80}",
+    ) {
+        let alias = match &suffix {
+            Some(suffix) => format!("{user}-at-{account}-{suffix}"),
+            None => format!("{user}-at-{account}"),
+        };
+        let key = format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode(format!("{alias}:{secret}")));
+        let info = inspect_long_term_key(&key).unwrap();
+        prop_assert_eq!(&info.user_name, &user);
+        prop_assert_eq!(&info.account_id, &account);
+        prop_assert_eq!(&info.alias, &alias);
+        prop_assert_eq!(&info.suffix, &suffix);
+        let shown = format!("{info:?} {:?}", inspect_key(&key).unwrap());
+        prop_assert!(!shown.contains(&secret), "{}", shown);
+        let is_long_term = matches!(inspect_key(&key), Ok(KeyInfo::LongTerm(i)) if i == info);
+        prop_assert!(is_long_term);
+    }
+
+    /// Any bytes behind `ABSK` (raw, or as base64 so the parser gets past the decoding), and any
+    /// key cut short or with one byte changed: a value or a typed error, never a panic, and an
+    /// error never shows the input or its secret.
+    #[test]
+    fn mangled_long_term_keys_fail_with_a_reason_and_no_secret(
+        data in proptest::collection::vec(any::<u8>(), 0..120),
+        cut in 0usize..200,
+        flip in 0usize..200,
+        byte in any::<u8>(),
+    ) {
+        let good = format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode("team-a-at-123456789012-x1:SECRETsecretSECRET"));
+        let mut mangled = good.as_bytes().to_vec();
+        mangled.truncate(cut.max(1).min(mangled.len()));
+        if let Some(b) = mangled.get_mut(flip) { *b = byte; }
+        let inputs = [
+            format!("ABSK{}", String::from_utf8_lossy(&data)),
+            format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode(&data)),
+            String::from_utf8_lossy(&mangled).into_owned(),
+        ];
+        for input in inputs {
+            match inspect_key(&input) {
+                Ok(KeyInfo::LongTerm(info)) => {
+                    prop_assert_eq!(info.account_id.len(), 12);
+                    prop_assert!(!info.user_name.is_empty() && info.alias.starts_with(&info.service_user_name()));
+                    let shown = format!("{info:?}");
+                    prop_assert!(!shown.contains("SECRETsecret"), "{}", shown);
+                }
+                Ok(other) => prop_assert!(false, "an ABSK key inspected as {:?}", other),
+                Err(err) => {
+                    // A byte changed in the prefix makes it no API key at all.
+                    let typed = matches!(err, Error::MalformedLongTermKey(_)) || !input.trim().starts_with("ABSK");
+                    prop_assert!(typed, "{:?}", err);
+                    let shown = format!("{err} {err:?}");
+                    prop_assert!(!shown.contains("SECRETsecret") && !shown.contains("team-a") && (input.len() < 8 || !shown.contains(input.trim())), "{}", shown);
+                }
+            }
+        }
     }
 }
 

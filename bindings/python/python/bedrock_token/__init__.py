@@ -6,7 +6,8 @@
   keeps serving a valid token while a refresh fails.
 * ``TokenProvider.boto3_session()``: boto3 clients for Bedrock that send this provider's tokens;
   ``openai_base_url()`` with ``api_key=provider.token`` for OpenAI clients.
-* ``inspect_token()``, ``sign_token()``, ``BearerAuth``, and IAM provisioning of long-term keys.
+* ``inspect_key()`` (either kind of key), ``inspect_token()``, ``sign_token()``, ``BearerAuth``,
+  and IAM provisioning of long-term keys.
 
 Example::
 
@@ -19,7 +20,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from . import _native
 from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
@@ -35,6 +36,7 @@ __all__ = [
     "Finding",
     "InvalidInputError",
     "KeyStatus",
+    "LongTermKeyInfo",
     "NewKey",
     "ProvisionError",
     "ProvisionReport",
@@ -49,6 +51,7 @@ __all__ = [
     "audit",
     "deprovision",
     "guardrails_scp",
+    "inspect_key",
     "inspect_token",
     "list_users",
     "openai_base_url",
@@ -160,6 +163,59 @@ class TokenInfo:
     expires_at: datetime
     has_session_token: bool
     expired: bool
+
+    @property
+    def kind(self) -> Literal["short-term"]:
+        """``"short-term"``: a SigV4-presigned ``bedrock-api-key-…`` key."""
+        return "short-term"
+
+
+@dataclass(frozen=True)
+class LongTermKeyInfo:
+    """The public parts of a long-term Bedrock API key (``ABSK…``): whose it is, never its secret.
+
+    ``alias`` is the credential's public part as IAM lists it (``ServiceCredentialAlias``);
+    ``suffix`` what it carries after the account id, if anything. Its status and expiry are
+    IAM's, not the key's: ``aws iam list-service-specific-credentials --user-name USER``.
+    """
+
+    user_name: str
+    account_id: str
+    alias: str
+    suffix: Optional[str]
+
+    @property
+    def kind(self) -> Literal["long-term"]:
+        """``"long-term"``: an IAM service-specific credential."""
+        return "long-term"
+
+    @property
+    def service_user_name(self) -> str:
+        """IAM's ``ServiceUserName`` of the credential: ``{user}-at-{account}``."""
+        return f"{self.user_name}-at-{self.account_id}"
+
+
+def inspect_key(key: str) -> Union[TokenInfo, LongTermKeyInfo]:
+    """Parse either kind of Bedrock API key; raises InvalidInputError naming what is wrong.
+
+    A short-term ``bedrock-api-key-…`` key gives a :class:`TokenInfo`, a long-term ``ABSK…`` key
+    a :class:`LongTermKeyInfo` (its IAM user and account). Neither holds a secret.
+
+    >>> import base64
+    >>> info = inspect_key("ABSK" + base64.b64encode(b"alice-at-123456789012:not-shown").decode())
+    >>> (info.kind, info.user_name, info.account_id)
+    ('long-term', 'alice', '123456789012')
+    >>> inspect_key("ABSK" + base64.b64encode(b"alice:not-shown").decode())
+    Traceback (most recent call last):
+    ...
+    bedrock_token._errors.InvalidInputError: long-term API key: no "-at-" between the IAM user name and the account id
+    """
+    kind, parts = _native.inspect_key(key)
+    if kind == "long-term":
+        user_name, account_id, alias, suffix = cast(Tuple[str, str, str, Optional[str]], parts)
+        return LongTermKeyInfo(user_name, account_id, alias, suffix)
+    region, key_id, issued, lifetime, expires, has_session, expired = cast(Tuple[str, str, datetime, int, datetime, bool, bool], parts)
+    return TokenInfo(region, key_id, issued, timedelta(seconds=lifetime), expires, has_session, expired)
 
 
 def inspect_token(token: str) -> TokenInfo:
@@ -604,11 +660,17 @@ class AuditReport:
 
 @dataclass(frozen=True)
 class RevokeReport:
-    """What ``revoke`` did (or, with ``dry_run``, would do); no actions: already as asked."""
+    """What ``revoke`` did (or, with ``dry_run``, would do); no actions: already as asked.
+    ``stops`` and ``does_not_stop`` say, one sentence each, what AWS refuses once it is in force
+    and what still works; ``revoked_before`` is the time in force (None: no deny)."""
 
     target: str
     dry_run: bool
     actions: Sequence[Mapping[str, Any]]
+    revoked_before: Optional[datetime] = None
+    stops: Sequence[str] = ()
+    does_not_stop: Sequence[str] = ()
+    notes: Sequence[str] = ()
 
 
 def audit(max_age_days: int = 90) -> AuditReport:
@@ -627,17 +689,22 @@ def audit(max_age_days: int = 90) -> AuditReport:
 
 
 def revoke(role: Optional[str] = None, user: Optional[str] = None, key_id: Optional[str] = None, before: Optional[datetime] = None,
-           delete: bool = False, undo: bool = False, dry_run: bool = False) -> RevokeReport:
-    """Revoke Bedrock API keys. With ``role`` or ``user``: deny the short-term keys made from
-    credentials issued before ``before`` (a timezone-aware datetime; default now); ``undo``
-    removes the deny. With ``key_id``: deactivate that long-term key (``delete`` deletes it,
-    ``undo`` activates it again)."""
+           delete: bool = False, undo: bool = False, dry_run: bool = False, allow_earlier: bool = False) -> RevokeReport:
+    """Revoke Bedrock API keys. With ``role``: deny the keys its sessions issued before
+    ``before`` signed (a timezone-aware datetime; default now). With ``user``: deactivate its
+    access keys and Bedrock API keys (``delete`` deletes them) and deny its temporary credentials
+    issued before ``before``; AWS sets ``aws:TokenIssueTime`` for temporary credentials only, so a
+    deny alone would not stop a user's own keys. A later time already in force is kept unless
+    ``allow_earlier``. ``undo`` removes the deny and activates the keys it deactivated. With
+    ``key_id``: deactivate that long-term key (``delete`` deletes it, ``undo`` activates it)."""
     if sum(target is not None for target in (role, user, key_id)) != 1:
         raise InvalidInputError("role: give exactly one of role, user or key_id")
     if before is not None and before.tzinfo is None:
         raise InvalidInputError("before: give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
-    report = json.loads(_native.revoke(role, user, key_id, None if before is None else before.timestamp(), delete, undo, dry_run))
-    return RevokeReport(report["target"], report["dry_run"], tuple(report["actions"]))
+    report = json.loads(_native.revoke(role, user, key_id, None if before is None else before.timestamp(), delete, undo, dry_run,
+                                       allow_earlier))
+    return RevokeReport(report["target"], report["dry_run"], tuple(report["actions"]), _time(report.get("revoked_before")),
+                        tuple(report["stops"]), tuple(report["does_not_stop"]), tuple(report["notes"]))
 
 
 def guardrails_scp(max_key_age_days: int = 90, deny_long_term: bool = False, deny_bearer: bool = False) -> Dict[str, Any]:

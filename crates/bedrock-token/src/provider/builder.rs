@@ -73,8 +73,10 @@ impl TokenProviderBuilder {
         self
     }
 
-    /// A profile for the default chains instead of `AWS_PROFILE` (ignored for a region or
-    /// credentials provider given explicitly).
+    /// A profile for the default chains instead of `AWS_PROFILE`, used whole as the AWS CLI's
+    /// `--profile` is: its credentials even when the environment has keys; the region follows
+    /// `AWS_REGION` and `AWS_DEFAULT_REGION` first ([`DefaultChain`](crate::DefaultChain)
+    /// explains). Ignored for a region or credentials provider given explicitly.
     ///
     /// ```
     /// let builder = bedrock_token::TokenProvider::builder().profile("ci");

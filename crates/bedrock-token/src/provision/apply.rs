@@ -15,10 +15,13 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_iam::config::retry::RetryConfig;
 use aws_sdk_iam::types::{StatusType, Tag};
 
-use super::iam::Iam;
-use super::plan::Action;
+use super::client::Iam;
+use super::throttle::{send, Throttled};
+use super::action::Action;
 use super::report::{KeyKind, KeyStatus, NewKey, SecurityWarning};
-use super::{state, ProvisionError, Secret, API_KEY_SERVICE};
+use super::action::managed_policy_path;
+use super::state;
+use super::{ProvisionError, Secret, API_KEY_SERVICE, CREATED_BY};
 
 /// How an applied plan ended.
 pub(crate) enum Applied {
@@ -102,22 +105,20 @@ pub(crate) fn partial(failed: &Action, completed: &[Action], new_key: Option<&Ne
     }
 }
 
-/// Creates a key, never retried by the SDK. When the answer is lost, lists the keys again: a key
-/// of `kind` that was not there before is one that nobody holds the secret of (or another run's),
-/// and is reported with the command that deletes it; when none appeared, nothing was created.
+/// Creates a key, never retried by the SDK. When the outcome is unknown (no answer, or a 5xx
+/// answer: IAM failed while handling it), lists the keys again: a key of `kind` that was not there
+/// before is one that nobody holds the secret of (or another run's), and is reported with the
+/// command that deletes it; when none appeared, nothing was created.
 ///
-/// IAM's `Throttling` answer is a refusal that did nothing, so that one is retried here, a few
-/// times with a growing pause.
+/// IAM's `Throttling` answer is a refusal that did nothing, so that one is sent again, as every
+/// IAM call is (see `throttle`).
 pub(crate) async fn create_key(iam: &Iam, action: &Action, user: &str, kind: KeyKind, before: &[KeyStatus]) -> Result<NewKey, ProvisionError> {
-    let mut attempt = 0;
+    let mut throttled = Throttled::new();
     let err = loop {
         match action.apply(iam).await {
             Ok(key) => return key.ok_or_else(|| iam.missing("CreateKey", "key")),
-            Err(err) if err.iam_code() == Some("Throttling") && attempt < 5 => {
-                tokio::time::sleep(backoff(attempt)).await;
-                attempt += 1;
-            }
-            Err(err @ ProvisionError::Unreachable { .. }) => break err,
+            Err(err) if throttled.again_for(err.iam_code()).await => {}
+            Err(err) if err.outcome_unknown() => break err,
             Err(err) => return Err(err),
         }
     };
@@ -193,16 +194,18 @@ impl Action {
         let once = || aws_sdk_iam::config::Builder::default().retry_config(RetryConfig::disabled());
         match self {
             Action::CreateUser { user, path, tags } => {
-                client.create_user().user_name(user).path(path).set_tags(Some(iam_tags(tags)?)).send().await.map_err(|e| iam.error("CreateUser", e))?;
+                let tags = iam_tags(tags)?;
+                send!(client.create_user().user_name(user).path(path).set_tags(Some(tags))).map_err(|e| iam.error("CreateUser", e))?;
             }
             Action::TagUser { user, tags } => {
-                client.tag_user().user_name(user).set_tags(Some(iam_tags(tags)?)).send().await.map_err(|e| iam.error("TagUser", e))?;
+                let tags = iam_tags(tags)?;
+                send!(client.tag_user().user_name(user).set_tags(Some(tags))).map_err(|e| iam.error("TagUser", e))?;
             }
             Action::AttachPolicy { user, policy_arn } => {
-                client.attach_user_policy().user_name(user).policy_arn(policy_arn).send().await.map_err(|e| iam.error("AttachUserPolicy", e))?;
+                send!(client.attach_user_policy().user_name(user).policy_arn(policy_arn)).map_err(|e| iam.error("AttachUserPolicy", e))?;
             }
             Action::PutInlinePolicy { user, name, document } => {
-                client.put_user_policy().user_name(user).policy_name(name).policy_document(document).send().await.map_err(|e| iam.error("PutUserPolicy", e))?;
+                send!(client.put_user_policy().user_name(user).policy_name(name).policy_document(document)).map_err(|e| iam.error("PutUserPolicy", e))?;
             }
             Action::CreateAccessKey { user } => {
                 let out = client.create_access_key().user_name(user).customize().config_override(once()).send().await.map_err(|e| iam.error("CreateAccessKey", e))?;
@@ -243,56 +246,111 @@ impl Action {
                 }));
             }
             Action::DeactivateKey { user, kind: KeyKind::AccessKey, id } => {
-                client.update_access_key().user_name(user).access_key_id(id).status(StatusType::Inactive).send().await.map_err(|e| iam.error("UpdateAccessKey", e))?;
+                send!(client.update_access_key().user_name(user).access_key_id(id).status(StatusType::Inactive)).map_err(|e| iam.error("UpdateAccessKey", e))?;
             }
             Action::DeactivateKey { user, kind: KeyKind::ApiKey, id } => {
-                client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Inactive).send().await.map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
+                send!(client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Inactive)).map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
             }
             Action::DeleteKey { user, kind: KeyKind::AccessKey, id } => {
-                client.delete_access_key().user_name(user).access_key_id(id).send().await.map_err(|e| iam.error("DeleteAccessKey", e))?;
+                send!(client.delete_access_key().user_name(user).access_key_id(id)).map_err(|e| iam.error("DeleteAccessKey", e))?;
             }
             Action::DeleteKey { user, kind: KeyKind::ApiKey, id } | Action::DeleteServiceCredential { user, id, .. } => {
-                client.delete_service_specific_credential().user_name(user).service_specific_credential_id(id).send().await.map_err(|e| iam.error("DeleteServiceSpecificCredential", e))?;
+                send!(client.delete_service_specific_credential().user_name(user).service_specific_credential_id(id)).map_err(|e| iam.error("DeleteServiceSpecificCredential", e))?;
             }
             Action::DeleteInlinePolicy { user, name } => {
-                client.delete_user_policy().user_name(user).policy_name(name).send().await.map_err(|e| iam.error("DeleteUserPolicy", e))?;
+                send!(client.delete_user_policy().user_name(user).policy_name(name)).map_err(|e| iam.error("DeleteUserPolicy", e))?;
             }
             Action::DetachPolicy { user, policy_arn } => {
-                client.detach_user_policy().user_name(user).policy_arn(policy_arn).send().await.map_err(|e| iam.error("DetachUserPolicy", e))?;
+                send!(client.detach_user_policy().user_name(user).policy_arn(policy_arn)).map_err(|e| iam.error("DetachUserPolicy", e))?;
             }
             Action::DeleteLoginProfile { user } => {
-                client.delete_login_profile().user_name(user).send().await.map_err(|e| iam.error("DeleteLoginProfile", e))?;
+                send!(client.delete_login_profile().user_name(user)).map_err(|e| iam.error("DeleteLoginProfile", e))?;
             }
             Action::DeactivateMfaDevice { user, serial } => {
-                client.deactivate_mfa_device().user_name(user).serial_number(serial).send().await.map_err(|e| iam.error("DeactivateMFADevice", e))?;
+                send!(client.deactivate_mfa_device().user_name(user).serial_number(serial)).map_err(|e| iam.error("DeactivateMFADevice", e))?;
             }
             Action::DeleteVirtualMfaDevice { serial } => {
-                client.delete_virtual_mfa_device().serial_number(serial).send().await.map_err(|e| iam.error("DeleteVirtualMFADevice", e))?;
+                send!(client.delete_virtual_mfa_device().serial_number(serial)).map_err(|e| iam.error("DeleteVirtualMFADevice", e))?;
             }
             Action::DeleteSshPublicKey { user, id } => {
-                client.delete_ssh_public_key().user_name(user).ssh_public_key_id(id).send().await.map_err(|e| iam.error("DeleteSSHPublicKey", e))?;
+                send!(client.delete_ssh_public_key().user_name(user).ssh_public_key_id(id)).map_err(|e| iam.error("DeleteSSHPublicKey", e))?;
             }
             Action::DeleteSigningCertificate { user, id } => {
-                client.delete_signing_certificate().user_name(user).certificate_id(id).send().await.map_err(|e| iam.error("DeleteSigningCertificate", e))?;
+                send!(client.delete_signing_certificate().user_name(user).certificate_id(id)).map_err(|e| iam.error("DeleteSigningCertificate", e))?;
             }
             Action::RemoveFromGroup { user, group } => {
-                client.remove_user_from_group().user_name(user).group_name(group).send().await.map_err(|e| iam.error("RemoveUserFromGroup", e))?;
+                send!(client.remove_user_from_group().user_name(user).group_name(group)).map_err(|e| iam.error("RemoveUserFromGroup", e))?;
             }
             Action::DeleteUser { user } => {
-                client.delete_user().user_name(user).send().await.map_err(|e| iam.error("DeleteUser", e))?;
+                send!(client.delete_user().user_name(user)).map_err(|e| iam.error("DeleteUser", e))?;
             }
             Action::PutRolePolicy { role, name, document } => {
-                client.put_role_policy().role_name(role).policy_name(name).policy_document(document).send().await.map_err(|e| iam.error("PutRolePolicy", e))?;
+                send!(client.put_role_policy().role_name(role).policy_name(name).policy_document(document)).map_err(|e| iam.error("PutRolePolicy", e))?;
             }
             Action::DeleteRolePolicy { role, name } => {
-                client.delete_role_policy().role_name(role).policy_name(name).send().await.map_err(|e| iam.error("DeleteRolePolicy", e))?;
+                send!(client.delete_role_policy().role_name(role).policy_name(name)).map_err(|e| iam.error("DeleteRolePolicy", e))?;
             }
-            Action::ActivateKey { user, id } => {
-                client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Active).send().await.map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
+            Action::ActivateKey { user, kind: KeyKind::AccessKey, id } => {
+                send!(client.update_access_key().user_name(user).access_key_id(id).status(StatusType::Active)).map_err(|e| iam.error("UpdateAccessKey", e))?;
+            }
+            Action::ActivateKey { user, kind: KeyKind::ApiKey, id } => {
+                send!(client.update_service_specific_credential().user_name(user).service_specific_credential_id(id).status(StatusType::Active)).map_err(|e| iam.error("UpdateServiceSpecificCredential", e))?;
+            }
+            Action::PutManagedPolicy { user, name, document } => put_managed_policy(iam, user, name, document).await?,
+            Action::DeleteManagedPolicy { user, name } => delete_managed_policy(iam, user, name).await?,
+            Action::UntagUser { user, keys } => {
+                send!(client.untag_user().user_name(user).set_tag_keys(Some(keys.clone()))).map_err(|e| iam.error("UntagUser", e))?;
             }
         }
         Ok(None)
     }
+}
+
+/// IAM keeps at most five versions of a managed policy.
+const POLICY_VERSIONS: usize = 5;
+
+/// Creates `user`'s managed policy `name` with `document`, or makes `document` its default
+/// version (removing the oldest other version when IAM's five are used), then attaches it.
+async fn put_managed_policy(iam: &Iam, user: &str, name: &str, document: &str) -> Result<(), ProvisionError> {
+    let client = iam.client();
+    let path = managed_policy_path(user);
+    let tags = iam_tags(&[(CREATED_BY.0.to_owned(), CREATED_BY.1.to_owned())])?;
+    let create = client.create_policy().policy_name(name).path(&path).policy_document(document).set_tags(Some(tags));
+    let arn = match send!(create) {
+        Ok(out) => out.policy.and_then(|p| p.arn).ok_or_else(|| iam.missing("CreatePolicy", "Arn"))?,
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_entity_already_exists_exception()) => {
+            let arn = state::find_managed_policy(iam, user, name).await?.ok_or_else(|| iam.missing("ListPolicies", name))?;
+            let versions = send!(client.list_policy_versions().policy_arn(&arn)).map_err(|e| iam.error("ListPolicyVersions", e))?.versions.unwrap_or_default();
+            if versions.len() >= POLICY_VERSIONS {
+                let oldest = versions.iter().filter(|v| !v.is_default_version).min_by_key(|v| v.create_date).and_then(|v| v.version_id.clone());
+                if let Some(version) = oldest {
+                    send!(client.delete_policy_version().policy_arn(&arn).version_id(version)).map_err(|e| iam.error("DeletePolicyVersion", e))?;
+                }
+            }
+            send!(client.create_policy_version().policy_arn(&arn).policy_document(document).set_as_default(true)).map_err(|e| iam.error("CreatePolicyVersion", e))?;
+            arn
+        }
+        Err(err) => return Err(iam.error("CreatePolicy", err)),
+    };
+    send!(client.attach_user_policy().user_name(user).policy_arn(&arn)).map_err(|e| iam.error("AttachUserPolicy", e))?;
+    Ok(())
+}
+
+/// Detaches `user`'s managed policy `name` and deletes it with its versions; nothing to do when
+/// it does not exist.
+async fn delete_managed_policy(iam: &Iam, user: &str, name: &str) -> Result<(), ProvisionError> {
+    let client = iam.client();
+    let Some(arn) = state::find_managed_policy(iam, user, name).await? else { return Ok(()) };
+    match send!(client.detach_user_policy().user_name(user).policy_arn(&arn)) {
+        Err(err) if !err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Err(iam.error("DetachUserPolicy", err)),
+        _ => {}
+    }
+    let versions = send!(client.list_policy_versions().policy_arn(&arn)).map_err(|e| iam.error("ListPolicyVersions", e))?.versions.unwrap_or_default();
+    for version in versions.iter().filter(|v| !v.is_default_version).filter_map(|v| v.version_id.clone()) {
+        send!(client.delete_policy_version().policy_arn(&arn).version_id(version)).map_err(|e| iam.error("DeletePolicyVersion", e))?;
+    }
+    send!(client.delete_policy().policy_arn(&arn)).map_err(|e| iam.error("DeletePolicy", e))?;
+    Ok(())
 }
 
 fn iam_tags(tags: &[(String, String)]) -> Result<Vec<Tag>, ProvisionError> {

@@ -1,6 +1,6 @@
 //! Everything provisioning can fail with.
 
-use super::plan::Action;
+use super::action::Action;
 use super::report::KeyKind;
 use super::KEYS_PER_USER;
 use crate::SharedError;
@@ -80,6 +80,9 @@ pub enum ProvisionError {
         code: Option<String>,
         /// IAM's message.
         message: String,
+        /// The HTTP status of IAM's answer, when one came. A 5xx status means IAM failed while
+        /// handling the request: whether it took effect is unknown.
+        status: Option<u16>,
         /// The SDK's error, for callers that want more than code and message. Not a `source()`:
         /// its text repeats the message with the SDK's internals.
         sdk_error: SharedError,
@@ -133,6 +136,22 @@ impl ProvisionError {
         match self {
             ProvisionError::Iam { code, .. } => code.as_deref(),
             _ => None,
+        }
+    }
+
+    /// Whether nothing is known of what the request did: no answer came
+    /// ([`ProvisionError::Unreachable`]), or IAM failed while handling it (a 5xx answer).
+    ///
+    /// ```
+    /// # use bedrock_token::provision::ProvisionError;
+    /// let lost = ProvisionError::Unreachable { operation: "CreateAccessKey", endpoint: "https://iam.amazonaws.com".into(), cause: "connection reset".into() };
+    /// assert!(lost.outcome_unknown());
+    /// ```
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ProvisionError::Unreachable { .. } => true,
+            ProvisionError::Iam { status, .. } => status.is_some_and(|s| s >= 500),
+            _ => false,
         }
     }
 }

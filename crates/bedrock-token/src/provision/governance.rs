@@ -2,6 +2,11 @@
 //! short-term keys issued before a time, and service control policies that limit long-term keys.
 //! Pure data and documents; the IAM calls are [`Iam::audit`](super::Iam::audit) and
 //! [`Iam::revoke_tokens`](super::Iam::revoke_tokens).
+//!
+//! What each document stops follows AWS's request context for Bedrock API keys: the action is
+//! `bedrock:CallWithBearerToken` on Bedrock and `bedrock-mantle:CallWithBearerToken` on Bedrock
+//! Mantle, each with its own `…:BearerTokenType` key (`SHORT_TERM` or `LONG_TERM`), and
+//! `aws:TokenIssueTime` is present only for temporary credentials.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -9,11 +14,14 @@ use std::time::{Duration, SystemTime};
 use serde::{Serialize, Serializer};
 
 use super::report::opt_rfc3339;
-use super::{API_KEY_SERVICE, CREATED_BY};
+use super::{ProvisionError, API_KEY_SERVICE, CREATED_BY};
 
 /// The name of the inline policy that [`Iam::revoke_tokens`](super::Iam::revoke_tokens) puts on a
 /// user or role.
 pub const REVOKE_POLICY_NAME: &str = "bedrock-token-revoke-bearer-tokens";
+/// The user tag in which a revocation records the keys it deactivated (ids separated by spaces),
+/// so that undoing it activates exactly those again.
+pub const REVOKED_KEYS_TAG: &str = "bedrock-token-revoked-keys";
 /// The IAM actions that use Bedrock API keys: Bedrock's own endpoints and Bedrock Mantle, the
 /// OpenAI-compatible one. Denying both stops every API key.
 pub const BEARER_TOKEN_ACTIONS: [&str; 2] = ["bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken"];
@@ -66,6 +74,18 @@ pub fn revoke_document(before: SystemTime) -> String {
     .to_string()
 }
 
+/// The time in force in a revocation document: the `DateLessThan aws:TokenIssueTime` of its
+/// statements (the latest, if several); none for a document of another shape.
+pub(crate) fn revoked_before(document: &serde_json::Value) -> Option<SystemTime> {
+    let statements = document["Statement"].as_array()?;
+    statements
+        .iter()
+        .filter_map(|s| s["Condition"]["DateLessThan"]["aws:TokenIssueTime"].as_str())
+        .filter_map(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+        .map(SystemTime::from)
+        .max()
+}
+
 /// What [`scp`] puts in a service control policy.
 ///
 /// ```
@@ -80,6 +100,62 @@ pub struct ScpOptions {
     pub deny_long_term: bool,
     /// Deny every Bedrock API key, short-term and long-term, on both endpoints.
     pub deny_bearer: bool,
+}
+
+impl ScpOptions {
+    /// Checks the options: a maximum key age is 1 to 36 600 days, IAM's range for key lifetimes.
+    ///
+    /// ```
+    /// use bedrock_token::provision::ScpOptions;
+    /// assert!(ScpOptions { max_key_age_days: Some(0), ..Default::default() }.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<(), ProvisionError> {
+        match self.max_key_age_days {
+            Some(days) if !super::API_KEY_DAYS.contains(&days) => Err(ProvisionError::InvalidInput {
+                field: "max_key_age_days",
+                reason: format!("{days} is out of range; allowed 1 to 36600 days"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// What the policy [`scp`] makes of these options stops, once attached to accounts or OUs,
+    /// one sentence each.
+    ///
+    /// ```
+    /// let options = bedrock_token::provision::ScpOptions { deny_long_term: true, ..Default::default() };
+    /// assert!(options.stops().iter().any(|s| s.contains("Bedrock Mantle")));
+    /// ```
+    pub fn stops(&self) -> Vec<String> {
+        let mut stops = Vec::new();
+        if self.deny_bearer {
+            stops.push("every Bedrock API key, short-term and long-term, on Bedrock and Bedrock Mantle".to_owned());
+        }
+        if self.deny_long_term {
+            stops.push("creating long-term Bedrock API keys".to_owned());
+            stops.push("using long-term Bedrock API keys on Bedrock (bedrock:BearerTokenType) and on Bedrock Mantle (bedrock-mantle:BearerTokenType)".to_owned());
+        } else if let Some(days) = self.max_key_age_days {
+            stops.push(format!("creating long-term Bedrock API keys that live longer than {days} days or never expire"));
+        }
+        stops
+    }
+
+    /// What the policy does not stop, one sentence each: what an administrator must not assume.
+    ///
+    /// ```
+    /// let options = bedrock_token::provision::ScpOptions::default();
+    /// assert!(options.does_not_stop().iter().any(|s| s.contains("management account")));
+    /// ```
+    pub fn does_not_stop(&self) -> Vec<String> {
+        let mut left = vec!["anything in the organization's management account: service control policies do not apply to it".to_owned()];
+        if !self.deny_bearer {
+            left.push("short-term Bedrock API keys (bedrock-api-key-…): they carry the signer's own permissions".to_owned());
+        }
+        if !self.deny_long_term && !self.deny_bearer {
+            left.push("long-term Bedrock API keys that exist already: audit them, revoke them by id".to_owned());
+        }
+        left
+    }
 }
 
 /// A service control policy (JSON) that limits Bedrock API keys across an organisation, with
@@ -118,12 +194,21 @@ pub fn scp(options: &ScpOptions) -> serde_json::Value {
             "Resource": "*",
             "Condition": {"StringEquals": bedrock_keys},
         }));
+        // Each service has its own condition key: on Bedrock Mantle `bedrock:BearerTokenType` is
+        // absent, so one statement over both actions would deny nothing there.
         statements.push(serde_json::json!({
             "Sid": "DenyUsingLongTermBedrockApiKeys",
             "Effect": "Deny",
-            "Action": BEARER_TOKEN_ACTIONS,
+            "Action": "bedrock:CallWithBearerToken",
             "Resource": "*",
             "Condition": {"StringEquals": {"bedrock:BearerTokenType": "LONG_TERM"}},
+        }));
+        statements.push(serde_json::json!({
+            "Sid": "DenyUsingLongTermBedrockMantleApiKeys",
+            "Effect": "Deny",
+            "Action": "bedrock-mantle:CallWithBearerToken",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"bedrock-mantle:BearerTokenType": "LONG_TERM"}},
         }));
     }
     if options.deny_bearer {
@@ -303,8 +388,9 @@ mod tests {
         }
         let all = scp(&ScpOptions { max_key_age_days: Some(30), deny_long_term: true, deny_bearer: true });
         let sids: Vec<&str> = all["Statement"].as_array().unwrap().iter().map(|s| s["Sid"].as_str().unwrap()).collect();
-        assert_eq!(sids, ["DenyCreatingLongTermBedrockApiKeys", "DenyUsingLongTermBedrockApiKeys", "DenyAllBedrockApiKeys"]);
+        assert_eq!(sids, ["DenyCreatingLongTermBedrockApiKeys", "DenyUsingLongTermBedrockApiKeys", "DenyUsingLongTermBedrockMantleApiKeys", "DenyAllBedrockApiKeys"]);
         assert_eq!(all["Statement"][1]["Condition"]["StringEquals"]["bedrock:BearerTokenType"], "LONG_TERM");
-        assert_eq!(all["Statement"][2]["Action"], serde_json::json!(BEARER_TOKEN_ACTIONS));
+        assert_eq!(all["Statement"][2]["Condition"]["StringEquals"]["bedrock-mantle:BearerTokenType"], "LONG_TERM");
+        assert_eq!(all["Statement"][3]["Action"], serde_json::json!(BEARER_TOKEN_ACTIONS));
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::models::ModelRef;
-use super::ProvisionError;
+use super::{Partition, ProvisionError};
 
 /// The suffix of every provisioned IAM user name.
 pub const USER_SUFFIX: &str = "-bedrock-user";
@@ -213,33 +213,42 @@ impl PolicyChoice {
         }
     }
 
-    fn validate(&self) -> Result<(), ProvisionError> {
+    fn validate(&self, partition: Partition) -> Result<(), ProvisionError> {
+        let other_partition = |field, given: &str| ProvisionError::InvalidInput {
+            field,
+            reason: format!("{given} is in the {} partition, but IAM here is in {partition}", given.split(':').nth(1).unwrap_or_default()),
+        };
         match self {
             Self::Arn(arn) if !is_policy_arn(arn) || arn.len() > 256 => Err(ProvisionError::InvalidInput {
                 field: "policy",
-                reason: "a policy ARN looks like arn:aws:iam::aws:policy/NAME, at most 256 characters".into(),
+                reason: format!("a policy ARN looks like arn:{partition}:iam::aws:policy/NAME, at most 256 characters"),
             }),
+            Self::Arn(arn) if arn.split(':').nth(1) != Some(partition.as_str()) => Err(other_partition("policy", arn)),
             Self::InvokeModels(models) if models.is_empty() => {
                 Err(ProvisionError::InvalidInput { field: "models", reason: "give one or more models".into() })
             }
-            Self::InvokeModels(models) => models.iter().try_for_each(|model| ModelRef::parse(model).map(drop)),
+            Self::InvokeModels(models) => models.iter().try_for_each(|model| match ModelRef::parse(model)?.partition() {
+                Some(given) if given != partition.as_str() => Err(other_partition("models", model)),
+                _ => Ok(()),
+            }),
             _ => Ok(()),
         }
     }
 }
 
 impl PolicyChoice {
-    /// The managed policy to attach: none for [`PolicyChoice::InvokeModels`].
+    /// The managed policy to attach in `partition`: none for [`PolicyChoice::InvokeModels`].
     ///
     /// ```
-    /// use bedrock_token::provision::PolicyChoice;
-    /// assert_eq!(PolicyChoice::Full.managed_arn().as_deref(), Some("arn:aws:iam::aws:policy/AmazonBedrockFullAccess"));
-    /// assert_eq!(PolicyChoice::InvokeModels(vec![]).managed_arn(), None);
+    /// use bedrock_token::provision::{Partition, PolicyChoice};
+    /// assert_eq!(PolicyChoice::Full.managed_arn(Partition::Aws).as_deref(), Some("arn:aws:iam::aws:policy/AmazonBedrockFullAccess"));
+    /// assert_eq!(PolicyChoice::Limited.managed_arn(Partition::AwsUsGov).as_deref(), Some("arn:aws-us-gov:iam::aws:policy/AmazonBedrockLimitedAccess"));
+    /// assert_eq!(PolicyChoice::InvokeModels(vec![]).managed_arn(Partition::Aws), None);
     /// ```
-    pub fn managed_arn(&self) -> Option<String> {
+    pub fn managed_arn(&self, partition: Partition) -> Option<String> {
         match self {
-            Self::Limited => Some(managed_policy_arn("AmazonBedrockLimitedAccess")),
-            Self::Full => Some(managed_policy_arn("AmazonBedrockFullAccess")),
+            Self::Limited => Some(partition.aws_managed_policy("AmazonBedrockLimitedAccess")),
+            Self::Full => Some(partition.aws_managed_policy("AmazonBedrockFullAccess")),
             Self::Arn(arn) => Some(arn.clone()),
             Self::InvokeModels(_) => None,
         }
@@ -252,19 +261,19 @@ impl PolicyChoice {
     /// `bedrock-mantle:CallWithBearerToken` (the OpenAI-compatible one).
     ///
     /// ```
-    /// use bedrock_token::provision::PolicyChoice;
+    /// use bedrock_token::provision::{Partition, PolicyChoice};
     /// let models = PolicyChoice::InvokeModels(vec!["arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0".into()]);
-    /// assert!(models.inline_document().unwrap().contains("us-east-1::foundation-model/amazon.nova-pro-v1:0"));
-    /// assert_eq!(PolicyChoice::Limited.inline_document(), None);
+    /// assert!(models.inline_document(Partition::Aws).unwrap().contains("us-east-1::foundation-model/amazon.nova-pro-v1:0"));
+    /// assert_eq!(PolicyChoice::Limited.inline_document(Partition::Aws), None);
     /// ```
-    pub fn inline_document(&self) -> Option<String> {
+    pub fn inline_document(&self, partition: Partition) -> Option<String> {
         let Self::InvokeModels(models) = self else { return None };
         let invoke = serde_json::json!(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]);
         let mut statements: Vec<serde_json::Value> = Vec::new();
         for (index, model) in models.iter().enumerate() {
             // Validated before any document is made; an invalid one grants nothing.
             if let Ok(model) = ModelRef::parse(model) {
-                statements.extend(model.statements(&invoke, index + 1));
+                statements.extend(model.statements(partition, &invoke, index + 1));
             }
         }
         statements.push(serde_json::json!({
@@ -287,20 +296,41 @@ impl PolicyChoice {
     }
 }
 
-/// The managed policies this library may have attached to a user tagged `policy_tag`: the two
-/// Bedrock policies it offers by name, and the ARN the tag records.
-pub(super) fn policies_we_attach(policy_tag: Option<&str>) -> Vec<String> {
-    let mut ours = vec![managed_policy_arn("AmazonBedrockLimitedAccess"), managed_policy_arn("AmazonBedrockFullAccess")];
-    ours.extend(policy_tag.filter(|arn| is_policy_arn(arn)).map(str::to_owned));
-    ours
-}
-
-fn managed_policy_arn(name: &str) -> String {
-    format!("arn:aws:iam::aws:policy/{name}")
+/// The managed policy this library recorded, in the user's [`POLICY_TAG`], as the one it
+/// attached: only that one is ever detached, never a policy an administrator attached, even one
+/// of the Bedrock policies this library offers.
+pub(super) fn policy_we_attached(policy_tag: Option<&str>, partition: Partition) -> Option<String> {
+    match policy_tag? {
+        "limited" => PolicyChoice::Limited.managed_arn(partition),
+        "full" => PolicyChoice::Full.managed_arn(partition),
+        arn if is_policy_arn(arn) => Some(arn.to_owned()),
+        _ => None,
+    }
 }
 
 fn is_policy_arn(arn: &str) -> bool {
     arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":policy/")
+}
+
+/// IAM's limit on the inline policies of one user, together, in characters without white space.
+pub const USER_INLINE_POLICY_LIMIT: usize = 2_048;
+/// IAM's limit on one customer-managed policy, in characters without white space.
+pub const MANAGED_POLICY_LIMIT: usize = 6_144;
+
+/// A policy document's size as IAM counts it: characters that are not white space.
+///
+/// ```
+/// assert_eq!(bedrock_token::provision::policy_size(r#"{"Version": "2012-10-17"}"#), 24);
+/// ```
+pub fn policy_size(document: &str) -> usize {
+    document.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Where the models policy goes: inline while it leaves room beside it for the revocation deny
+/// (so that the user can always be revoked), else a customer-managed policy.
+pub(super) fn models_policy_inline(document: &str) -> bool {
+    let reserve = policy_size(&super::revoke_document(std::time::UNIX_EPOCH));
+    policy_size(document) + reserve <= USER_INLINE_POLICY_LIMIT
 }
 
 /// Which key provisioning creates.
@@ -435,11 +465,21 @@ impl ProvisionRequest {
         self
     }
 
-    /// Checks every field; gives all tags the user carries, ours included, sorted by key.
-    pub(super) fn validate(&self) -> Result<Vec<(String, String)>, ProvisionError> {
+    /// Checks every field for IAM in `partition`; gives all tags the user carries, ours
+    /// included, sorted by key.
+    pub(super) fn validate(&self, partition: Partition) -> Result<Vec<(String, String)>, ProvisionError> {
         validate_owner(&self.owner)?;
         validate_path(&self.path)?;
-        self.policy.validate()?;
+        self.policy.validate(partition)?;
+        if let Some(document) = self.policy.inline_document(partition) {
+            let size = policy_size(&document);
+            if size > MANAGED_POLICY_LIMIT {
+                return Err(invalid(
+                    "models",
+                    format!("these models make a policy of {size} characters; IAM allows {MANAGED_POLICY_LIMIT} in a managed policy: give fewer models"),
+                ));
+            }
+        }
         if let KeyRequest::ApiKey { days } = self.key {
             validate_api_key_days(days)?;
         }

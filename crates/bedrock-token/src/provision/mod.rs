@@ -7,11 +7,15 @@
 //! dry run, survives concurrent runs for one business unit, and reports partial failures with
 //! the commands that remove what exists. Prefer short-term keys where a process can re-sign.
 //!
-//! One module per concern: [`input`](ProvisionRequest) (what is asked, validated), `plan`
-//! (IAM as it is plus the request give the [`Action`]s), `state` and `apply` (the IAM calls that
-//! read and change), `iam` (the [`Iam`] client and its operations), `report` (what comes back)
-//! and `error` ([`ProvisionError`]); `governance` holds the account-wide audit, revocation and
-//! service control policies.
+//! One module per concern, each using only those below it:
+//! - `client`: the [`Iam`] client (region, [`Partition`], retries) and its errors
+//!   ([`ProvisionError`], `error`); `throttle`: IAM's `Throttling` retried until a deadline.
+//! - [`input`](ProvisionRequest) (what is asked, validated), `models`, `partition`.
+//! - `state` (the IAM calls that read) and `plan` (IAM as it is plus the request give the
+//!   [`Action`]s), `apply` (the calls that change), `report` (what comes back).
+//! - The operations: `lifecycle` (provision, rotate, deprovision, list), `audit`, `revoke`;
+//!   `governance` holds their documents (the revocation deny, service control policies) and
+//!   findings.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), bedrock_token::provision::ProvisionError> {
@@ -27,28 +31,38 @@
 //! # Ok(()) }
 //! ```
 
+mod action;
 mod apply;
+mod audit;
+mod client;
 mod error;
 mod governance;
-mod iam;
 mod input;
+mod lifecycle;
 mod models;
+mod partition;
 mod plan;
 mod report;
+mod revoke;
 mod state;
+mod throttle;
 
 pub use error::ProvisionError;
 pub use governance::{
     revoke_document, scp, AuditReport, AuditedKey, Finding, Principal, ScpOptions, BEARER_TOKEN_ACTIONS, CONSOLE_USER_PREFIX,
-    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKE_POLICY_NAME,
+    DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKED_KEYS_TAG, REVOKE_POLICY_NAME,
 };
-pub use iam::Iam;
+pub use partition::Partition;
+pub use revoke::RevokeOptions;
+pub use throttle::THROTTLING_DEADLINE;
+pub use client::Iam;
 pub use models::{ModelRef, PROFILE_PREFIXES};
 pub use input::{
-    validate_api_key_days, validate_owner, validate_path, validate_tag, BusinessUnit, KeyRequest, PolicyChoice,
-    ProvisionRequest, API_KEY_DAYS, CREATED_BY, DEFAULT_PATH, POLICY_TAG, RESERVED_TAG_KEYS, USER_SUFFIX,
+    policy_size, validate_api_key_days, validate_owner, validate_path, validate_tag, BusinessUnit, KeyRequest, PolicyChoice,
+    ProvisionRequest, API_KEY_DAYS, CREATED_BY, DEFAULT_PATH, MANAGED_POLICY_LIMIT, POLICY_TAG, RESERVED_TAG_KEYS,
+    USER_INLINE_POLICY_LIMIT, USER_SUFFIX,
 };
-pub use plan::Action;
+pub use action::Action;
 pub use report::{
     DeprovisionReport, KeyKind, KeyStatus, NewKey, ProvisionReport, ProvisionedUser, RevokeReport, RotateReport, Secret,
     SecurityWarning,

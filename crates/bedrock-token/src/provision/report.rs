@@ -4,7 +4,8 @@ use std::fmt;
 use std::time::SystemTime;
 
 use serde::{Serialize, Serializer};
-use super::plan::Action;
+use super::action::Action;
+pub use super::action::KeyKind;
 use crate::secret::SecretString;
 
 /// A secret (an access key's secret or a long-term Bedrock API key): redacted in `Debug` and
@@ -55,25 +56,6 @@ impl fmt::Display for Secret {
 impl Serialize for Secret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.expose())
-    }
-}
-
-/// Which kind of long-term credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyKind {
-    /// An IAM access key pair (SigV4 signing, or input to short-term keys).
-    AccessKey,
-    /// A long-term Bedrock API key: an IAM service-specific credential for `bedrock.amazonaws.com`.
-    ApiKey,
-}
-
-impl fmt::Display for KeyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            KeyKind::AccessKey => "access key",
-            KeyKind::ApiKey => "Bedrock API key",
-        })
     }
 }
 
@@ -220,8 +202,9 @@ pub struct DeprovisionReport {
     pub warnings: Vec<SecurityWarning>,
 }
 
-/// The result of a revocation (or of its dry run: then nothing was changed).
-#[derive(Debug, Clone, Serialize)]
+/// The result of a revocation (or of its dry run: then nothing was changed), saying what it
+/// stops and what it does not, as AWS evaluates it.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RevokeReport {
     /// What was revoked: `user NAME`, `role NAME` or `Bedrock API key ID of USER`.
     pub target: String,
@@ -229,6 +212,16 @@ pub struct RevokeReport {
     pub dry_run: bool,
     /// What was done (or would be). Empty when IAM already matched: converged.
     pub actions: Vec<Action>,
+    /// The revocation time in force after this run: keys from temporary credentials issued
+    /// before it are refused. None when no deny is in force.
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub revoked_before: Option<SystemTime>,
+    /// What is refused once this is in force, one sentence each.
+    pub stops: Vec<String>,
+    /// What still works, one sentence each.
+    pub does_not_stop: Vec<String>,
+    /// What the run decided, e.g. keeping a later time already in force.
+    pub notes: Vec<String>,
 }
 
 /// A provisioned user, as listed.

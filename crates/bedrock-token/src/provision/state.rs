@@ -7,7 +7,9 @@ use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{ServiceSpecificCredentialMetadata, StatusType};
 
 use super::governance::{AuditedUser, Principal};
-use super::iam::Iam;
+use super::client::Iam;
+use super::throttle::send;
+use super::action::managed_policy_path;
 use super::input::POLICY_TAG;
 use super::report::{KeyKind, KeyStatus, SecurityWarning};
 use super::{ProvisionError, API_KEY_SERVICE, INLINE_POLICY_NAME};
@@ -22,6 +24,8 @@ pub(crate) struct UserState {
     pub(crate) inline: Vec<String>,
     /// Our inline policy's document, when the user has it.
     pub(crate) inline_document: Option<serde_json::Value>,
+    /// The document of the customer-managed models policy made for the user, when it is attached.
+    pub(crate) managed_document: Option<serde_json::Value>,
     pub(crate) keys: Vec<KeyStatus>,
     pub(crate) warnings: Vec<SecurityWarning>,
 }
@@ -57,14 +61,24 @@ pub(crate) struct Attachments {
 /// Collects every item of a paginated list call, naming the operation in its error.
 macro_rules! all_items {
     ($iam:expr, $operation:literal, $call:expr) => {
-        $call.into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.map_err(|e| $iam.error($operation, e))?
+        {
+            // Sent again from its first page while IAM throttles (see `throttle`).
+            let request = $call;
+            let mut throttled = super::throttle::Throttled::new();
+            loop {
+                match request.clone().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+                    Err(err) if throttled.again(&err).await => continue,
+                    result => break result.map_err(|e| $iam.error($operation, e))?,
+                }
+            }
+        }
     };
 }
 
 /// Reads the user, its tags, policies and keys; `None` when the user does not exist.
 pub(crate) async fn read_user(iam: &Iam, user: &str) -> Result<Option<UserState>, ProvisionError> {
     let client = iam.client();
-    let found = match client.get_user().user_name(user).send().await {
+    let found = match send!(client.get_user().user_name(user)) {
         Ok(out) => out.user.ok_or_else(|| iam.missing("GetUser", "User"))?,
         Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => return Ok(None),
         Err(err) => return Err(iam.error("GetUser", err)),
@@ -76,16 +90,44 @@ pub(crate) async fn read_user(iam: &Iam, user: &str) -> Result<Option<UserState>
     state.attached = attached.into_iter().filter_map(|p| p.policy_arn).collect();
     state.inline = all_items!(iam, "ListUserPolicies", client.list_user_policies().user_name(user));
     if state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
-        let policy = client.get_user_policy().user_name(user).policy_name(INLINE_POLICY_NAME).send().await.map_err(|e| iam.error("GetUserPolicy", e))?;
+        let policy = send!(client.get_user_policy().user_name(user).policy_name(INLINE_POLICY_NAME)).map_err(|e| iam.error("GetUserPolicy", e))?;
         state.inline_document = Some(policy_document(&policy.policy_document));
+    }
+    let ours = format!(":policy{}{INLINE_POLICY_NAME}", managed_policy_path(user));
+    if let Some(arn) = state.attached.iter().find(|arn| arn.ends_with(&ours)) {
+        state.managed_document = Some(read_managed_document(iam, arn).await?);
     }
     (state.keys, state.warnings) = read_keys(iam, user).await?;
     Ok(Some(state))
 }
 
+/// The default version's document of a customer-managed policy.
+pub(crate) async fn read_managed_document(iam: &Iam, arn: &str) -> Result<serde_json::Value, ProvisionError> {
+    let client = iam.client();
+    let policy = send!(client.get_policy().policy_arn(arn)).map_err(|e| iam.error("GetPolicy", e))?;
+    let version = policy.policy.and_then(|p| p.default_version_id).ok_or_else(|| iam.missing("GetPolicy", "DefaultVersionId"))?;
+    let version = send!(client.get_policy_version().policy_arn(arn).version_id(version)).map_err(|e| iam.error("GetPolicyVersion", e))?;
+    let document = version.policy_version.and_then(|v| v.document).ok_or_else(|| iam.missing("GetPolicyVersion", "Document"))?;
+    Ok(policy_document(&document))
+}
+
+/// The ARN of the customer-managed policy `name` made for `user`, if it exists.
+pub(crate) async fn find_managed_policy(iam: &Iam, user: &str, name: &str) -> Result<Option<String>, ProvisionError> {
+    let path = managed_policy_path(user);
+    let request = iam.client().list_policies().scope(aws_sdk_iam::types::PolicyScopeType::Local).path_prefix(&path);
+    let policies = all_items!(iam, "ListPolicies", request);
+    Ok(policies.into_iter().find(|p| p.policy_name() == Some(name) && p.path() == Some(path.as_str())).and_then(|p| p.arn))
+}
+
+/// The user's tags.
+pub(crate) async fn read_tags(iam: &Iam, user: &str) -> Result<BTreeMap<String, String>, ProvisionError> {
+    let tags = all_items!(iam, "ListUserTags", iam.client().list_user_tags().user_name(user));
+    Ok(tags.into_iter().map(|t| (t.key, t.value)).collect())
+}
+
 /// Whether IAM shows the user (just `GetUser`).
 pub(crate) async fn read_user_exists(iam: &Iam, user: &str) -> Result<bool, ProvisionError> {
-    match iam.client().get_user().user_name(user).send().await {
+    match send!(iam.client().get_user().user_name(user)) {
         Ok(_) => Ok(true),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => Ok(false),
         Err(err) => Err(iam.error("GetUser", err)),
@@ -96,14 +138,14 @@ pub(crate) async fn read_user_exists(iam: &Iam, user: &str) -> Result<bool, Prov
 pub(crate) async fn read_inline_policy(iam: &Iam, principal: &Principal, name: &str) -> Result<Option<serde_json::Value>, ProvisionError> {
     let client = iam.client();
     let document = match principal {
-        Principal::User(user) => match client.get_user_policy().user_name(user).policy_name(name).send().await {
+        Principal::User(user) => match send!(client.get_user_policy().user_name(user).policy_name(name)) {
             Ok(out) => out.policy_document,
             Err(err) if err.code() == Some("NoSuchEntity") && read_user_exists(iam, user).await? => return Ok(None),
             Err(err) => return Err(iam.error("GetUserPolicy", err)),
         },
-        Principal::Role(role) => match client.get_role_policy().role_name(role).policy_name(name).send().await {
+        Principal::Role(role) => match send!(client.get_role_policy().role_name(role).policy_name(name)) {
             Ok(out) => out.policy_document,
-            Err(err) if err.code() == Some("NoSuchEntity") && client.get_role().role_name(role).send().await.is_ok() => return Ok(None),
+            Err(err) if err.code() == Some("NoSuchEntity") && send!(client.get_role().role_name(role)).is_ok() => return Ok(None),
             Err(err) => return Err(iam.error("GetRolePolicy", err)),
         },
     };
@@ -166,16 +208,14 @@ pub(crate) async fn service_credentials(iam: &Iam, user: Option<&str>, service: 
     let mut credentials = Vec::new();
     let mut marker = None;
     loop {
-        let page = iam
+        let request = iam
             .client()
             .list_service_specific_credentials()
             .set_user_name(user.map(str::to_owned))
             .set_all_users(user.is_none().then_some(true))
             .set_service_name(service.map(str::to_owned))
-            .set_marker(marker.take())
-            .send()
-            .await
-            .map_err(|e| iam.error("ListServiceSpecificCredentials", e))?;
+            .set_marker(marker.take());
+        let page = send!(request).map_err(|e| iam.error("ListServiceSpecificCredentials", e))?;
         credentials.extend(page.service_specific_credentials.unwrap_or_default());
         match page.marker {
             Some(next) if page.is_truncated => marker = Some(next),
@@ -187,7 +227,7 @@ pub(crate) async fn service_credentials(iam: &Iam, user: Option<&str>, service: 
 /// A user as the audit shows it beside each of its keys.
 pub(crate) async fn read_audited_user(iam: &Iam, user: &str) -> Result<AuditedUser, ProvisionError> {
     let client = iam.client();
-    let found = client.get_user().user_name(user).send().await.map_err(|e| iam.error("GetUser", e))?;
+    let found = send!(client.get_user().user_name(user)).map_err(|e| iam.error("GetUser", e))?;
     let path = found.user.map(|u| u.path).unwrap_or_default();
     let tags = all_items!(iam, "ListUserTags", client.list_user_tags().user_name(user));
     let attached = all_items!(iam, "ListAttachedUserPolicies", client.list_attached_user_policies().user_name(user));
@@ -204,7 +244,7 @@ pub(crate) async fn read_audited_user(iam: &Iam, user: &str) -> Result<AuditedUs
 /// What else the user has that `DeleteUser` refuses to leave behind.
 pub(crate) async fn read_attachments(iam: &Iam, user: &str) -> Result<Attachments, ProvisionError> {
     let client = iam.client();
-    let login_profile = match client.get_login_profile().user_name(user).send().await {
+    let login_profile = match send!(client.get_login_profile().user_name(user)) {
         Ok(_) => true,
         Err(err) if err.code() == Some("NoSuchEntity") => false,
         Err(err) => return Err(iam.error("GetLoginProfile", err)),
