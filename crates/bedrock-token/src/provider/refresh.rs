@@ -207,7 +207,7 @@ impl Inner {
         if let Some(cached) = self.current.load().as_ref() {
             let just_signed = now.duration_since(cached.token.issued_at()).is_ok_and(|age| age < MIN_FORCED_REFRESH_INTERVAL);
             if cached.is_fresh_at(now) && (!force || just_signed) {
-                return Start::Fresh(cached.handout());
+                return Start::Fresh(Arc::clone(&cached.token));
             }
         }
         if let Some(failure) = lock(&self.failure).as_ref().filter(|f| f.holds_at(now)) {
