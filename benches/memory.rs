@@ -1,6 +1,7 @@
 //! Bytes the per-thread signing state holds for one cached identity: the live heap a thread's
-//! first token leaves behind once the token itself is dropped (the thread's slot and its prepared
-//! state: URL prefix, hash and HMAC states, scope, encoded session token, URL scratch).
+//! first token leaves behind once the token itself is dropped (its prepared state: the URL
+//! prefix's base64, the canonical request's hash state, the scope, the sealed key, and the URL
+//! scratch, sized to what the last session token needed).
 //! `cargo bench -p bedrock-token --bench memory` prints one line per case, label and bytes.
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,5 +1,6 @@
-//! Criterion benchmarks of the core: signing, the SHA-256 floor under it, provider cache hits (1
-//! and 2 threads), a cold provider, inspection. `cargo bench -p bedrock-token`; tokens/s = 1e9 /
+//! Criterion benchmarks of the core: signing, the SHA-256 floor under it, signing on 1, 2 and 4
+//! threads (one identity, and one identity per thread), provider cache hits (1 and 2 threads), a
+//! cold provider, inspection. `cargo bench -p bedrock-token`; tokens/s = 1e9 /
 //! ns per token.
 
 use std::hint::black_box;
@@ -38,6 +39,25 @@ fn signing(c: &mut Criterion) {
                 state
             })
         });
+        group.finish();
+    }
+
+    // Throughput: N threads signing at once, for one identity or one each; reported per token
+    // (the wall time of a round in which every thread signs one, divided by N).
+    for threads in [1, 2, 4] {
+        let mut group = c.benchmark_group("sign_token threads");
+        group.throughput(Throughput::Elements(1));
+        let own: Vec<Credentials> =
+            (0..threads).map(|i| Credentials::from_keys(format!("AKIAIOSFODNN7EXAMPL{i}"), SECRET, None)).collect();
+        for (name, identities) in [("one identity", vec![plain.clone(); threads]), ("one identity each", own)] {
+            group.bench_function(format!("{threads} threads, {name} (per token)"), |b| {
+                b.iter_custom(|iters| {
+                    on_threads(iters, &identities, |credentials| {
+                        sign_token(credentials, "us-east-1", Duration::from_secs(3600), at).unwrap()
+                    }) / threads as u32
+                })
+            });
+        }
         group.finish();
     }
 
@@ -81,13 +101,37 @@ fn provider_hits(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     let warm = provider();
     warm.token_blocking().unwrap();
+    let awaited = |iters: u64| {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(async {
+            let start = Instant::now();
+            for _ in 0..iters {
+                black_box(warm.token().await.unwrap());
+            }
+            start.elapsed()
+        })
+    };
+    group.bench_function("token().await hit, 1 thread", |b| b.iter_custom(awaited));
+    group.bench_function("token().await hit, 2 threads (per call)", |b| {
+        b.iter_custom(|iters| {
+            let barrier = Barrier::new(2);
+            let each = || {
+                barrier.wait();
+                awaited(iters)
+            };
+            std::thread::scope(|scope| {
+                let other = scope.spawn(each);
+                each().max(other.join().unwrap())
+            })
+        })
+    });
     group.bench_function("cache hit, 1 thread", |b| b.iter(|| warm.token_blocking().unwrap()));
     group.bench_function("with_token hit, 1 thread", |b| b.iter(|| warm.with_token(|t| t.as_str().len()).unwrap()));
     group.bench_function("with_token hit, 2 threads (per call)", |b| {
-        b.iter_custom(|iters| on_two_threads(iters, || warm.with_token(|t| t.as_str().len()).unwrap()))
+        b.iter_custom(|iters| on_threads(iters, &[(), ()], |_| warm.with_token(|t| t.as_str().len()).unwrap()))
     });
     group.bench_function("cache hit, 2 threads (per call)", |b| {
-        b.iter_custom(|iters| on_two_threads(iters, || warm.token_blocking().unwrap()))
+        b.iter_custom(|iters| on_threads(iters, &[(), ()], |_| warm.token_blocking().unwrap()))
     });
     group.bench_function("cold provider, first token", |b| {
         b.iter_with_large_drop(|| {
@@ -123,17 +167,20 @@ fn floor_blocks(token: &str) -> usize {
     (blocks(canonical) - date_at / 64) + (blocks(64 + string_to_sign) - 1) + (blocks(64 + 32) - 1)
 }
 
-/// Runs `call` `iters` times on each of two threads started together; the slower thread's time.
-fn on_two_threads<R>(iters: u64, call: impl Fn() -> R + Sync) -> Duration {
-    let barrier = Barrier::new(2);
+/// Runs `call` `iters` times on each of `inputs.len()` threads started together, each with its
+/// input; the slowest thread's time.
+fn on_threads<T: Sync, R>(iters: u64, inputs: &[T], call: impl Fn(&T) -> R + Sync) -> Duration {
+    let barrier = Barrier::new(inputs.len());
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..2)
-            .map(|_| {
-                scope.spawn(|| {
+        let handles: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                let (barrier, call) = (&barrier, &call);
+                scope.spawn(move || {
                     barrier.wait();
                     let start = Instant::now();
                     for _ in 0..iters {
-                        black_box(call());
+                        black_box(call(input));
                     }
                     start.elapsed()
                 })

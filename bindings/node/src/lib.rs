@@ -217,10 +217,17 @@ pub fn sign_token_sync(
     at_ms: Option<f64>,
 ) -> napi::Result<TokenString> {
     let expiration = expiration_ms.map(from_millis).transpose()?;
-    let session_token = session_token.as_ref().map(|token| token.as_str().to_owned());
-    let credentials = Credentials::new(access_key_id.as_str(), secret_access_key.as_str(), session_token, expiration, "node");
     let at = at_ms.map(from_millis).transpose()?.unwrap_or_else(SystemTime::now);
-    bedrock_token::sign_token(&credentials, region.as_str(), lifetime(expires_in_seconds)?, at)
+    // Signed from the strings napi wrote into our (wiped) buffers: no copy into a `Credentials`.
+    bedrock_token::sign_token_from_keys(
+        access_key_id.as_str(),
+        secret_access_key.as_str(),
+        session_token.as_ref().map(ShortText::as_str),
+        expiration,
+        region.as_str(),
+        lifetime(expires_in_seconds)?,
+        at,
+    )
         .map(|t| TokenString(Arc::new(t)))
         .map_err(js_error)
 }

@@ -5,10 +5,14 @@
 //! or any mapping or object with the fields under one of the names below. Reading happens here in
 //! Rust because it is on every `provide_token` call: in Python it cost twice the signing itself.
 
+use std::time::SystemTime;
+
 use bedrock_token::Credentials;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyMapping, PyString, PyType};
+
+use zeroize::Zeroizing;
 
 use crate::{from_unix, raise};
 
@@ -135,8 +139,31 @@ fn botocore_credentials_type(py: Python<'_>) -> PyResult<Option<&Bound<'_, PyTyp
     Ok(Some(BOTOCORE_CREDENTIALS.get_or_init(py, || class).bind(py)))
 }
 
+/// Credentials' fields as read from Python: our copies, the secret and the session token wiped
+/// when dropped.
+pub(crate) struct Keys {
+    pub(crate) access_key_id: String,
+    pub(crate) secret: Zeroizing<String>,
+    pub(crate) session_token: Option<Zeroizing<String>>,
+    pub(crate) expiry: Option<SystemTime>,
+}
+
+impl Keys {
+    /// Core credentials, the strings moved (not copied) into them.
+    fn into_credentials(mut self) -> Credentials {
+        let session_token = self.session_token.as_mut().map(|token| std::mem::take(&mut **token));
+        Credentials::new(self.access_key_id, std::mem::take(&mut *self.secret), session_token, self.expiry, "python")
+    }
+}
+
 /// Reads `source` into core credentials, raising `CredentialsError` when there are none.
 pub(crate) fn read_credentials(source: &Bound<'_, PyAny>) -> PyResult<Credentials> {
+    read_keys(source).map(Keys::into_credentials)
+}
+
+/// Reads `source`'s fields, raising `CredentialsError` when there are none: for one token,
+/// without building a `Credentials` ([`bedrock_token::sign_token_from_keys`]).
+pub(crate) fn read_keys(source: &Bound<'_, PyAny>) -> PyResult<Keys> {
     let py = source.py();
     let names = names(py)?;
     let mut fields = Fields::of(source.clone())?;
@@ -168,7 +195,12 @@ pub(crate) fn read_credentials(source: &Bound<'_, PyAny>) -> PyResult<Credential
         Some(at) if at.is_instance(names.datetime.bind(py))? => Some(from_unix(at.call_method0(&names.timestamp)?.extract()?)),
         _ => None,
     };
-    Ok(Credentials::new(text(&key)?, text(&secret)?, token.as_ref().map(text).transpose()?, expires, "python"))
+    Ok(Keys {
+        access_key_id: text(&key)?,
+        secret: Zeroizing::new(text(&secret)?),
+        session_token: token.as_ref().map(text).transpose()?.map(Zeroizing::new),
+        expiry: expires,
+    })
 }
 
 /// `str(value)`, as AWS's generator formats each field.

@@ -14,7 +14,7 @@ use pyo3::types::{PyString, PyTuple};
 
 mod credentials;
 mod expiry;
-use credentials::read_credentials;
+use credentials::{read_credentials, read_keys};
 
 /// Raises the Python exception class `name` of `bedrock_token._errors` with `message`.
 pub(crate) fn raise(py: Python<'_>, name: &str, message: String) -> PyErr {
@@ -128,7 +128,9 @@ fn provide_token<'py>(py: Python<'py>, region: Option<String>, credentials: Opti
                 Some(region) => region,
                 None => py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| no_region(py))?,
             };
-            bedrock_token::sign_token(&read_credentials(credentials)?, &region, expiry, SystemTime::now())
+            let keys = read_keys(credentials)?;
+            let session_token = keys.session_token.as_deref().map(String::as_str);
+            bedrock_token::sign_token_from_keys(&keys.access_key_id, &keys.secret, session_token, keys.expiry, &region, expiry, SystemTime::now())
         }
         // The default chains, fingerprinted once for the region and the credentials.
         None => py.detach(|| block_on(DefaultChain::new().token(region.as_deref(), expiry))),

@@ -63,7 +63,7 @@ pub use long_term_key::{inspect_long_term_key, LongTermKeyInfo, LONG_TERM_KEY_PR
 pub use openai::{openai_base_url, OpenAiEndpoint};
 pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT, LOAD_GRACE};
 pub use region::validate_region;
-pub use sign::{clear_signing_state, sign_token, TOKEN_PREFIX};
+pub use sign::{clear_signing_state, sign_token, sign_token_from_keys, TOKEN_PREFIX};
 pub use time::{human_duration, rfc3339};
 pub use token::{Token, REDACTED_TOKEN};
 

@@ -68,10 +68,46 @@ impl SecretBytes {
         &self.0
     }
 
-    /// Appends `bytes`; they must fit in the capacity reserved up front.
+    /// Appends `bytes`; they should fit in the capacity reserved up front (if they do not, the
+    /// bytes move to a larger allocation and the old one is wiped, never left behind).
     pub(crate) fn extend(&mut self, bytes: &[u8]) {
         debug_assert!(self.0.len() + bytes.len() <= self.0.capacity(), "a SecretBytes grew");
+        if self.0.capacity() - self.0.len() < bytes.len() {
+            self.reallocate_wiped(self.0.len() + bytes.len());
+        }
         self.0.extend_from_slice(bytes);
+    }
+
+    /// Appends `bytes` if they fit in the capacity with `keep_free` bytes to spare (for what
+    /// comes after); `false` (and nothing appended) if not.
+    pub(crate) fn try_extend(&mut self, bytes: &[u8], keep_free: usize) -> bool {
+        let fits = self.0.capacity() - self.0.len() >= bytes.len() + keep_free;
+        if fits {
+            self.0.extend_from_slice(bytes);
+        }
+        fits
+    }
+
+    /// Keeps the first `len` bytes (the rest stays in the allocation until it is wiped).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
+    /// Moves the bytes into a new allocation of exactly `capacity` bytes (at least their
+    /// length), and wipes the whole old one.
+    pub(crate) fn reallocate_wiped(&mut self, capacity: usize) {
+        let mut bigger = Vec::with_capacity(capacity.max(self.0.len()));
+        bigger.extend_from_slice(&self.0);
+        self.wipe();
+        self.0 = bigger;
+    }
+
+    /// Makes room for `capacity` bytes in all: a larger allocation replaces the old one, which
+    /// is wiped, so no copy is left behind.
+    pub(crate) fn reserve_wiped(&mut self, capacity: usize) {
+        if self.0.capacity() < capacity {
+            self.reallocate_wiped(capacity);
+        }
     }
 
     /// The allocation's size: what [`SecretBytes::extend`] may fill without moving.
@@ -151,6 +187,22 @@ mod tests {
         assert!(secret.capacity() >= 64);
         // SAFETY: `wipe` wrote a zero to every spare byte, so all of them are initialised.
         assert!(secret.0.spare_capacity_mut().iter().all(|b| unsafe { b.assume_init() } == 0));
+    }
+
+    #[test]
+    fn bytes_grow_only_into_a_new_allocation_after_wiping_the_old() {
+        let mut secret = SecretBytes::with_capacity(8);
+        assert!(!secret.try_extend(b"hunter2!", 1), "no room to spare: refused, nothing appended");
+        assert!(secret.try_extend(b"hunter2!", 0));
+        assert!(!secret.try_extend(b"x", 0), "no room: refused, nothing appended");
+        assert_eq!(secret.as_bytes(), b"hunter2!");
+        secret.truncate(6);
+        secret.reallocate_wiped(20);
+        assert_eq!(secret.as_bytes(), b"hunter");
+        assert_eq!(secret.capacity(), 20);
+        assert!(secret.try_extend(b"2!", 0) && secret.as_bytes() == b"hunter2!");
+        secret.reserve_wiped(10);
+        assert_eq!(secret.capacity(), 20, "already room");
     }
 
     #[test]

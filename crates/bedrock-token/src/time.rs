@@ -103,6 +103,28 @@ fn write_digits(out: &mut [u8], mut value: u32) {
     }
 }
 
+/// How far the coarse clock may lag the system clock, and more: it moves once per kernel tick
+/// (1–10 ms).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const COARSE_CLOCK_SLACK: Duration = Duration::from_secs(1);
+
+/// A time no earlier than `SystemTime::now()`, read without the full clock read (a third of a
+/// cached-token hit): the kernel's coarse real-time clock, as of its last tick, plus a second.
+/// Elsewhere, `SystemTime::now()`. For "is it still before X" checks with a margin of minutes.
+pub(crate) fn now_or_later() -> SystemTime {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) } == 0 {
+            if let (Ok(secs), Ok(nanos)) = (u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
+                return UNIX_EPOCH + Duration::new(secs, nanos) + COARSE_CLOCK_SLACK;
+            }
+        }
+    }
+    SystemTime::now()
+}
+
 /// Reads SigV4's `YYYYMMDDTHHMMSSZ` back into a time.
 pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
     let parsed = chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ").ok()?;
@@ -162,6 +184,15 @@ mod tests {
             assert_eq!(std::str::from_utf8(&t.amz_date()).unwrap(), expected);
             assert_eq!(&SigningTime::from_day(t.day()).amz_date()[..8], &expected.as_bytes()[..8]);
         }
+    }
+
+    #[test]
+    fn now_or_later_is_never_before_now() {
+        for _ in 0..1000 {
+            let before = SystemTime::now();
+            assert!(now_or_later() >= before);
+        }
+        assert!(now_or_later() <= SystemTime::now() + Duration::from_secs(2), "and not far ahead");
     }
 
     #[test]

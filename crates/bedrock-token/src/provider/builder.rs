@@ -26,6 +26,8 @@ pub(crate) struct Settings {
     pub(crate) jitter: bool,
     pub(crate) background: bool,
     pub(crate) time_source: SharedTimeSource,
+    /// No time source was set: `time_source` is the system clock.
+    pub(crate) system_clock: bool,
     pub(crate) sleep: SharedAsyncSleep,
 }
 
@@ -237,6 +239,7 @@ impl TokenProviderBuilder {
             load_timeout,
             jitter: !self.no_jitter,
             background: self.background,
+            system_clock: self.time_source.is_none(),
             time_source: self.time_source.unwrap_or_else(|| SharedTimeSource::new(SystemTimeSource::new())),
             sleep: self.sleep.unwrap_or_else(|| SharedAsyncSleep::new(TokioSleep::new())),
         };

@@ -79,10 +79,13 @@ impl TokenProvider {
     /// # Ok(()) }
     /// ```
     pub async fn token(&self) -> Result<Arc<Token>, Error> {
+        if let Some(token) = self.inner.fresh() {
+            return Ok(token);
+        }
         let now = self.inner.now();
         match self.inner.cached(now) {
             Some(token) => Ok(token),
-            None => self.inner.refreshed(now, false).await,
+            None => self.inner.refreshed(now, false).await.map(|token| self.inner.handout_of(token)),
         }
     }
 
@@ -100,10 +103,13 @@ impl TokenProvider {
     /// # Ok::<(), bedrock_token::Error>(())
     /// ```
     pub fn token_blocking(&self) -> Result<Arc<Token>, Error> {
+        if let Some(token) = self.inner.fresh() {
+            return Ok(token);
+        }
         let now = self.inner.now();
         match self.inner.cached(now) {
             Some(token) => Ok(token),
-            None => runtime::block_on(self.inner.refreshed(now, false)),
+            None => runtime::block_on(self.inner.refreshed(now, false)).map(|token| self.inner.handout_of(token)),
         }
     }
 
@@ -122,7 +128,7 @@ impl TokenProvider {
     /// # Ok::<(), bedrock_token::Error>(())
     /// ```
     pub fn with_token<R>(&self, f: impl FnOnce(&Token) -> R) -> Result<R, Error> {
-        match self.inner.with_fresh(self.inner.now(), f) {
+        match self.inner.with_fresh(self.inner.now_or_later(), f) {
             Ok(result) => Ok(result),
             Err(f) => self.token_blocking().map(|token| f(&token)),
         }
@@ -146,7 +152,7 @@ impl TokenProvider {
     /// # Ok::<(), bedrock_token::Error>(())
     /// ```
     pub fn cached_token(&self) -> Option<Arc<Token>> {
-        self.inner.cached(self.inner.now())
+        self.inner.fresh().or_else(|| self.inner.cached(self.inner.now()))
     }
 
     /// Signs a new token now, even if the cached one is fresh (joins a refresh already running).
@@ -163,7 +169,7 @@ impl TokenProvider {
     /// # Ok(()) }
     /// ```
     pub async fn refresh(&self) -> Result<Arc<Token>, Error> {
-        self.inner.refreshed(self.inner.now(), true).await
+        self.inner.refreshed(self.inner.now(), true).await.map(|token| self.inner.handout_of(token))
     }
 
     /// The cache, the running refresh and the last failure, for health checks and metrics.

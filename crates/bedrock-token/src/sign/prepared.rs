@@ -1,12 +1,21 @@
 //! [`Prepared`]: everything about a token that stays the same for one signer, region and day,
 //! computed once, and the per-token work that remains.
+//!
+//! Per token: the query's variable part is written once, into a buffer that is wiped after;
+//! the canonical request is hashed from that buffer and from constants, in place, never built;
+//! the signing key is opened from its [`SealedKey`] for one signature; hex goes into fixed
+//! arrays; and the token is the base64 of the URL's constant start (made once: it is a multiple
+//! of 3 bytes long, so its base64 is a prefix of the whole URL's) followed by the base64 of the
+//! rest, in one allocation.
 
 use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use super::text::{itoa_u32, lower_hex, percent_encode_into, same};
+use super::sealed::SealedKey;
+use super::sha256::{hmac, hmac_key_states, Sha256Stream};
+use super::text::{itoa_u32, lower_hex, percent_encode_into, percent_encoded_len, same};
 use super::{HOST, TOKEN_PREFIX};
 use crate::secret::{SecretBytes, SecretString};
 use crate::time::SigningTime;
@@ -14,51 +23,56 @@ use crate::time::SigningTime;
 const SERVICE: &str = "bedrock";
 
 /// Who signs, for which region and UTC day: everything that [`Prepared`] depends on.
-/// An empty session token counts as none.
 #[derive(Clone, Copy)]
 pub(super) struct Identity<'a> {
     pub(super) access_key_id: &'a str,
     pub(super) secret: &'a str,
-    pub(super) session_token: &'a str,
     pub(super) region: &'a str,
     pub(super) day: u64,
 }
 
-/// What stays the same from token to token of one [`Identity`]: the query up to `X-Amz-Date=`,
-/// the SHA-256 state after hashing it, the HMAC keyed with the day's signing key, and the encoded
-/// session token. Secrets in it are zeroed on drop.
+/// What stays the same from token to token of one [`Identity`]. It holds no secret: the
+/// signing key is sealed under the secret access key, which is not kept, and the session token
+/// is read from the caller for every token.
 pub(super) struct Prepared {
     pub(super) access_key_id: Arc<str>,
-    secret: SecretString,
-    session_token: SecretString,
     pub(super) region: Arc<str>,
     day: u64,
+    /// The [`super::clear_signing_state`] generation this was prepared in.
+    generation: u64,
     /// `YYYYMMDD` of `day`.
     date: [u8; 8],
-    /// `bedrock.amazonaws.com/?Action=CallWithBearerToken&…&X-Amz-Date=`.
-    url_prefix: String,
-    /// The canonical request's hash state after `POST\n/\n` and the query in `url_prefix`.
-    canonical_prefix: Sha256,
-    /// HMAC keyed with the signing key, having absorbed the string to sign's first line.
-    string_to_sign_prefix: Hmac<Sha256>,
+    /// Base64 of `bedrock.amazonaws.com/?Action=CallWithBearerToken&…&X-Amz-Date=` cut to a
+    /// multiple of 3 bytes.
+    encoded_prefix: String,
+    /// The 0 to 2 bytes of that URL prefix after the part in `encoded_prefix`.
+    prefix_rest: ([u8; 2], usize),
+    /// The canonical request hashed up to `X-Amz-Date=`: `POST\n/\n` and the query so far.
+    canonical_prefix: Sha256Stream,
     /// `\n{date}/{region}/bedrock/aws4_request\n`, the string to sign's scope line.
-    scope: String,
-    /// `&X-Amz-Security-Token=…` percent-encoded, or empty.
-    encoded_session_token: SecretString,
-    /// Scratch space for the URL, wiped after every token.
-    url: SecretBytes,
+    scope: Box<[u8]>,
+    /// The day's signing key as HMAC key states, sealed under the secret access key.
+    key: SealedKey,
+    /// Scratch space for the URL after `encoded_prefix`, wiped after every token.
+    tail: SecretBytes,
 }
 
-/// The canonical request after the signed query: headers, signed headers and the payload hash
+/// The canonical request after the security token: signed headers, headers and the payload hash
 /// (SHA-256 of the empty body, as botocore signs a presigned POST).
-const CANONICAL_SUFFIX: &str = "&X-Amz-SignedHeaders=host\nhost:bedrock.amazonaws.com\n\nhost\n\
+const CANONICAL_SUFFIX: &[u8] = b"&X-Amz-SignedHeaders=host\nhost:bedrock.amazonaws.com\n\nhost\n\
 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const ALGORITHM_LINE: &str = "AWS4-HMAC-SHA256\n";
+const ALGORITHM_LINE: &[u8] = b"AWS4-HMAC-SHA256\n";
+const EXPIRES: &[u8] = b"&X-Amz-Expires=";
 /// The URL's parameters after `X-Amz-Expires`, in botocore's order: SignedHeaders, then
 /// Security-Token, then Signature.
-const SIGNED_HEADERS: &str = "&X-Amz-SignedHeaders=host";
-const SIGNATURE: &str = "&X-Amz-Signature=";
-const VERSION: &str = "&Version=1";
+const SIGNED_HEADERS: &[u8] = b"&X-Amz-SignedHeaders=host";
+const SECURITY_TOKEN: &[u8] = b"&X-Amz-Security-Token=";
+const SIGNATURE: &[u8] = b"&X-Amz-Signature=";
+const VERSION: &[u8] = b"&Version=1";
+/// The URL after the session token: the signature and the version.
+const AFTER_TOKEN: usize = SIGNATURE.len() + 64 + VERSION.len();
+/// The longest URL after `encoded_prefix` without a session token.
+const TAIL_LEN: usize = 2 + 16 + EXPIRES.len() + 10 + SIGNED_HEADERS.len() + AFTER_TOKEN;
 
 /// SigV4's signing key, HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
 /// "aws4_request"), derived here so that `AWS4{secret}` and every intermediate key live only in
@@ -79,103 +93,117 @@ fn signing_key(secret: &str, date: &str, region: &str) -> zeroize::Zeroizing<[u8
 }
 
 impl Prepared {
-    pub(super) fn new(identity: Identity<'_>) -> Self {
+    pub(super) fn new(identity: Identity<'_>, generation: u64) -> Self {
         let time = SigningTime::from_day(identity.day);
         let amz_date = time.amz_date();
         let date: [u8; 8] = amz_date[..8].try_into().expect("eight digits");
         let date_str = std::str::from_utf8(&date).expect("ASCII digits");
 
-        let mut url_prefix = String::with_capacity(200 + identity.access_key_id.len() * 3);
-        url_prefix.push_str(HOST);
-        url_prefix.push_str("/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
-        percent_encode_into(&mut url_prefix, identity.access_key_id);
+        let mut url_prefix = Vec::with_capacity(200 + identity.access_key_id.len() * 3);
+        url_prefix.extend_from_slice(HOST.as_bytes());
+        url_prefix.extend_from_slice(b"/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
+        percent_encode_into(identity.access_key_id, |piece| {
+            url_prefix.extend_from_slice(piece);
+            true
+        });
         for part in [date_str, identity.region, SERVICE, "aws4_request"] {
-            url_prefix.push_str("%2F");
-            url_prefix.push_str(part);
+            url_prefix.extend_from_slice(b"%2F");
+            url_prefix.extend_from_slice(part.as_bytes());
         }
-        url_prefix.push_str("&X-Amz-Date=");
-        let mut canonical_prefix = Sha256::new();
+        url_prefix.extend_from_slice(b"&X-Amz-Date=");
+        let mut canonical_prefix = Sha256Stream::new();
         canonical_prefix.update(b"POST\n/\n");
-        canonical_prefix.update(&url_prefix.as_bytes()[HOST.len() + "/?".len()..]);
+        canonical_prefix.update(&url_prefix[HOST.len() + "/?".len()..]);
+        let whole = url_prefix.len() / 3 * 3;
+        let mut prefix_rest = ([0u8; 2], url_prefix.len() - whole);
+        prefix_rest.0[..prefix_rest.1].copy_from_slice(&url_prefix[whole..]);
 
         let key = signing_key(identity.secret, date_str, identity.region);
-        let mut string_to_sign_prefix =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_slice()).expect("HMAC takes keys of any length");
-        string_to_sign_prefix.update(ALGORITHM_LINE.as_bytes());
-
-        let session_token = identity.session_token;
-        let mut encoded_session_token = SecretString::with_capacity(session_token.len() * 3 + 32);
-        if !session_token.is_empty() {
-            encoded_session_token.push_str("&X-Amz-Security-Token=");
-            percent_encode_into(encoded_session_token.as_mut_string(), session_token);
-        }
-        let url_len = url_prefix.len()
-            + "YYYYMMDDTHHMMSSZ&X-Amz-Expires=4294967295".len()
-            + SIGNED_HEADERS.len()
-            + encoded_session_token.as_str().len()
-            + SIGNATURE.len()
-            + 64
-            + VERSION.len();
+        let key = SealedKey::seal(&hmac_key_states(key.as_slice()), identity.secret);
 
         Self {
             access_key_id: identity.access_key_id.into(),
-            secret: identity.secret.into(),
-            session_token: session_token.into(),
             region: identity.region.into(),
             day: identity.day,
+            generation,
             date,
-            scope: format!("\n{date_str}/{}/{SERVICE}/aws4_request\n", identity.region),
-            url_prefix,
+            encoded_prefix: base64_simd::STANDARD.encode_to_string(&url_prefix[..whole]),
+            prefix_rest,
             canonical_prefix,
-            string_to_sign_prefix,
-            encoded_session_token,
-            url: SecretBytes::with_capacity(url_len),
+            scope: format!("\n{date_str}/{}/{SERVICE}/aws4_request\n", identity.region).into_bytes().into(),
+            key,
+            tail: SecretBytes::with_capacity(TAIL_LEN),
         }
     }
 
-    pub(super) fn is_for(&self, identity: Identity<'_>) -> bool {
-        (self.day == identity.day)
-            & same(&self.region, identity.region)
-            & same(&self.access_key_id, identity.access_key_id)
-            & same(self.secret.as_str(), identity.secret)
-            & same(self.session_token.as_str(), identity.session_token)
+    /// The [`super::clear_signing_state`] generation this was prepared in.
+    #[cfg(test)]
+    pub(super) fn generation(&self) -> u64 {
+        self.generation
     }
 
-    /// Signs the token for `time` (on this identity's day) and lifetime `expires_in` seconds.
-    pub(super) fn sign(&mut self, time: SigningTime, expires_in: u32) -> SecretString {
+    pub(super) fn is_for(&self, identity: Identity<'_>, generation: u64) -> bool {
+        (self.day == identity.day)
+            & (self.generation == generation)
+            & same(&self.region, identity.region)
+            & same(&self.access_key_id, identity.access_key_id)
+            && self.key.is_sealed_with(identity.secret)
+    }
+
+    /// Signs the token for `time` (on this identity's day), lifetime `expires_in` seconds, with
+    /// `secret` (the one this was prepared with) and `session_token` (empty for none).
+    pub(super) fn sign(&mut self, time: SigningTime, expires_in: u32, secret: &str, session_token: &str) -> SecretString {
         debug_assert_eq!(time.day(), self.day);
         let amz_date = time.amz_date_on(self.date);
+        let tail = &mut self.tail;
+        // Room for the session token as it is; more only if it needs escapes that the last
+        // one did not (measured then, below).
+        let token_len = if session_token.is_empty() { 0 } else { SECURITY_TOKEN.len() + session_token.len() };
+        tail.reserve_wiped(TAIL_LEN + token_len);
 
-        let url = &mut self.url;
-        url.extend(self.url_prefix.as_bytes());
-        url.extend(&amz_date);
-        url.extend(b"&X-Amz-Expires=");
-        url.extend(itoa_u32(expires_in).as_bytes());
+        // The URL after the encoded prefix, up to the signature.
+        let (rest, rest_len) = self.prefix_rest;
+        tail.extend(&rest[..rest_len]);
+        let signed_start = tail.as_bytes().len();
+        tail.extend(&amz_date);
+        tail.extend(EXPIRES);
+        tail.extend(itoa_u32(expires_in).as_bytes());
+        let signed_end = tail.as_bytes().len();
+        tail.extend(SIGNED_HEADERS);
+        let token_start = tail.as_bytes().len();
+        if !session_token.is_empty() {
+            tail.extend(SECURITY_TOKEN);
+            let start = tail.as_bytes().len();
+            if !percent_encode_into(session_token, |piece| tail.try_extend(piece, AFTER_TOKEN)) {
+                tail.truncate(start);
+                tail.reallocate_wiped(TAIL_LEN + SECURITY_TOKEN.len() + percent_encoded_len(session_token));
+                let encoded = percent_encode_into(session_token, |piece| tail.try_extend(piece, AFTER_TOKEN));
+                debug_assert!(encoded, "measured");
+            }
+        }
+        let token_end = tail.as_bytes().len();
+        tail.extend(SIGNATURE);
 
         // The canonical query is sorted by name: Security-Token comes before SignedHeaders.
         let mut canonical = self.canonical_prefix.clone();
-        canonical.update(&url.as_bytes()[self.url_prefix.len()..]);
-        canonical.update(self.encoded_session_token.as_str().as_bytes());
-        canonical.update(CANONICAL_SUFFIX.as_bytes());
-        let canonical_hex = lower_hex(&canonical.finalize().into());
+        canonical.update(&tail.as_bytes()[signed_start..signed_end]);
+        canonical.update(&tail.as_bytes()[token_start..token_end]);
+        canonical.update(CANONICAL_SUFFIX);
+        let canonical_hex = lower_hex(&canonical.finalize());
 
-        let mut mac = self.string_to_sign_prefix.clone();
-        mac.update(&amz_date);
-        mac.update(self.scope.as_bytes());
-        mac.update(&canonical_hex);
-        let signature = lower_hex(&mac.finalize().into_bytes().into());
+        let key = self.key.open(secret);
+        let mac = hmac(&key, &[ALGORITHM_LINE, &amz_date, &self.scope, &canonical_hex]);
+        drop(key);
+        tail.extend(&lower_hex(&mac));
+        tail.extend(VERSION);
 
-        url.extend(SIGNED_HEADERS.as_bytes());
-        url.extend(self.encoded_session_token.as_str().as_bytes());
-        url.extend(SIGNATURE.as_bytes());
-        url.extend(&signature);
-        url.extend(VERSION.as_bytes());
-
-        // SIMD base64 (standard alphabet, padded), appended straight behind the prefix.
-        let mut token = SecretString::with_capacity(TOKEN_PREFIX.len() + url.as_bytes().len().div_ceil(3) * 4);
+        let tail_bytes = tail.as_bytes();
+        let mut token = SecretString::with_capacity(TOKEN_PREFIX.len() + self.encoded_prefix.len() + tail_bytes.len().div_ceil(3) * 4);
         token.push_str(TOKEN_PREFIX);
-        base64_simd::STANDARD.encode_append(url.as_bytes(), token.as_mut_string());
-        url.wipe();
+        token.push_str(&self.encoded_prefix);
+        // SIMD base64 (standard alphabet, padded), appended straight behind the prefix.
+        base64_simd::STANDARD.encode_append(tail_bytes, token.as_mut_string());
+        tail.wipe();
         token
     }
 }
@@ -208,13 +236,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signing_wipes_and_reuses_the_url_scratch() {
-        let identity = Identity { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: "s", session_token: "t", region: "us-east-1", day: 20_000 };
+    fn signing_wipes_and_reuses_the_url_scratch_sized_to_the_session_token() {
+        let identity = Identity { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: "s", region: "us-east-1", day: 20_000 };
         let time = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400)).unwrap();
-        let mut prepared = Prepared::new(identity);
-        let capacity = prepared.url.capacity();
-        prepared.sign(time, u32::MAX);
-        assert_eq!(prepared.url.as_bytes(), b"");
-        assert_eq!(prepared.url.capacity(), capacity, "the longest URL fits without growing");
+        let mut prepared = Prepared::new(identity, 0);
+        let capacity = prepared.tail.capacity();
+        prepared.sign(time, u32::MAX, "s", "");
+        assert_eq!(prepared.tail.as_bytes(), b"");
+        assert_eq!(prepared.tail.capacity(), capacity, "the longest URL without a session token fits without growing");
+        let token = "t/+".repeat(300);
+        prepared.sign(time, u32::MAX, "s", &token);
+        let capacity = prepared.tail.capacity();
+        assert_eq!(capacity, TAIL_LEN + SECURITY_TOKEN.len() + 300 * 7, "exactly what the session token needs");
+        prepared.sign(time, 1, "s", &token);
+        assert_eq!(prepared.tail.capacity(), capacity, "reused");
+        assert_eq!(prepared.tail.as_bytes(), b"");
     }
 }
