@@ -9,6 +9,9 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 - account_authorization_details.py: GetAccountAuthorizationDetails paged (`MaxItems`, `Marker`).
 - assume_role.py: STS AssumeRole refused (`AccessDenied`) for a missing role or one whose trust
   policy does not allow the caller.
+- secrets_manager.py: Secrets Manager's staging labels and versions as AWS keeps them
+  (`AWSCURRENT` moved by `UpdateSecretVersionStage`, versions never changed, each version's
+  `CreatedDate`).
 - private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
   same port:
   `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
@@ -31,6 +34,7 @@ import account_authorization_details  # noqa: E402,F401  (pages GetAccountAuthor
 import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust policy, on import)
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
+import secrets_manager  # noqa: E402,F401  (staging labels and versions as AWS keeps them, on import)
 import service_specific_credentials  # noqa: E402,F401  (registers the extension on import)
 import call_counts  # noqa: E402,F401  (counts requests per action, on import; after the others wrap theirs)
 from moto.server import main  # noqa: E402

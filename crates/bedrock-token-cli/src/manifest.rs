@@ -228,7 +228,7 @@ fn secret_path(dir: &Path, unit: &str) -> PathBuf {
 /// names the file.
 fn write_secret(dir: &Path, unit: &str, key: &NewKey) -> Result<PathBuf, String> {
     let path = secret_path(dir, unit);
-    let json = Zeroizing::new(serde_json::to_string_pretty(key).expect("serializable"));
+    let json = key.to_secret_json();
     match private_file::write(&path, json.as_bytes()) {
         Ok(()) => Ok(path),
         Err(err) => Err(format!("cannot write the secret of {} {} to {}: {err}", key.kind, key.id, path.display())),

@@ -46,15 +46,30 @@ pub fn validate_expiry(lifetime: Duration) -> Result<u32, Error> {
 /// assert!(parse_expiry("13h").is_err());
 /// ```
 pub fn parse_expiry(text: &str) -> Result<Duration, Error> {
-    let unparsable = || Error::UnparsableExpiry {
-        given: shorten(text),
+    let lifetime = match parse_seconds(text) {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(Unparsed::Unparsable) => return Err(Error::UnparsableExpiry { given: shorten(text) }),
+        Err(Unparsed::Overflow) => return Err(Error::InvalidExpiry { given: shorten(text.trim()) }),
     };
-    let out_of_range = || Error::InvalidExpiry {
-        given: shorten(text.trim()),
-    };
+    validate_expiry(lifetime).map_err(|_| Error::InvalidExpiry { given: shorten(text.trim()) })?;
+    Ok(lifetime)
+}
+
+/// Why a duration as people type it could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unparsed {
+    /// Not a duration: no number, or an unknown unit.
+    Unparsable,
+    /// Too large for a count of seconds.
+    Overflow,
+}
+
+/// Reads a duration as people type it, in whole seconds: plain seconds (`"43200"`) or one or more
+/// number-unit pairs (seconds, minutes, hours, days), with or without spaces (`"1h 30m"`, `"2d"`).
+pub(crate) fn parse_seconds(text: &str) -> Result<u64, Unparsed> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(unparsable());
+        return Err(Unparsed::Unparsable);
     }
     let mut total: u64 = 0;
     let mut rest = trimmed;
@@ -62,26 +77,21 @@ pub fn parse_expiry(text: &str) -> Result<Duration, Error> {
     while !rest.is_empty() {
         let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
-            return Err(unparsable());
+            return Err(Unparsed::Unparsable);
         }
-        // Only digits are left here, so a parse failure is an overflow: far above 12 h.
-        let number: u64 = rest[..digits].parse().map_err(|_| out_of_range())?;
+        // Only digits are left here, so a parse failure is an overflow.
+        let number: u64 = rest[..digits].parse().map_err(|_| Unparsed::Overflow)?;
         rest = rest[digits..].trim_start();
         let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
         let unit = match &rest[..unit_len] {
             "" if first && rest.is_empty() => 1, // plain seconds: "43200"
-            unit => unit_seconds(unit).ok_or_else(unparsable)?,
+            unit => unit_seconds(unit).ok_or(Unparsed::Unparsable)?,
         };
         rest = rest[unit_len..].trim_start();
         first = false;
-        total = number
-            .checked_mul(unit)
-            .and_then(|part| total.checked_add(part))
-            .ok_or_else(out_of_range)?;
+        total = number.checked_mul(unit).and_then(|part| total.checked_add(part)).ok_or(Unparsed::Overflow)?;
     }
-    let lifetime = Duration::from_secs(total);
-    validate_expiry(lifetime).map_err(|_| out_of_range())?;
-    Ok(lifetime)
+    Ok(total)
 }
 
 fn unit_seconds(unit: &str) -> Option<u64> {
@@ -89,6 +99,7 @@ fn unit_seconds(unit: &str) -> Option<u64> {
         "s" | "sec" | "secs" | "second" | "seconds" => Some(1),
         "m" | "min" | "mins" | "minute" | "minutes" => Some(60),
         "h" | "hr" | "hrs" | "hour" | "hours" => Some(3600),
+        "d" | "day" | "days" => Some(86_400),
         _ => None,
     }
 }

@@ -100,11 +100,10 @@ pub enum ProvisionError {
         /// The innermost causes, on one line.
         cause: String,
     },
-    /// A call to AWS Organizations or STS failed (the organisation audit), or could not reach
-    /// the service.
+    /// A call to AWS Organizations, STS or Secrets Manager failed, or could not reach the service.
     #[error("{service} {operation} failed: {message}")]
     Service {
-        /// `Organizations` or `STS`.
+        /// `Organizations`, `STS`, `Secrets Manager` or `Bedrock`.
         service: &'static str,
         /// The operation.
         operation: &'static str,
@@ -113,6 +112,20 @@ pub enum ProvisionError {
         code: Option<String>,
         /// The service's message, or why it could not be reached.
         message: String,
+    },
+    /// A rotation through a secret finished less than its grace period ago: the old key, which
+    /// readers may still hold, stays active until then, and IAM's limit of two keys leaves no
+    /// room for another. Finish the rotation after `until`.
+    #[error("secret {secret}: the last rotation of {user} is in its grace period: old key {old} stays active until {}; finish that rotation then, before rotating again", crate::rfc3339(*until))]
+    InGracePeriod {
+        /// The user.
+        user: String,
+        /// The secret's ARN.
+        secret: String,
+        /// The old key (the one `AWSPREVIOUS` holds).
+        old: String,
+        /// When the grace period ends.
+        until: std::time::SystemTime,
     },
     /// A step failed after others succeeded: what exists now, and how to remove it.
     #[error("{failed} failed ({source}); done before it: [{}]; to remove: [{}]", completed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), cleanup.join("; "))]

@@ -16,6 +16,7 @@
 //! - The operations: `lifecycle` (provision, rotate, deprovision, list), `audit` (reading the
 //!   account in bulk with `bulk_read`), `organization` (the audit of every account of an AWS
 //!   organisation, through assumed roles), `revoke`;
+//!   `store` (keys delivered to, and rotated through, AWS Secrets Manager);
 //!   `governance` holds their documents (the revocation deny, service control policies) and
 //!   findings.
 //!
@@ -49,6 +50,7 @@ mod plan;
 mod report;
 mod revoke;
 mod state;
+mod store;
 mod throttle;
 
 pub use error::ProvisionError;
@@ -62,6 +64,10 @@ pub use organization::{
 };
 pub use partition::Partition;
 pub use revoke::RevokeOptions;
+pub use store::{
+    parse_grace, validate_grace, RotationOptions, RotationStep, SecretStore, StoreError, StoreRotateReport, StoreTarget, StoredKey, CURRENT,
+    DEFAULT_GRACE, MAX_GRACE, PENDING, PREVIOUS, STORE_PREFIX,
+};
 pub use throttle::THROTTLING_DEADLINE;
 pub use client::Iam;
 pub use models::{ModelRef, PROFILE_PREFIXES};

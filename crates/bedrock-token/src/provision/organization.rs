@@ -351,8 +351,8 @@ fn active(account: &aws_sdk_organizations::types::Account) -> Option<Account> {
     is_active.then(|| (account.id().unwrap_or_default().to_owned(), account.name().unwrap_or_default().to_owned()))
 }
 
-/// An Organizations or STS failure as a [`ProvisionError::Service`].
-fn service_error<E>(service: &'static str, operation: &'static str, err: SdkError<E, HttpResponse>) -> ProvisionError
+/// An Organizations, STS or Secrets Manager failure as a [`ProvisionError::Service`].
+pub(crate) fn service_error<E>(service: &'static str, operation: &'static str, err: SdkError<E, HttpResponse>) -> ProvisionError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -78,6 +78,28 @@ pub struct NewKey {
     pub expires_at: Option<SystemTime>,
 }
 
+impl NewKey {
+    /// The key as JSON, the one form every holder of its secret gets (a `--secrets-dir` file, a
+    /// Secrets Manager version's `SecretString`): `{"kind": "api-key"|"access-key", "id", "secret",
+    /// "service_user_name", "created_at", "expires_at"}`. Wiped when dropped.
+    ///
+    /// ```
+    /// use bedrock_token::provision::{KeyKind, NewKey, Secret};
+    /// let key = NewKey { kind: KeyKind::AccessKey, id: "AKIAIOSFODNN7EXAMPLE".into(),
+    ///     secret: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), service_user_name: None,
+    ///     created_at: None, expires_at: None };
+    /// let json: serde_json::Value = serde_json::from_str(&key.to_secret_json()).unwrap();
+    /// assert_eq!(json["kind"], "access-key");
+    /// assert_eq!(json["secret"], "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    /// ```
+    pub fn to_secret_json(&self) -> zeroize::Zeroizing<String> {
+        // Room for everything up front: growing would leave a copy of the secret behind.
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(1024 + self.secret.expose().len()));
+        serde_json::to_writer_pretty(&mut *bytes, self).expect("a key serializes");
+        zeroize::Zeroizing::new(String::from_utf8(std::mem::take(&mut *bytes)).expect("JSON is UTF-8"))
+    }
+}
+
 /// An existing key and its age.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyStatus {

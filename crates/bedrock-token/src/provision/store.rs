@@ -1,0 +1,876 @@
+//! New keys delivered to AWS Secrets Manager, and rotated there without downtime.
+//!
+//! A secret holds one business unit's key: each version's `SecretString` is the key's JSON
+//! ([`NewKey::to_secret_json`]), and its version id is derived from the key id
+//! (`bedrock-token-key-{id}`), so that storing the same key again is the same request (idempotent)
+//! and each version says which key it holds.
+//!
+//! [`SecretStore::rotate`] follows Secrets Manager's staging labels, each step resumable from
+//! what the secret and IAM show:
+//! 1. a version labelled `AWSPENDING` on another version than `AWSCURRENT` is a rotation in
+//!    progress: it is resumed (its key verified, then made current);
+//! 2. otherwise the old key that `AWSPREVIOUS` holds, once its grace period is over, is
+//!    deactivated and then deleted (never the key `AWSCURRENT` holds); within it, a new rotation
+//!    is refused ([`ProvisionError::InGracePeriod`]): IAM keeps two keys at most;
+//! 3. keys nobody holds (created by a rotation that died before storing them: not in any labelled
+//!    version and newer than the current one) are deleted;
+//! 4. a new key is created and stored as a version labelled `AWSPENDING`;
+//! 5. it is verified with the secret read back from that version: an access key with STS
+//!    `GetCallerIdentity`, a Bedrock API key (when asked) with Bedrock `ListFoundationModels`;
+//! 6. `AWSCURRENT` moves to it (`UpdateSecretVersionStage`); Secrets Manager labels the old
+//!    version `AWSPREVIOUS`, whose key stays active for the grace period, counted from when the
+//!    new version was stored.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_sdk_iam::config::retry::RetryConfig;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::action::Action;
+use super::apply;
+use super::client::Iam;
+use super::input::{validate_api_key_days, BusinessUnit, KeyRequest};
+use super::organization::service_error;
+use super::plan;
+use super::report::{opt_rfc3339, KeyKind, KeyStatus, NewKey, SecurityWarning};
+use super::state;
+use super::throttle::send;
+use super::ProvisionError;
+
+/// How a store is named: `secretsmanager:NAME_OR_ARN`.
+pub const STORE_PREFIX: &str = "secretsmanager:";
+/// The staging label of the version readers use.
+pub const CURRENT: &str = "AWSCURRENT";
+/// The staging label of a version being rotated in.
+pub const PENDING: &str = "AWSPENDING";
+/// The staging label Secrets Manager moves to the version `AWSCURRENT` left.
+pub const PREVIOUS: &str = "AWSPREVIOUS";
+/// How long an old key stays active after a rotation unless told otherwise.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(3600);
+/// The longest grace period: 30 days.
+pub const MAX_GRACE: Duration = Duration::from_secs(30 * 86_400);
+/// How long a new key is tried while it becomes usable (IAM is eventually consistent).
+const VERIFY_DEADLINE: Duration = Duration::from_secs(30);
+/// How often a store request whose outcome is unknown is sent again (it is idempotent).
+const STORE_ATTEMPTS: u32 = 3;
+/// The region used when none is configured, as for IAM.
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// A Secrets Manager secret named as `secretsmanager:NAME` or `secretsmanager:ARN`.
+///
+/// ```
+/// use bedrock_token::provision::StoreTarget;
+/// let target = StoreTarget::parse("secretsmanager:prod/sales/bedrock-key").unwrap();
+/// assert_eq!(target.secret_id(), "prod/sales/bedrock-key");
+/// assert!(StoreTarget::parse("vault:x").unwrap_err().to_string().starts_with("store: "));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreTarget {
+    secret_id: String,
+}
+
+impl StoreTarget {
+    /// Reads `secretsmanager:NAME_OR_ARN`: a name of 1 to 512 letters, digits and `/_+=.@-`, or a
+    /// secret's ARN (`arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME`).
+    ///
+    /// ```
+    /// use bedrock_token::provision::StoreTarget;
+    /// let arn = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:sales-AbCdEf";
+    /// assert_eq!(StoreTarget::parse(&format!("secretsmanager:{arn}")).unwrap().region(), Some("cn-north-1"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, ProvisionError> {
+        let invalid = |why: &str| ProvisionError::InvalidInput {
+            field: "store",
+            reason: format!("{why}; allowed: secretsmanager:NAME (1 to 512 letters, digits and /_+=.@-) or secretsmanager:ARN of a secret"),
+        };
+        let id = text.strip_prefix(STORE_PREFIX).ok_or_else(|| invalid(&format!("{:?} does not start with {STORE_PREFIX}", crate::error::shorten(text))))?;
+        let name_ok = |name: &str| (1..=512).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+        if id.starts_with("arn:") {
+            let parts: Vec<&str> = id.splitn(7, ':').collect();
+            let ok = parts.len() == 7
+                && !parts[1].is_empty()
+                && parts[2] == "secretsmanager"
+                && crate::validate_region(parts[3]).is_ok()
+                && parts[4].len() == 12
+                && parts[4].chars().all(|c| c.is_ascii_digit())
+                && parts[5] == "secret"
+                && name_ok(parts[6]);
+            if !ok {
+                return Err(invalid(&format!("{:?} is not the ARN of a secret", crate::error::shorten(id))));
+            }
+        } else if !name_ok(id) {
+            return Err(invalid(&format!("{:?} is not a secret name", crate::error::shorten(id))));
+        }
+        Ok(Self { secret_id: id.to_owned() })
+    }
+
+    /// The secret's name or ARN, as given.
+    ///
+    /// ```
+    /// # let target = bedrock_token::provision::StoreTarget::parse("secretsmanager:sales").unwrap();
+    /// assert_eq!(target.secret_id(), "sales");
+    /// ```
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// The region of a secret given by ARN.
+    ///
+    /// ```
+    /// # let target = bedrock_token::provision::StoreTarget::parse("secretsmanager:sales").unwrap();
+    /// assert_eq!(target.region(), None);
+    /// ```
+    pub fn region(&self) -> Option<&str> {
+        self.secret_id.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(2))
+    }
+}
+
+impl fmt::Display for StoreTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{STORE_PREFIX}{}", self.secret_id)
+    }
+}
+
+/// Checks a grace period: 0 s to [`MAX_GRACE`] (30 days).
+///
+/// ```
+/// use std::time::Duration;
+/// assert!(bedrock_token::provision::validate_grace(Duration::from_secs(3600)).is_ok());
+/// assert_eq!(
+///     bedrock_token::provision::validate_grace(Duration::from_secs(31 * 86_400)).unwrap_err().to_string(),
+///     "grace: 2678400 s is out of range; allowed 0 s to 2592000 s (30 days)"
+/// );
+/// ```
+pub fn validate_grace(grace: Duration) -> Result<(), ProvisionError> {
+    if grace > MAX_GRACE {
+        return Err(ProvisionError::InvalidInput {
+            field: "grace",
+            reason: format!("{} s is out of range; allowed 0 s to {} s (30 days)", grace.as_secs(), MAX_GRACE.as_secs()),
+        });
+    }
+    Ok(())
+}
+
+/// Reads a grace period as people type it (`"1h"`, `"30m"`, `"2d"`, `"1h30m"`, plain seconds) and
+/// checks it with [`validate_grace`].
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(bedrock_token::provision::parse_grace("2d").unwrap(), Duration::from_secs(172_800));
+/// assert!(bedrock_token::provision::parse_grace("soon").unwrap_err().to_string().starts_with("grace: "));
+/// ```
+pub fn parse_grace(text: &str) -> Result<Duration, ProvisionError> {
+    let seconds = crate::expiry::parse_seconds(text).map_err(|_| ProvisionError::InvalidInput {
+        field: "grace",
+        reason: format!("{:?} is not a duration such as \"1h\", \"30m\", \"2d\" or \"90s\"; allowed 0 s to 30 days", crate::error::shorten(text)),
+    })?;
+    let grace = Duration::from_secs(seconds);
+    validate_grace(grace)?;
+    Ok(grace)
+}
+
+/// What [`SecretStore::rotate`] does besides making a new key.
+///
+/// ```
+/// let options = bedrock_token::provision::RotationOptions { finish_only: true, ..Default::default() };
+/// assert_eq!(options.grace, bedrock_token::provision::DEFAULT_GRACE);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationOptions {
+    /// How long the old key stays active after `AWSCURRENT` moved (0 s to [`MAX_GRACE`]).
+    pub grace: Duration,
+    /// Only finish the last rotation (retire the old key once its grace period is over), and
+    /// make no new key.
+    pub finish_only: bool,
+    /// Verify a new Bedrock API key with a Bedrock call before making it current (access keys
+    /// are always verified, with STS). Needs the `check` feature, and a policy that allows
+    /// `bedrock:ListFoundationModels`.
+    pub verify_api_key: bool,
+    /// The KMS key that encrypts the secret, when this rotation creates it.
+    pub kms_key_id: Option<String>,
+}
+
+impl Default for RotationOptions {
+    fn default() -> Self {
+        Self { grace: DEFAULT_GRACE, finish_only: false, verify_api_key: false, kms_key_id: None }
+    }
+}
+
+/// One step a rotation through a secret took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum RotationStep {
+    /// A pending version whose key is gone or inactive lost its `AWSPENDING` label.
+    DroppedPending {
+        /// The version.
+        version_id: String,
+    },
+    /// The old key's grace period was over: it was deactivated.
+    DeactivatedOldKey {
+        /// The key.
+        id: String,
+    },
+    /// The old key was deleted.
+    DeletedOldKey {
+        /// The key.
+        id: String,
+    },
+    /// A key no version of the secret holds, made after the current one (by a rotation that
+    /// stopped before storing it), was deleted: nobody holds its secret.
+    DeletedUnheldKey {
+        /// The key.
+        id: String,
+    },
+    /// A new key was created.
+    CreatedKey {
+        /// Access key or API key.
+        kind: KeyKind,
+        /// The key.
+        id: String,
+    },
+    /// The new key was stored as a new version.
+    StoredVersion {
+        /// The version.
+        version_id: String,
+        /// Its staging label.
+        label: &'static str,
+    },
+    /// The key was verified with the secret read back from its version.
+    Verified {
+        /// The key.
+        id: String,
+        /// How: `STS GetCallerIdentity` or `Bedrock ListFoundationModels`.
+        with: &'static str,
+    },
+    /// `AWSCURRENT` moved to the version.
+    MadeCurrent {
+        /// The version now current.
+        version_id: String,
+    },
+}
+
+impl fmt::Display for RotationStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DroppedPending { version_id } => write!(f, "dropped {PENDING} from version {version_id} (its key is gone or inactive)"),
+            Self::DeactivatedOldKey { id } => write!(f, "deactivated old key {id} (grace period over)"),
+            Self::DeletedOldKey { id } => write!(f, "deleted old key {id}"),
+            Self::DeletedUnheldKey { id } => write!(f, "deleted key {id}, which no version of the secret holds (a rotation stopped before storing it)"),
+            Self::CreatedKey { kind, id } => write!(f, "created {kind} {id}"),
+            Self::StoredVersion { version_id, label } => write!(f, "stored it as version {version_id} ({label})"),
+            Self::Verified { id, with } => write!(f, "verified key {id} with {with}"),
+            Self::MadeCurrent { version_id } => write!(f, "moved {CURRENT} to version {version_id}"),
+        }
+    }
+}
+
+/// A key stored as a version of a secret (what reports name instead of the secret).
+///
+/// ```
+/// # let stored = bedrock_token::provision::StoredKey { secret_arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf".into(),
+/// #     version_id: "bedrock-token-key-AKIAIOSFODNN7EXAMPLE".into(), key_id: "AKIAIOSFODNN7EXAMPLE".into() };
+/// println!("{} version {} holds {}", stored.secret_arn, stored.version_id, stored.key_id);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredKey {
+    /// The secret's ARN.
+    pub secret_arn: String,
+    /// The version that holds the key.
+    pub version_id: String,
+    /// The key's id.
+    pub key_id: String,
+}
+
+/// The result of [`SecretStore::rotate`]: never a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreRotateReport {
+    /// The IAM user.
+    pub user_name: String,
+    /// The secret's ARN (empty when it does not exist yet and nothing was done).
+    pub secret_arn: String,
+    /// What was done, in order; empty when there was nothing to do.
+    pub steps: Vec<RotationStep>,
+    /// The version `AWSCURRENT` is on after this run, and its key.
+    pub current: Option<StoredKey>,
+    /// The old key still active for its grace period, if any.
+    pub old_key: Option<String>,
+    /// When the old key's grace period ends (then `finish` retires it).
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub grace_ends_at: Option<SystemTime>,
+    /// Security notes.
+    pub warnings: Vec<SecurityWarning>,
+}
+
+/// Why a rotation through a secret stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// It stopped before or without a new key: nothing is unaccounted for, and running it again
+    /// resumes.
+    #[error(transparent)]
+    Failed(#[from] ProvisionError),
+    /// A new key exists whose secret the secret could not be shown to hold: the caller holds the
+    /// only copy in `key` and must hand it over (or delete the key). Running the rotation again
+    /// resumes if the version was stored after all, and deletes the key otherwise.
+    #[error("{} {} of {user} was created but storing it in {secret} failed ({source})", key.kind, key.id)]
+    NotStored {
+        /// The user.
+        user: String,
+        /// The secret, as named.
+        secret: String,
+        /// The new key, with its secret.
+        key: Box<NewKey>,
+        /// Why storing failed.
+        #[source]
+        source: ProvisionError,
+    },
+}
+
+/// A version of the secret, as listed.
+#[derive(Debug, Clone)]
+struct Version {
+    id: String,
+    stages: Vec<String>,
+    created: Option<SystemTime>,
+}
+
+/// The key a version holds, as its JSON says.
+#[derive(Deserialize)]
+struct Held {
+    kind: String,
+    id: String,
+}
+
+/// The secret as it is: ARN and labelled versions.
+struct SecretState {
+    arn: String,
+    versions: Vec<Version>,
+}
+
+impl SecretState {
+    fn labelled(&self, label: &str) -> Option<&Version> {
+        self.versions.iter().find(|v| v.stages.iter().any(|s| s == label))
+    }
+}
+
+/// A Secrets Manager secret that holds a business unit's key, with the clients that store and
+/// verify keys. Its endpoint follows the standard settings (`AWS_ENDPOINT_URL_SECRETS_MANAGER`,
+/// `AWS_ENDPOINT_URL`); so do STS's and Bedrock's, used to verify new keys.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), bedrock_token::provision::StoreError> {
+/// use bedrock_token::provision::{BusinessUnit, Iam, KeyRequest, RotationOptions, SecretStore, StoreTarget};
+/// let target = StoreTarget::parse("secretsmanager:prod/sales/bedrock-key")?;
+/// let store = SecretStore::from_profile(None, None, target).await.map_err(|e| bedrock_token::provision::ProvisionError::InvalidInput { field: "profile", reason: e.to_string() })?;
+/// let iam = Iam::from_env().await;
+/// let report = store.rotate(&iam, &BusinessUnit::new("sales")?, KeyRequest::AccessKey, &RotationOptions::default()).await?;
+/// for step in &report.steps { println!("{step}"); }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SecretStore {
+    client: aws_sdk_secretsmanager::Client,
+    config: aws_config::SdkConfig,
+    target: StoreTarget,
+}
+
+impl SecretStore {
+    /// The store for `target`, with the clients of `config` (in the region of a secret given by
+    /// ARN, else the configuration's).
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    /// let target = bedrock_token::provision::StoreTarget::parse("secretsmanager:sales").unwrap();
+    /// let store = bedrock_token::provision::SecretStore::new(&config, target);
+    /// # let _ = store; }
+    /// ```
+    pub fn new(config: &aws_config::SdkConfig, target: StoreTarget) -> Self {
+        let config = match target.region() {
+            Some(region) => config.to_builder().region(aws_config::Region::new(region.to_owned())).build(),
+            None => config.clone(),
+        };
+        Self { client: aws_sdk_secretsmanager::Client::new(&config), config, target }
+    }
+
+    /// The store for a named profile and region, read as [`Iam::from_profile`] reads them
+    /// (`us-east-1` when no region is configured).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bedrock_token::Error> {
+    /// let target = bedrock_token::provision::StoreTarget::parse("secretsmanager:sales").unwrap();
+    /// let store = bedrock_token::provision::SecretStore::from_profile(Some("admin"), None, target).await?;
+    /// # let _ = store; Ok(()) }
+    /// ```
+    pub async fn from_profile(profile: Option<&str>, region: Option<&str>, target: StoreTarget) -> Result<Self, crate::Error> {
+        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
+        Ok(Self::new(&chain.sdk_config(region, DEFAULT_REGION).await?, target))
+    }
+
+    /// The secret, as named.
+    ///
+    /// ```no_run
+    /// # fn show(store: &bedrock_token::provision::SecretStore) {
+    /// println!("{}", store.target());
+    /// # }
+    /// ```
+    pub fn target(&self) -> &StoreTarget {
+        &self.target
+    }
+
+    /// The key id the secret's `AWSCURRENT` version holds; `None` when the secret does not exist
+    /// or has no current version. Also proves the secret can be read before any key is made.
+    ///
+    /// ```no_run
+    /// # async fn run(store: bedrock_token::provision::SecretStore) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// if let Some(id) = store.current_key_id().await? { println!("the secret holds {id}"); }
+    /// # Ok(()) }
+    /// ```
+    pub async fn current_key_id(&self) -> Result<Option<String>, ProvisionError> {
+        let Some(secret) = self.read().await? else { return Ok(None) };
+        match secret.labelled(CURRENT) {
+            Some(version) => Ok(Some(self.held(&version.id).await?.id)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores `key` (of `user`) as the secret's new `AWSCURRENT` version: `PutSecretValue`, or
+    /// `CreateSecret` when the secret does not exist, with the user's tags and `kms_key_id`.
+    /// Storing the same key again changes nothing. A request whose outcome is unknown is sent
+    /// again; on failure the key is still the caller's to account for.
+    ///
+    /// ```no_run
+    /// # async fn run(store: bedrock_token::provision::SecretStore, iam: bedrock_token::provision::Iam, key: bedrock_token::provision::NewKey) -> Result<(), bedrock_token::provision::ProvisionError> {
+    /// let stored = store.store_new_key(&iam, "sales-bedrock-user", &key, None).await?;
+    /// println!("{} version {}", stored.secret_arn, stored.version_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn store_new_key(&self, iam: &Iam, user: &str, key: &NewKey, kms_key_id: Option<&str>) -> Result<StoredKey, ProvisionError> {
+        let exists = self.read().await?.is_some();
+        self.put(iam, user, key, None, exists, kms_key_id).await
+    }
+
+    /// Rotates `business_unit`'s key of `key`'s kind through the secret, without downtime: see
+    /// the module's steps. Every step is idempotent; a run stopped at any point and run again
+    /// ends with one current key whose secret `AWSCURRENT` holds, and the key `AWSCURRENT` holds
+    /// is never retired. When the secret does not exist or has no current version, the new key
+    /// becomes its first, current version.
+    ///
+    /// ```no_run
+    /// # async fn run(store: bedrock_token::provision::SecretStore, iam: bedrock_token::provision::Iam) -> Result<(), bedrock_token::provision::StoreError> {
+    /// use bedrock_token::provision::{BusinessUnit, KeyRequest, RotationOptions};
+    /// let finish = RotationOptions { finish_only: true, ..Default::default() };
+    /// let report = store.rotate(&iam, &BusinessUnit::new("sales")?, KeyRequest::ApiKey { days: 90 }, &finish).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn rotate(&self, iam: &Iam, business_unit: &BusinessUnit, key: KeyRequest, options: &RotationOptions) -> Result<StoreRotateReport, StoreError> {
+        validate_grace(options.grace)?;
+        if let KeyRequest::ApiKey { days } = key {
+            validate_api_key_days(days)?;
+        }
+        let user = business_unit.user_name();
+        let Some((kind, create)) = plan::kind_and_create(&user, key) else {
+            return Err(ProvisionError::InvalidInput { field: "key", reason: "rotate needs access-key or api-key".into() }.into());
+        };
+        let Some(state) = state::read_user(iam, &user).await? else { return Err(ProvisionError::NoSuchUser(user).into()) };
+        if !state.is_managed() {
+            return Err(ProvisionError::NotManaged { user, action: "rotate keys of" }.into());
+        }
+        let mut keys: Vec<KeyStatus> = state.keys.into_iter().filter(|k| k.kind == kind).collect();
+        let secret = self.read().await?;
+        let mut report = StoreRotateReport {
+            user_name: user.clone(),
+            secret_arn: secret.as_ref().map(|s| s.arn.clone()).unwrap_or_default(),
+            steps: Vec::new(),
+            current: None,
+            old_key: None,
+            grace_ends_at: None,
+            warnings: state.warnings,
+        };
+        let current = match secret.as_ref().and_then(|s| s.labelled(CURRENT)) {
+            Some(version) => Some((version.clone(), self.held_of(&version.id, kind).await?)),
+            None => None,
+        };
+        // 1. A rotation in progress: resumed with the key its pending version holds.
+        let mut pending = None;
+        if let Some(version) = secret.as_ref().and_then(|s| s.labelled(PENDING)).filter(|v| !v.stages.iter().any(|s| s == CURRENT)) {
+            let held = self.held_of(&version.id, kind).await?;
+            if keys.iter().any(|k| k.id == held && k.active) {
+                pending = Some(version.id.clone());
+            } else {
+                self.move_label(PENDING, None, Some(&version.id)).await?;
+                report.steps.push(RotationStep::DroppedPending { version_id: version.id.clone() });
+            }
+        }
+        if pending.is_none() {
+            // 2. The last rotation's old key: retired once its grace period is over.
+            if let Some((current_version, current_key)) = &current {
+                let previous = match secret.as_ref().and_then(|s| s.labelled(PREVIOUS)) {
+                    Some(version) => Some(self.held_of(&version.id, kind).await?),
+                    None => None,
+                };
+                if let Some(old) = previous.filter(|old| old != current_key && keys.iter().any(|k| &k.id == old)) {
+                    let until = current_version.created.unwrap_or(SystemTime::UNIX_EPOCH) + options.grace;
+                    if SystemTime::now() < until {
+                        if options.finish_only {
+                            report.current = Some(self.stored(&report.secret_arn, current_version, current_key));
+                            report.old_key = Some(old);
+                            report.grace_ends_at = Some(until);
+                            return Ok(report);
+                        }
+                        return Err(ProvisionError::InGracePeriod { user, secret: report.secret_arn, old, until }.into());
+                    }
+                    self.retire(iam, &user, kind, &old, &mut keys, &mut report.steps).await?;
+                }
+                // 3. Keys no version holds, newer than the current one: a rotation died before
+                // storing them, so nobody holds their secret.
+                let held: Vec<String> = self.held_ids(secret.as_ref(), kind).await?;
+                let unheld: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !held.contains(&k.id) && k.created_at.zip(current_version.created).is_some_and(|(made, stored)| made >= stored))
+                    .map(|k| k.id.clone())
+                    .collect();
+                for id in unheld {
+                    Action::DeleteKey { user: user.clone(), kind, id: id.clone() }.apply(iam).await?;
+                    keys.retain(|k| k.id != id);
+                    report.steps.push(RotationStep::DeletedUnheldKey { id });
+                }
+            }
+            if options.finish_only {
+                report.current = current.as_ref().map(|(version, id)| self.stored(&report.secret_arn, version, id));
+                return Ok(report);
+            }
+            // 4. A new key, stored as the pending version (or as the first, current one).
+            plan::check_room(&user, kind, &keys)?;
+            let new_key = apply::create_key(iam, &create, &user, kind, &keys).await?;
+            report.steps.push(RotationStep::CreatedKey { kind, id: new_key.id.clone() });
+            let label = if current.is_some() { PENDING } else { CURRENT };
+            let stored = match self.put(iam, &user, &new_key, Some(label), secret.is_some(), options.kms_key_id.as_deref()).await {
+                Ok(stored) => stored,
+                Err(source) => return Err(StoreError::NotStored { user, secret: self.target.to_string(), key: Box::new(new_key), source }),
+            };
+            report.steps.push(RotationStep::StoredVersion { version_id: stored.version_id.clone(), label });
+            report.secret_arn = stored.secret_arn.clone();
+            if current.is_none() {
+                for old in keys.iter().filter(|k| k.active) {
+                    report.warnings.push(SecurityWarning::OldKeyStillActive {
+                        id: old.id.clone(),
+                        fix: format!("the secret did not hold it; deactivate it once nothing uses it: {}", Action::DeactivateKey { user: user.clone(), kind, id: old.id.clone() }.aws_command()),
+                    });
+                }
+                report.current = Some(stored);
+                return Ok(report);
+            }
+            pending = Some(stored.version_id);
+        }
+        // 5. Verify the pending version's key with its stored secret, 6. then make it current.
+        let pending = pending.expect("set above");
+        let verified = self.verify(&pending, &user, kind, options.verify_api_key).await?;
+        report.steps.extend(verified);
+        let from = current.as_ref().map(|(version, _)| version.id.as_str());
+        self.move_label(CURRENT, Some(&pending), from).await?;
+        report.steps.push(RotationStep::MadeCurrent { version_id: pending.clone() });
+        let held = self.held_of(&pending, kind).await?;
+        let after = self.read().await?;
+        let arn = after.as_ref().map(|s| s.arn.clone()).unwrap_or_default();
+        let created = after.and_then(|s| s.versions.into_iter().find(|v| v.id == pending)).and_then(|v| v.created);
+        report.old_key = current.map(|(_, id)| id).filter(|id| id != &held);
+        report.grace_ends_at = report.old_key.as_ref().map(|_| created.unwrap_or_else(SystemTime::now) + options.grace);
+        report.current = Some(StoredKey { secret_arn: arn.clone(), version_id: pending, key_id: held });
+        report.secret_arn = arn;
+        Ok(report)
+    }
+
+    /// Deactivates, then deletes, the old key `id` (each step skipped when already done).
+    async fn retire(&self, iam: &Iam, user: &str, kind: KeyKind, id: &str, keys: &mut Vec<KeyStatus>, steps: &mut Vec<RotationStep>) -> Result<(), ProvisionError> {
+        if keys.iter().any(|k| k.id == id && k.active) {
+            Action::DeactivateKey { user: user.to_owned(), kind, id: id.to_owned() }.apply(iam).await?;
+            steps.push(RotationStep::DeactivatedOldKey { id: id.to_owned() });
+        }
+        Action::DeleteKey { user: user.to_owned(), kind, id: id.to_owned() }.apply(iam).await?;
+        keys.retain(|k| k.id != id);
+        steps.push(RotationStep::DeletedOldKey { id: id.to_owned() });
+        Ok(())
+    }
+
+    fn stored(&self, arn: &str, version: &Version, key_id: &str) -> StoredKey {
+        StoredKey { secret_arn: arn.to_owned(), version_id: version.id.clone(), key_id: key_id.to_owned() }
+    }
+
+    /// The secret's ARN and versions; `None` when it does not exist.
+    async fn read(&self) -> Result<Option<SecretState>, ProvisionError> {
+        let id = self.target.secret_id();
+        let described = match send!(self.client.describe_secret().secret_id(id)) {
+            Ok(described) => described,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => return Ok(None),
+            Err(err) => return Err(service_error("Secrets Manager", "DescribeSecret", err)),
+        };
+        let mut versions = Vec::new();
+        let mut token = None;
+        loop {
+            let page = send!(self.client.list_secret_version_ids().secret_id(id).set_next_token(token.take()))
+                .map_err(|e| service_error("Secrets Manager", "ListSecretVersionIds", e))?;
+            versions.extend(page.versions().iter().map(|v| Version {
+                id: v.version_id().unwrap_or_default().to_owned(),
+                stages: v.version_stages().to_vec(),
+                created: v.created_date().and_then(|d| SystemTime::try_from(*d).ok()),
+            }));
+            match page.next_token {
+                Some(next) if !next.is_empty() => token = Some(next),
+                _ => break,
+            }
+        }
+        Ok(Some(SecretState { arn: described.arn.unwrap_or_default(), versions }))
+    }
+
+    /// The key a version holds.
+    async fn held(&self, version_id: &str) -> Result<Held, ProvisionError> {
+        let answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
+            .map_err(|e| service_error("Secrets Manager", "GetSecretValue", e))?;
+        let text = Zeroizing::new(answer.secret_string.clone().unwrap_or_default());
+        drop(answer);
+        serde_json::from_str::<Held>(&text).map_err(|_| ProvisionError::Service {
+            service: "Secrets Manager",
+            operation: "GetSecretValue",
+            code: None,
+            message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it (JSON with kind and id)", self.target),
+        })
+    }
+
+    /// The key id a version holds, which must be of `kind`.
+    async fn held_of(&self, version_id: &str, kind: KeyKind) -> Result<String, ProvisionError> {
+        let held = self.held(version_id).await?;
+        let expected = match kind {
+            KeyKind::AccessKey => "access-key",
+            KeyKind::ApiKey => "api-key",
+        };
+        if held.kind != expected {
+            return Err(ProvisionError::InvalidInput {
+                field: "key",
+                reason: format!("{} holds a key of kind {} (version {version_id}), not {expected}", self.target, held.kind),
+            });
+        }
+        Ok(held.id)
+    }
+
+    /// The key ids every labelled version holds.
+    async fn held_ids(&self, secret: Option<&SecretState>, kind: KeyKind) -> Result<Vec<String>, ProvisionError> {
+        let mut ids = Vec::new();
+        for version in secret.map(|s| s.versions.as_slice()).unwrap_or_default().iter().filter(|v| !v.stages.is_empty()) {
+            ids.push(self.held_of(&version.id, kind).await?);
+        }
+        Ok(ids)
+    }
+
+    /// Stores `key` as a version labelled `label` (default: `AWSCURRENT`), creating the secret
+    /// (with `user`'s tags and `kms_key_id`) when it does not `exist`. Sent again while its
+    /// outcome is unknown: the version id makes it idempotent.
+    async fn put(&self, iam: &Iam, user: &str, key: &NewKey, label: Option<&'static str>, exists: bool, kms_key_id: Option<&str>) -> Result<StoredKey, ProvisionError> {
+        let version_id = version_id(&key.id);
+        let json = key.to_secret_json();
+        let mut exists = exists;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = if exists {
+                let request = self.client.put_secret_value().secret_id(self.target.secret_id()).secret_string(&*json).client_request_token(&version_id).set_version_stages(label.map(|l| vec![l.to_owned()]));
+                send!(request).map(|out| out.arn.unwrap_or_default()).map_err(|e| {
+                    let outcome_unknown = e.raw_response().is_none_or(|r| r.status().is_server_error());
+                    (outcome_unknown, service_error("Secrets Manager", "PutSecretValue", e))
+                })
+            } else {
+                if self.target.region().is_some() {
+                    return Err(ProvisionError::InvalidInput { field: "store", reason: format!("{} does not exist, and a secret is created by name, not by ARN", self.target) });
+                }
+                let tags = state::read_tags(iam, user).await?;
+                let tags = tags.into_iter().map(|(k, v)| aws_sdk_secretsmanager::types::Tag::builder().key(k).value(v).build()).collect();
+                let request = self
+                    .client
+                    .create_secret()
+                    .name(self.target.secret_id())
+                    .description(format!("Amazon Bedrock key of IAM user {user}, stored by bedrock-token"))
+                    .secret_string(&*json)
+                    .client_request_token(&version_id)
+                    .set_tags(Some(tags))
+                    .set_kms_key_id(kms_key_id.map(str::to_owned));
+                match send!(request) {
+                    Ok(out) => Ok(out.arn.unwrap_or_default()),
+                    Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_exists_exception()) => {
+                        exists = true;
+                        continue;
+                    }
+                    Err(err) => {
+                        let outcome_unknown = err.raw_response().is_none_or(|r| r.status().is_server_error());
+                        Err((outcome_unknown, service_error("Secrets Manager", "CreateSecret", err)))
+                    }
+                }
+            };
+            match result {
+                Ok(arn) => return Ok(StoredKey { secret_arn: arn, version_id, key_id: key.id.clone() }),
+                Err((true, _)) if attempt < STORE_ATTEMPTS => tokio::time::sleep(Duration::from_millis(200 << attempt)).await,
+                Err((_, err)) => return Err(err),
+            }
+        }
+    }
+
+    /// Moves `label` to `to` (when given) from `from` (when given): `UpdateSecretVersionStage`.
+    async fn move_label(&self, label: &str, to: Option<&str>, from: Option<&str>) -> Result<(), ProvisionError> {
+        let request = self
+            .client
+            .update_secret_version_stage()
+            .secret_id(self.target.secret_id())
+            .version_stage(label)
+            .set_move_to_version_id(to.map(str::to_owned))
+            .set_remove_from_version_id(from.filter(|from| Some(*from) != to).map(str::to_owned));
+        send!(request).map_err(|e| service_error("Secrets Manager", "UpdateSecretVersionStage", e))?;
+        Ok(())
+    }
+
+    /// Verifies the key stored in `version_id` with its secret read back from the version: an
+    /// access key with STS (always), a Bedrock API key with Bedrock when `api_key` is set. Tried
+    /// again, with pauses, while the key is refused and [`VERIFY_DEADLINE`] is not reached.
+    async fn verify(&self, version_id: &str, user: &str, kind: KeyKind, api_key: bool) -> Result<Option<RotationStep>, ProvisionError> {
+        if kind == KeyKind::ApiKey && !api_key {
+            return Ok(None);
+        }
+        let answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
+            .map_err(|e| service_error("Secrets Manager", "GetSecretValue", e))?;
+        let text = Zeroizing::new(answer.secret_string.clone().unwrap_or_default());
+        drop(answer);
+        let stored: NewKey = parse_stored(&text).ok_or_else(|| ProvisionError::Service {
+            service: "Secrets Manager",
+            operation: "GetSecretValue",
+            code: None,
+            message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it", self.target),
+        })?;
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(500);
+        loop {
+            let result = match kind {
+                KeyKind::AccessKey => self.verify_access_key(&stored, user).await,
+                KeyKind::ApiKey => self.verify_api_key(&stored).await,
+            };
+            match result {
+                Ok(with) => return Ok(Some(RotationStep::Verified { id: stored.id.clone(), with })),
+                Err(err) if started.elapsed() + pause < VERIFY_DEADLINE => {
+                    tracing::debug!(error = %err, "the new key is not usable yet; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(8));
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    async fn verify_access_key(&self, key: &NewKey, user: &str) -> Result<&'static str, ProvisionError> {
+        let credentials = Credentials::new(key.id.clone(), key.secret.expose().to_owned(), None, None, "bedrock-token-rotation");
+        let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build();
+        let sts = aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).retry_config(RetryConfig::standard().with_max_attempts(1)).build());
+        let caller = sts.get_caller_identity().send().await.map_err(|e| service_error("STS", "GetCallerIdentity", e))?;
+        let arn = caller.arn.unwrap_or_default();
+        if !arn.ends_with(&format!("/{user}")) || !arn.contains(":user/") {
+            return Err(ProvisionError::Service {
+                service: "STS",
+                operation: "GetCallerIdentity",
+                code: None,
+                message: format!("the new access key {} authenticates as {arn}, not as user {user}", key.id),
+            });
+        }
+        Ok("STS GetCallerIdentity")
+    }
+
+    #[cfg(feature = "check")]
+    async fn verify_api_key(&self, key: &NewKey) -> Result<&'static str, ProvisionError> {
+        use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
+        let token = aws_credential_types::Token::new(key.secret.expose().to_owned(), None);
+        let config = aws_sdk_bedrock::config::Builder::from(&self.config)
+            .token_provider(token)
+            .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .build();
+        aws_sdk_bedrock::Client::from_conf(config)
+            .list_foundation_models()
+            .send()
+            .await
+            .map_err(|e| service_error("Bedrock", "ListFoundationModels", e))?;
+        Ok("Bedrock ListFoundationModels")
+    }
+
+    #[cfg(not(feature = "check"))]
+    async fn verify_api_key(&self, _key: &NewKey) -> Result<&'static str, ProvisionError> {
+        Err(ProvisionError::InvalidInput { field: "verify_api_key", reason: "verifying a Bedrock API key needs the crate feature `check`".into() })
+    }
+}
+
+/// The version id of the version that holds key `id`: the same for every attempt to store it.
+fn version_id(key_id: &str) -> String {
+    format!("bedrock-token-key-{key_id}")
+}
+
+/// A key as [`NewKey::to_secret_json`] wrote it.
+fn parse_stored(text: &str) -> Option<NewKey> {
+    #[derive(Deserialize)]
+    struct Stored<'a> {
+        kind: String,
+        id: String,
+        // Borrowed from `text` (wiped by the caller) unless JSON escapes made a copy.
+        #[serde(borrow)]
+        secret: std::borrow::Cow<'a, str>,
+        service_user_name: Option<String>,
+    }
+    let stored: Stored = serde_json::from_str(text).ok()?;
+    let kind = match stored.kind.as_str() {
+        "access-key" => KeyKind::AccessKey,
+        "api-key" => KeyKind::ApiKey,
+        _ => return None,
+    };
+    Some(NewKey { kind, id: stored.id, secret: super::Secret::new(stored.secret.as_ref()), service_user_name: stored.service_user_name, created_at: None, expires_at: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_name_the_field_and_the_allowed_form() {
+        for good in ["secretsmanager:sales", "secretsmanager:prod/sales/bedrock_key+1=a.b@c-d", "secretsmanager:arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:s-AbCdEf"] {
+            assert!(StoreTarget::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["sales", "secretsmanager:", "secretsmanager:a b", "secretsmanager:arn:aws:s3:us-east-1:123456789012:secret:s", "ssm:x"] {
+            let err = StoreTarget::parse(bad).unwrap_err();
+            assert!(matches!(err, ProvisionError::InvalidInput { field: "store", .. }), "{bad}");
+            assert!(err.to_string().contains("allowed: secretsmanager:NAME"), "{err}");
+        }
+        assert_eq!(StoreTarget::parse("secretsmanager:x").unwrap().to_string(), "secretsmanager:x");
+    }
+
+    #[test]
+    fn grace_periods_in_range() {
+        assert_eq!(parse_grace("1h").unwrap(), DEFAULT_GRACE);
+        assert_eq!(parse_grace("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_grace("30d").unwrap(), MAX_GRACE);
+        assert!(matches!(parse_grace("31d"), Err(ProvisionError::InvalidInput { field: "grace", .. })));
+        assert!(matches!(parse_grace("1 fortnight"), Err(ProvisionError::InvalidInput { field: "grace", .. })));
+    }
+
+    #[test]
+    fn a_stored_key_reads_back_and_its_version_is_derived_from_its_id() {
+        let key = NewKey {
+            kind: KeyKind::ApiKey,
+            id: "ACCAEXAMPLE12345678".into(),
+            secret: super::super::Secret::new("ABSKZXhhbXBsZQ=="),
+            service_user_name: Some("sales-bedrock-user-at-123456789012".into()),
+            created_at: Some(SystemTime::UNIX_EPOCH),
+            expires_at: None,
+        };
+        let back = parse_stored(&key.to_secret_json()).unwrap();
+        assert_eq!((back.kind, back.id.as_str(), back.secret.expose()), (KeyKind::ApiKey, "ACCAEXAMPLE12345678", "ABSKZXhhbXBsZQ=="));
+        assert_eq!(version_id(&key.id), "bedrock-token-key-ACCAEXAMPLE12345678");
+        assert!((32..=64).contains(&version_id("AKIAIOSFODNN7EXAMPLE").len()), "Secrets Manager's ClientRequestToken is 32 to 64 characters");
+    }
+}
