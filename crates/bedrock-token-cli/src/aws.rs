@@ -1,7 +1,7 @@
 //! `--region` and `--profile`: the same two flags, with the AWS CLI's meaning, on every command
 //! that calls AWS or signs for it.
 
-use bedrock_token::provision::Iam;
+use bedrock_token::provision::{Iam, SecretStore, StoreTarget};
 use bedrock_token::DefaultChain;
 
 /// Where the AWS settings come from, in the AWS CLI's order: these flags, then the environment
@@ -28,5 +28,10 @@ impl AwsArgs {
     /// An IAM client for this profile and region.
     pub async fn iam(&self) -> Result<Iam, bedrock_token::Error> {
         Iam::from_profile(self.profile.as_deref(), self.region.as_deref()).await
+    }
+
+    /// The Secrets Manager secret `target`, for this profile and region (a secret's ARN names its own region).
+    pub async fn store(&self, target: StoreTarget) -> Result<SecretStore, bedrock_token::Error> {
+        SecretStore::from_profile(self.profile.as_deref(), self.region.as_deref(), target).await
     }
 }

@@ -7,6 +7,12 @@
 //! api_key_days = 30        # default 90
 //! tags = { cost-center = "4711" }
 //!
+//! [units.support]
+//! owner = "support@example.com"
+//! key = "access-key"
+//! store = "secretsmanager:prod/support/bedrock-key"   # the secret goes there, not to a file
+//! kms_key_id = "alias/bedrock-keys"                   # optional, when the secret is created
+//!
 //! [units.research]
 //! owner = "research@example.com"
 //! models = ["us.anthropic.claude-sonnet-4-20250514-v1:0"]   # or policy = "limited" | "full" | ARN
@@ -21,6 +27,8 @@
 //! it can be, and a secret whose file cannot be written goes to stdout once instead (in the text
 //! lines, or left in its unit's JSON report); if stdout fails too, its key is named on stderr with
 //! the command that deletes it. The run then exits 1 with a summary naming each unit that failed.
+//! A unit with `store` gets its key into that Secrets Manager secret instead (as `provision --store`);
+//! if storing fails, its secret goes to stdout once, as above.
 //! A re-run checks what an earlier run may have left unaccounted for: a unit that asks for a key
 //! and has an active one whose secret `DIR/{unit}.json` does not hold is reported as failed (exit
 //! 1), with the command that deletes the key, until the file holds it or the key is replaced.
@@ -28,7 +36,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bedrock_token::provision::{Action, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
+use bedrock_token::provision::{Action, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecurityWarning, StoreTarget, DEFAULT_PATH};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -63,6 +71,10 @@ struct UnitTable {
     path: Option<String>,
     #[serde(default)]
     force: bool,
+    #[serde(default)]
+    store: Option<String>,
+    #[serde(default)]
+    kms_key_id: Option<String>,
 }
 
 fn invalid(field: &'static str, reason: String) -> Failure {
@@ -78,13 +90,23 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     let mut names = Vec::new();
     let mut kinds = Vec::new();
     let mut requests = Vec::new();
+    let mut stores = Vec::new();
     let mut makes_keys = false;
     for (name, table) in parsed.units {
         if table.policy.is_some() && !table.models.is_empty() {
             return Err(invalid("manifest", format!("units.{name}: give policy or models, not both")));
         }
         let key = table.key.unwrap_or(KeyArg::None);
-        makes_keys |= key != KeyArg::None;
+        let store = match (&table.store, key) {
+            (None, _) if table.kms_key_id.is_some() => return Err(invalid("manifest", format!("units.{name}.kms_key_id: applies only with store"))),
+            (None, _) => None,
+            (Some(_), KeyArg::None) => return Err(invalid("manifest", format!("units.{name}.store: needs key = \"access-key\" or \"api-key\""))),
+            (Some(text), _) => {
+                let target = StoreTarget::parse(text).map_err(|e| invalid("manifest", format!("units.{name}.{e}")))?;
+                Some((aws.store(target).await?, table.kms_key_id.clone()))
+            }
+        };
+        makes_keys |= key != KeyArg::None && store.is_none();
         let unit = Unit {
             business_unit: name.clone(),
             owner: table.owner,
@@ -100,6 +122,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             ProvisionError::InvalidInput { field, reason } => invalid("manifest", format!("units.{name}.{field}: {reason}")),
             other => Failure::Provision(other),
         })?;
+        stores.push(store);
         names.push(name);
         kinds.push(match key {
             KeyArg::None => None,
@@ -114,7 +137,16 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     if let Some(dir) = secrets_dir {
         private_file::create_dir(dir).map_err(|e| invalid("secrets_dir", format!("cannot create {}: {e}", dir.display())))?;
     }
-    let results = aws.iam().await?.provision_all(requests, concurrency).await;
+    // Read each secret first: a store that cannot be reached fails the run before any key is made.
+    let mut held = Vec::new();
+    for store in &stores {
+        held.push(match store {
+            Some((store, _)) if !dry_run => store.current_key_id().await?,
+            _ => None,
+        });
+    }
+    let iam = aws.iam().await?;
+    let results = iam.provision_all(requests, concurrency).await;
     // Keys exist from here on: no early return until every unit's outcome, and every new
     // secret, is accounted for.
     let mut out = Stdout::default();
@@ -122,8 +154,8 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     let mut summary = Vec::new();
     let mut in_report = Vec::new();
     let mut any_key = false;
-    for ((name, kind), result) in names.iter().zip(&kinds).zip(&results) {
-        let mut entry = serde_json::json!({"business_unit": name, "report": null, "error": null, "secret_file": null});
+    for ((((name, kind), result), store), held) in names.iter().zip(&kinds).zip(&results).zip(&stores).zip(&held) {
+        let mut entry = serde_json::json!({"business_unit": name, "report": null, "error": null, "secret_file": null, "stored": null});
         let report = match result {
             Ok(report) => report,
             Err(err) => {
@@ -137,15 +169,22 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         };
         any_key |= report.new_key.is_some();
         entry["report"] = serde_json::to_value(report).expect("serializable");
-        let written = match (&report.new_key, secrets_dir) {
-            (Some(key), Some(dir)) => Some(write_secret(dir, name, key)),
+        let written = match (&report.new_key, store, secrets_dir) {
+            (Some(key), Some((store, kms_key_id)), _) => Some(match store.store_new_key(&iam, &report.user_name, key, kms_key_id.as_deref()).await {
+                Ok(stored) => {
+                    entry["stored"] = serde_json::to_value(&stored).expect("serializable");
+                    Ok(format!("{} version {}", stored.secret_arn, stored.version_id))
+                }
+                Err(err) => Err(format!("cannot store the secret of {} {} in {}: {}", key.kind, key.id, store.target(), bedrock_token::error_chain(&err))),
+            }),
+            (Some(key), None, Some(dir)) => Some(write_secret(dir, name, key).map(|path| {
+                entry["secret_file"] = path.display().to_string().into();
+                path.display().to_string()
+            })),
             _ => None,
         };
         match &written {
-            Some(Ok(path)) => {
-                wipe_secret(&mut entry);
-                entry["secret_file"] = path.display().to_string().into();
-            }
+            Some(Ok(_)) => wipe_secret(&mut entry),
             Some(Err(reason)) => {
                 eprintln!("{name}: {reason}; the secret goes to standard output instead, once");
                 entry["error"] = format!("{reason}; the secret is in this report, shown once").into();
@@ -153,18 +192,24 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             }
             None => {}
         }
-        let unaccounted = match (&report.new_key, secrets_dir, kind) {
-            (None, Some(dir), Some(kind)) => unaccounted(dir, name, &report.user_name, *kind, &report.existing_keys),
+        let unaccounted = match (&report.new_key, store, secrets_dir, kind) {
+            (None, Some((store, _)), _, Some(kind)) if !dry_run => {
+                unaccounted(&store.target().to_string(), held.clone(), &report.user_name, *kind, &report.existing_keys)
+            }
+            (None, None, Some(dir), Some(kind)) => {
+                let path = secret_path(dir, name);
+                unaccounted(&path.display().to_string(), held_key_id(&path), &report.user_name, *kind, &report.existing_keys)
+            }
             _ => None,
         };
         if let Some(reason) = &unaccounted {
             eprintln!("{name}: {reason}");
             entry["error"] = reason.clone().into();
-            failed.push(format!("{name} (a key's secret is not in the secrets directory)"));
+            failed.push(format!("{name} (a key's secret is not where the manifest delivers it)"));
         }
         if format == ReportFormat::Text {
             let destination = match &written {
-                Some(Ok(path)) => path.display().to_string(),
+                Some(Ok(destination)) => destination.clone(),
                 _ => "stdout, below".into(),
             };
             print_unit(&mut out, name, report, &destination);
@@ -242,12 +287,11 @@ fn wipe_secret(entry: &mut serde_json::Value) {
     }
 }
 
-/// A unit that got no new key this run, but has active keys of the kind it asks for: the
-/// secrets directory must hold the secret of one of them, or nobody may. Returns what to report.
-fn unaccounted(dir: &Path, unit: &str, user: &str, kind: KeyKind, existing: &[KeyStatus]) -> Option<String> {
+/// A unit that got no new key this run, but has active keys of the kind it asks for: where its
+/// secrets go (`place`: the unit's file, or its secret, which holds key `held`) must hold the
+/// secret of one of them, or nobody may. Returns what to report.
+fn unaccounted(place: &str, held: Option<String>, user: &str, kind: KeyKind, existing: &[KeyStatus]) -> Option<String> {
     let active: Vec<&KeyStatus> = existing.iter().filter(|k| k.kind == kind && k.active).collect();
-    let path = secret_path(dir, unit);
-    let held = held_key_id(&path);
     if active.is_empty() || active.iter().any(|k| held.as_deref() == Some(k.id.as_str())) {
         return None;
     }
@@ -256,7 +300,7 @@ fn unaccounted(dir: &Path, unit: &str, user: &str, kind: KeyKind, existing: &[Ke
     Some(format!(
         "{kind} {} of {user} is active, but {} does not hold its secret (an earlier run could not write it, or it was made elsewhere); if you hold the secret, store it there as this command writes it; if nobody does, delete the key ({}) and run again to get a new one",
         ids.join(", "),
-        path.display(),
+        place,
         delete.join("; ")
     ))
 }

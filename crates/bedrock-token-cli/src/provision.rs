@@ -2,10 +2,14 @@
 //!
 //! The IAM endpoint follows the standard settings (`AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL`).
 //! A new secret is printed once, to stdout only (if stdout fails, its key is named on stderr with
-//! the command that deletes it); warnings go to stderr.
+//! the command that deletes it), or with `--store` put into a Secrets Manager secret and never
+//! printed (unless storing it fails: then it is printed once); warnings go to stderr.
+
+use std::time::Duration;
 
 use bedrock_token::provision::{
-    Action, BusinessUnit, KeyRequest, NewKey, PolicyChoice, ProvisionError, ProvisionRequest, SecurityWarning,
+    Action, BusinessUnit, KeyKind, KeyRequest, NewKey, PolicyChoice, ProvisionError, ProvisionReport, ProvisionRequest, RotationOptions,
+    SecretStore, SecurityWarning, StoreError, StoreRotateReport, StoreTarget, StoredKey,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -67,6 +71,12 @@ pub struct ProvisionArgs {
     /// IAM path of the user
     #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH, conflicts_with = "manifest")]
     path: String,
+    /// Put the new key's secret into this AWS Secrets Manager secret (created if missing, with the user's tags) instead of stdout: secretsmanager:NAME_OR_ARN
+    #[arg(long, value_name = "secretsmanager:NAME_OR_ARN", value_parser = parse_store, conflicts_with = "manifest")]
+    store: Option<StoreTarget>,
+    /// With --store: the KMS key (id, ARN or alias) that encrypts the secret when this command creates it [default: aws/secretsmanager]
+    #[arg(long, value_name = "ID", conflicts_with = "manifest")]
+    kms_key_id: Option<String>,
     /// Print the plan and change nothing. It still reads IAM, so it needs credentials and network
     #[arg(long)]
     dry_run: bool,
@@ -95,6 +105,21 @@ pub struct RotateArgs {
     /// Delete the old key instead of deactivating it
     #[arg(long)]
     delete_old: bool,
+    /// Rotate without downtime through this AWS Secrets Manager secret (staging labels AWSPENDING, AWSCURRENT, AWSPREVIOUS): secretsmanager:NAME_OR_ARN
+    #[arg(long, value_name = "secretsmanager:NAME_OR_ARN", value_parser = parse_store, conflicts_with_all = ["delete_old", "dry_run"])]
+    store: Option<StoreTarget>,
+    /// With --store: how long the old key stays active once the new one is current, e.g. 1h, 30m, 2d (0s to 30d) [default: 1h]
+    #[arg(long, value_name = "DURATION", value_parser = parse_grace, requires = "store")]
+    grace: Option<Duration>,
+    /// With --store: make no new key; deactivate, then delete, the old key (AWSPREVIOUS's) once its grace period is over
+    #[arg(long, requires = "store")]
+    finish: bool,
+    /// With --store --key api-key: call Bedrock (ListFoundationModels) with the new key before making it current; access keys are always verified (STS)
+    #[arg(long, requires = "store")]
+    verify: bool,
+    /// With --store: the KMS key (id, ARN or alias) that encrypts the secret if this rotation creates it
+    #[arg(long, value_name = "ID", requires = "store")]
+    kms_key_id: Option<String>,
     /// Print the plan and change nothing. It still reads IAM, so it needs credentials and network
     #[arg(long)]
     dry_run: bool,
@@ -133,6 +158,14 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
+}
+
+fn parse_store(text: &str) -> Result<StoreTarget, String> {
+    StoreTarget::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_grace(text: &str) -> Result<Duration, String> {
+    bedrock_token::provision::parse_grace(text).map_err(|e| e.to_string())
 }
 
 fn parse_tag(text: &str) -> Result<(String, String), String> {
@@ -200,6 +233,12 @@ pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
             return Err(Failure::Usage(format!("{flag} applies only with --manifest")));
         }
     }
+    if args.kms_key_id.is_some() && args.store.is_none() {
+        return Err(Failure::Usage("--kms-key-id applies only with --store".to_owned()));
+    }
+    if args.store.is_some() && args.key == KeyArg::None {
+        return Err(Failure::Usage("--store needs a key to store: --key access-key or --key api-key".to_owned()));
+    }
     let api_key_days = api_key_days(args.api_key_days, args.key == KeyArg::ApiKey)?;
     let unit = Unit {
         business_unit: args.business_unit.unwrap_or_default(),
@@ -213,7 +252,16 @@ pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
         force: args.force,
     };
     let request = unit.request(args.dry_run)?;
-    let report = args.aws.iam().await?.provision(&request).await?;
+    let iam = args.aws.iam().await?;
+    if let Some(target) = args.store {
+        let store = args.aws.store(target).await?;
+        // Read first: a store that cannot be reached fails before any key is made.
+        let held = if args.dry_run { None } else { store.current_key_id().await? };
+        let report = iam.provision(&request).await?;
+        let kind = if args.key == KeyArg::AccessKey { KeyKind::AccessKey } else { KeyKind::ApiKey };
+        return provision_into(&iam, &store, kind, held, args.kms_key_id.as_deref(), args.format, &report).await;
+    }
+    let report = iam.provision(&request).await?;
     let mut out = Stdout::default();
     let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
     print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |out| {
@@ -231,6 +279,20 @@ pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
         RotateKeyArg::ApiKey => KeyRequest::ApiKey { days },
     };
     let unit = BusinessUnit::new(&args.business_unit)?;
+    if let Some(target) = args.store {
+        if args.verify && args.key == RotateKeyArg::AccessKey {
+            return Err(Failure::Usage("--verify applies only with --key api-key: a new access key is always verified (STS GetCallerIdentity)".to_owned()));
+        }
+        let options = RotationOptions {
+            grace: args.grace.unwrap_or(bedrock_token::provision::DEFAULT_GRACE),
+            finish_only: args.finish,
+            verify_api_key: args.verify,
+            kms_key_id: args.kms_key_id,
+        };
+        let store = args.aws.store(target).await?;
+        let result = store.rotate(&args.aws.iam().await?, &unit, key, &options).await;
+        return rotated(&store, args.format, result);
+    }
     let report = args.aws.iam().await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
     let mut out = Stdout::default();
     let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
@@ -271,6 +333,119 @@ pub async fn list(args: ListArgs) -> Result<(), Failure> {
         println!("no users provisioned by bedrock-token under {}", args.path);
     }
     Ok(())
+}
+
+/// Delivers a provisioning's new key into the secret and prints the report, which names the
+/// secret's ARN and version, never the secret. When storing fails, the secret is printed once
+/// instead (exit 1). A unit with no new key must have its active key held by the secret (`held`:
+/// the key id of its AWSCURRENT version before the run).
+async fn provision_into(iam: &bedrock_token::provision::Iam, store: &SecretStore, kind: KeyKind, held: Option<String>, kms_key_id: Option<&str>, format: ReportFormat, report: &ProvisionReport) -> Result<(), Failure> {
+    let mut out = Stdout::default();
+    let Some(key) = &report.new_key else {
+        print(&mut out, format, report, &report.actions, report.dry_run, &report.warnings, None, |out| {
+            match (report.dry_run, report.actions.is_empty()) {
+                (true, _) => out.line(format_args!("would store a new key's secret in {}", store.target())),
+                (false, true) => out.line(format_args!("{}: nothing to do, already provisioned", report.user_name)),
+                (false, false) => {}
+            }
+        });
+        out.finish()?;
+        let active: Vec<&str> = report.existing_keys.iter().filter(|k| k.active && k.kind == kind).map(|k| k.id.as_str()).collect();
+        return match report.dry_run || active.is_empty() || active.iter().any(|id| held.as_deref() == Some(*id)) {
+            true => Ok(()),
+            false => Err(Failure::Incomplete(format!(
+                "{} of {} is active, but {} does not hold it (it was made elsewhere, or storing it failed); `bedrock-token rotate --store {}` puts a new key there",
+                active.join(", "),
+                report.user_name,
+                store.target(),
+                store.target()
+            ))),
+        };
+    };
+    match store.store_new_key(iam, &report.user_name, key, kms_key_id).await {
+        Ok(stored) => {
+            print_stored(&mut out, format, report, &stored);
+            out.finish()
+        }
+        Err(err) => {
+            print(&mut out, format, report, &report.actions, false, &report.warnings, Some((report.user_name.as_str(), key)), |_| {});
+            let lost = out.lost() > 0;
+            let _ = out.finish();
+            Err(Failure::Incomplete(format!(
+                "could not store {} {} in {} ({}); {}",
+                key.kind,
+                key.id,
+                store.target(),
+                bedrock_token::error_chain(&err),
+                if lost { "its secret could not be printed either: delete the key (named above)".to_owned() } else { format!("its secret is printed above, once: store it now, or delete the key ({})", crate::secret_output::delete_command(&report.user_name, key)) }
+            )))
+        }
+    }
+}
+
+/// A provisioning whose key went into a secret: the report without the secret, and where it is.
+fn print_stored(out: &mut Stdout, format: ReportFormat, report: &ProvisionReport, stored: &StoredKey) {
+    if format == ReportFormat::Json {
+        let mut json = serde_json::to_value(report).expect("serializable");
+        if let Some(serde_json::Value::String(secret)) = json.pointer_mut("/new_key/secret").map(serde_json::Value::take) {
+            drop(Zeroizing::new(secret));
+        }
+        json["stored"] = serde_json::to_value(stored).expect("serializable");
+        out.line(serde_json::to_string_pretty(&json).expect("serializable"));
+        return;
+    }
+    for action in &report.actions {
+        out.line(action);
+    }
+    out.line(format_args!("stored the new key {} in {} (version {}); its secret was not printed", stored.key_id, stored.secret_arn, stored.version_id));
+    for warning in report.warnings.iter().filter(|w| !matches!(w, SecurityWarning::StoreSecretNow)) {
+        eprintln!("warning: {}", warning.message());
+    }
+}
+
+/// Prints a rotation through a secret. A new key the secret could not be shown to hold is printed
+/// once (exit 1).
+fn rotated(store: &SecretStore, format: ReportFormat, result: Result<StoreRotateReport, StoreError>) -> Result<(), Failure> {
+    let mut out = Stdout::default();
+    let report = match result {
+        Ok(report) => report,
+        Err(StoreError::NotStored { user, secret, key, source }) => {
+            out.new_key(&user, &key);
+            let lost = out.lost() > 0;
+            let _ = out.finish();
+            return Err(Failure::Incomplete(format!(
+                "{} {} of {user} was created but storing it in {secret} failed ({}); {}",
+                key.kind,
+                key.id,
+                bedrock_token::error_chain(&source),
+                if lost { "its secret could not be printed either: delete the key (named above)" } else { "its secret is printed above, once; run the rotation again to resume (it deletes the key if the secret does not hold it)" }
+            )));
+        }
+        Err(StoreError::Failed(err)) => return Err(err.into()),
+        Err(other) => return Err(Failure::Incomplete(bedrock_token::error_chain(&other))),
+    };
+    if format == ReportFormat::Json {
+        out.line(serde_json::to_string_pretty(&report).expect("serializable"));
+        return out.finish();
+    }
+    for step in &report.steps {
+        out.line(step);
+    }
+    match &report.current {
+        Some(current) => out.line(format_args!("{} version {} (AWSCURRENT) holds key {}", current.secret_arn, current.version_id, current.key_id)),
+        None => out.line(format_args!("{} holds no key yet", store.target())),
+    }
+    if let (Some(old), Some(until)) = (&report.old_key, report.grace_ends_at) {
+        out.line(format_args!(
+            "old key {old} stays active until {}; then `bedrock-token rotate --store {} --finish` deactivates and deletes it",
+            bedrock_token::rfc3339(until),
+            store.target()
+        ));
+    }
+    for warning in &report.warnings {
+        eprintln!("warning: {}", warning.message());
+    }
+    out.finish()
 }
 
 /// JSON: the whole report on stdout. Text: the actions, then `details`, then the new key, then
