@@ -387,7 +387,7 @@ async fn provision_into(iam: &bedrock_token::provision::Iam, store: &SecretStore
 fn print_stored(out: &mut Stdout, format: ReportFormat, report: &ProvisionReport, stored: &StoredKey) {
     if format == ReportFormat::Json {
         let mut json = serde_json::to_value(report).expect("serializable");
-        if let Some(serde_json::Value::String(secret)) = json.pointer_mut("/new_key/secret").map(serde_json::Value::take) {
+        if let Some(serde_json::Value::String(secret)) = json.get_mut("new_key").and_then(serde_json::Value::as_object_mut).and_then(|key| key.remove("secret")) {
             drop(Zeroizing::new(secret));
         }
         json["stored"] = serde_json::to_value(stored).expect("serializable");

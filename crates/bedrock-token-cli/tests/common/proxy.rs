@@ -1,6 +1,8 @@
 //! A loopback HTTP proxy between the command and the IAM emulator that cuts the connection at
 //! one chosen request: before passing the request on (IAM never saw it) or after IAM answered
-//! (IAM did it, the caller never hears). It counts requests and records each one's IAM action.
+//! (IAM did it, the caller never hears). It counts requests and records each one's action (the
+//! `Action` of a query-protocol body, as IAM and STS take it, or the `X-Amz-Target` operation of a
+//! JSON-protocol request, as Secrets Manager takes it).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -21,6 +23,8 @@ struct Shared {
     actions: Vec<String>,
     /// Cut at this request index (0-based), once.
     cut: Option<(usize, Cut)>,
+    /// Cut every request of this action.
+    cut_every: Option<(String, Cut)>,
 }
 
 pub struct Proxy {
@@ -52,6 +56,11 @@ impl Proxy {
         shared.cut = cut;
     }
 
+    /// Cuts every request of `action` from now on (`None`: none).
+    pub fn cut_every(&self, cut: Option<(&str, Cut)>) {
+        self.shared.lock().unwrap().cut_every = cut.map(|(action, cut)| (action.to_owned(), cut));
+    }
+
     /// The IAM actions of the requests since the last [`Proxy::arm`].
     pub fn actions(&self) -> Vec<String> {
         self.shared.lock().unwrap().actions.clone()
@@ -62,13 +71,14 @@ impl Proxy {
 fn serve(client: TcpStream, upstream: &str, shared: &Mutex<Shared>) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let Some(request) = read_request(&mut reader) else { return };
-    let action = form_value(&request, "Action").unwrap_or_default();
+    let action = form_value(&request, "Action").or_else(|| target(&request)).unwrap_or_default();
     let cut = {
         let mut shared = shared.lock().unwrap();
         let index = shared.actions.len();
-        shared.actions.push(action);
-        match shared.cut {
-            Some((at, cut)) if at == index => Some(cut),
+        shared.actions.push(action.clone());
+        match (&shared.cut, &shared.cut_every) {
+            (Some((at, cut)), _) if *at == index => Some(*cut),
+            (_, Some((every, cut))) if *every == action => Some(*cut),
             _ => None,
         }
     };
@@ -123,4 +133,15 @@ fn form_value(request: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(request);
     let body = text.split("\r\n\r\n").nth(1)?;
     body.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// The operation of a JSON-protocol request: `X-Amz-Target: secretsmanager.PutSecretValue` gives
+/// `PutSecretValue`.
+fn target(request: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(request);
+    let head = text.split("\r\n\r\n").next()?;
+    head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("x-amz-target").then(|| value.trim().rsplit('.').next().unwrap_or_default().to_owned())
+    })
 }

@@ -1,0 +1,297 @@
+//! `provision --store` and `rotate --store`: keys delivered to an AWS Secrets Manager secret and
+//! rotated there without downtime, against moto's Secrets Manager, IAM and STS (one emulator,
+//! with this project's staging-label fixes, tests/iam_emulator/secrets_manager.py). Faults come
+//! from the loopback proxy (common/proxy.rs) that cuts the connection at a chosen request.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Output;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::proxy::{Cut, Proxy};
+use common::Moto;
+use serde_json::Value;
+
+const SECRET: &str = "prod/sales/bedrock-key";
+const STORE: &str = "secretsmanager:prod/sales/bedrock-key";
+const USER: &str = "sales-bedrock-user";
+
+/// The command with IAM, STS and Secrets Manager at `endpoint` (the emulator, or the proxy).
+fn run_via(moto: &Moto, endpoint: &str, args: &[&str]) -> Output {
+    let mut command = moto.command_via(endpoint, args);
+    command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint).env("AWS_ENDPOINT_URL_STS", endpoint);
+    command.output().unwrap()
+}
+
+fn run(moto: &Moto, args: &[&str]) -> Output {
+    run_via(moto, &moto.endpoint, args)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn provision(moto: &Moto, key: &str) -> Value {
+    let out = run(moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", key, "--tag", "cost-center=4711", "--store", STORE, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rotate_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    [&["rotate", "--business-unit", "sales", "--key", key, "--store", STORE][..], extra].concat()
+}
+
+async fn secrets_manager(moto: &Moto) -> aws_sdk_secretsmanager::Client {
+    aws_sdk_secretsmanager::Client::new(&moto.sdk_config("AKIDTEST", "secret", "us-east-1").await)
+}
+
+/// The key JSON a staging label's version holds.
+async fn labelled(sm: &aws_sdk_secretsmanager::Client, label: &str) -> Option<Value> {
+    let answer = sm.get_secret_value().secret_id(SECRET).version_stage(label).send().await.ok()?;
+    Some(serde_json::from_str(answer.secret_string().unwrap()).unwrap())
+}
+
+/// Whether IAM accepts the key a version holds, with that secret: the emulator's private route
+/// answers who a credential is and whether it is usable (tests/iam_emulator/caller.py).
+fn usable(endpoint: &str, key: &Value) -> bool {
+    let body = match key["kind"].as_str().unwrap() {
+        "access-key" => serde_json::json!({"accessKeyId": key["id"]}),
+        _ => serde_json::json!({"apiKey": key["secret"]}),
+    };
+    let answer = post(endpoint, "/__bedrock_token/caller", &body.to_string());
+    let secret_matches = key["kind"] == "api-key" || answer["secretAccessKey"] == key["secret"];
+    answer["found"] == true && answer["usable"] == true && secret_matches
+}
+
+fn post(endpoint: &str, path: &str, body: &str) -> Value {
+    let mut stream = TcpStream::connect(endpoint.trim_start_matches("http://")).unwrap();
+    let request = format!("POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}
+
+/// The ids and statuses of the user's access keys.
+async fn access_keys(iam: &aws_sdk_iam::Client) -> Vec<(String, bool)> {
+    let listed = iam.list_access_keys().user_name(USER).send().await.unwrap();
+    listed.access_key_metadata().iter().map(|k| (k.access_key_id().unwrap().to_owned(), k.status() == Some(&aws_sdk_iam::types::StatusType::Active))).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_stores_the_key_in_a_tagged_secret_prints_no_secret_and_rotate_adds_a_version() {
+    let Some(moto) = Moto::start() else { return };
+    let sm = secrets_manager(&moto).await;
+    let report = provision(&moto, "api-key");
+    let current = labelled(&sm, "AWSCURRENT").await.expect("the secret has a current version");
+    let secret = current["secret"].as_str().unwrap();
+    assert!(secret.starts_with("ABSK"), "the version holds the key's JSON: {current}");
+    assert_eq!(current["id"], report["new_key"]["id"]);
+    assert!(usable(&moto.endpoint, &current));
+    assert!(report["new_key"].get("secret").is_none(), "the report names the key, not its secret: {report}");
+    assert_eq!(report["stored"]["version_id"], format!("bedrock-token-key-{}", current["id"].as_str().unwrap()));
+    let described = sm.describe_secret().secret_id(SECRET).send().await.unwrap();
+    assert_eq!(report["stored"]["secret_arn"], described.arn().unwrap());
+    let tags: Vec<(String, String)> = described.tags().iter().map(|t| (t.key().unwrap().to_owned(), t.value().unwrap().to_owned())).collect();
+    for tag in [("business-unit", "sales"), ("owner", "sales@example.com"), ("cost-center", "4711"), ("created-by", "bedrock-token")] {
+        assert!(tags.contains(&(tag.0.to_owned(), tag.1.to_owned())), "the secret has the user's tags: {tags:?}");
+    }
+
+    // A re-run makes no key and stores nothing; the secret holds the active key, so it is clean.
+    let again = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "api-key", "--tag", "cost-center=4711", "--store", STORE]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(!text(&again.stdout).contains(secret));
+
+    let rotated = run(&moto, &rotate_args("api-key", &[]));
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    let new = labelled(&sm, "AWSCURRENT").await.unwrap();
+    assert_ne!(new["id"], current["id"], "a new version holds a new key");
+    assert_eq!(labelled(&sm, "AWSPREVIOUS").await.unwrap()["id"], current["id"]);
+    assert!(usable(&moto.endpoint, &new) && usable(&moto.endpoint, &current), "the old key stays active for the grace period");
+    for out in [&rotated.stdout, &rotated.stderr] {
+        assert!(!text(out).contains(new["secret"].as_str().unwrap()) && !text(out).contains(secret), "no secret is printed");
+    }
+    assert!(text(&rotated.stdout).contains("stays active until"), "{}", text(&rotated.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finish_retires_the_old_key_only_after_the_grace_period_and_never_the_current_one() {
+    let Some(moto) = Moto::start() else { return };
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    provision(&moto, "access-key");
+    let first = labelled(&sm, "AWSCURRENT").await.unwrap();
+    let rotated = run(&moto, &rotate_args("access-key", &["--grace", "2s"]));
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    assert!(text(&rotated.stdout).contains("verified key") && text(&rotated.stdout).contains("STS GetCallerIdentity"), "{}", text(&rotated.stdout));
+    let second = labelled(&sm, "AWSCURRENT").await.unwrap();
+
+    // Within the grace period: a new rotation has no room, and --finish retires nothing.
+    let refused = run(&moto, &rotate_args("access-key", &["--grace", "2s"]));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("grace period") && text(&refused.stderr).contains("--finish"), "{}", text(&refused.stderr));
+    let early = run(&moto, &rotate_args("access-key", &["--grace", "2s", "--finish"]));
+    assert!(early.status.success(), "{}", text(&early.stderr));
+    assert_eq!(access_keys(&iam).await.len(), 2);
+    assert!(usable(&moto.endpoint, &first) && usable(&moto.endpoint, &second));
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let finished = run(&moto, &rotate_args("access-key", &["--grace", "2s", "--finish"]));
+    assert!(finished.status.success(), "{}", text(&finished.stderr));
+    let stdout = text(&finished.stdout);
+    let (deactivated, deleted) = (stdout.find("deactivated old key").unwrap(), stdout.find("deleted old key").unwrap());
+    assert!(deactivated < deleted, "deactivated, then deleted: {stdout}");
+    assert_eq!(access_keys(&iam).await, vec![(second["id"].as_str().unwrap().to_owned(), true)], "only the current key is left");
+    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], second["id"]);
+
+    // Finishing again changes nothing, and a new rotation has room.
+    let again = run(&moto, &rotate_args("access-key", &["--grace", "2s", "--finish"]));
+    assert!(again.status.success() && !text(&again.stdout).contains("deleted"), "{}", text(&again.stdout));
+    let next = run(&moto, &rotate_args("access-key", &["--grace", "2s"]));
+    assert!(next.status.success(), "{}", text(&next.stderr));
+}
+
+/// The invariants after any run: AWSCURRENT's key is active with the secret it holds, the user's
+/// keys are exactly the current one and the one before the rotation (kept for its grace period),
+/// and that one, current until this rotation, was never deleted.
+async fn converged(moto: &Moto, sm: &aws_sdk_secretsmanager::Client, iam: &aws_sdk_iam::Client, before: &Value, case: &str) {
+    let current = labelled(sm, "AWSCURRENT").await.unwrap();
+    assert!(usable(&moto.endpoint, &current), "{case}: AWSCURRENT's key works: {current}");
+    let mut keys: Vec<String> = access_keys(iam).await.into_iter().map(|(id, active)| {
+        assert!(active, "{case}: {id} is active");
+        id
+    }).collect();
+    keys.sort();
+    let mut expected = vec![before["id"].as_str().unwrap().to_owned(), current["id"].as_str().unwrap().to_owned()];
+    expected.sort();
+    expected.dedup();
+    assert_eq!(keys, expected, "{case}: the user keeps the key from before and the current one, nothing else");
+    if current["id"] != before["id"] {
+        assert_eq!(labelled(sm, "AWSPREVIOUS").await.unwrap()["id"], before["id"], "{case}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_cut_at_any_request_then_run_again_converges() {
+    let Some(moto) = Moto::start() else { return };
+    let proxy = Proxy::start(&moto.endpoint);
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    provision(&moto, "access-key");
+    proxy.arm(None);
+    let clean = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    let actions = proxy.actions();
+    for step in ["CreateAccessKey", "PutSecretValue", "GetCallerIdentity", "UpdateSecretVersionStage"] {
+        assert!(actions.iter().any(|a| a == step), "a rotation calls {step}: {actions:?}");
+    }
+    for index in 0..actions.len() {
+        for cut in [Cut::BeforeRequest, Cut::AfterAnswer] {
+            let case = format!("cut {cut:?} at request {index} ({})", actions[index]);
+            moto.reset();
+            provision(&moto, "access-key");
+            let before = labelled(&sm, "AWSCURRENT").await.unwrap();
+            proxy.arm(Some((index, cut)));
+            let interrupted = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+            assert!(!text(&interrupted.stderr).contains("panicked"), "{case}: {}", text(&interrupted.stderr));
+            proxy.arm(None);
+            let rerun = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+            // A run that got through (a store request is sent again) or that was cut once the
+            // rotation was done leaves the old key in its grace period: the re-run says so.
+            let done_before = text(&rerun.stderr).contains("in its grace period");
+            assert!(rerun.status.success() || done_before, "{case}: the re-run converges: {}", text(&rerun.stderr));
+            converged(&moto, &sm, &iam, &before, &case).await;
+            assert_ne!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], before["id"], "{case}: the rotation completed");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_of_awscurrent_never_gets_a_refused_key_during_rotations() {
+    let Some(moto) = Moto::start() else { return };
+    let sm = secrets_manager(&moto).await;
+    provision(&moto, "api-key");
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicUsize::new(0));
+    let reader = {
+        let (stop, reads, sm, endpoint) = (stop.clone(), reads.clone(), sm.clone(), moto.endpoint.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let key = labelled(&sm, "AWSCURRENT").await.expect("AWSCURRENT is always there");
+                assert!(usable(&endpoint, &key), "the reader got a refused key: {}", key["id"]);
+                reads.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    for _ in 0..3 {
+        let rotated = run(&moto, &rotate_args("api-key", &["--grace", "1s"]));
+        assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let finished = run(&moto, &rotate_args("api-key", &["--grace", "1s", "--finish"]));
+        assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}", text(&finished.stdout));
+    }
+    stop.store(true, Ordering::Relaxed);
+    reader.await.expect("the reader saw only usable keys");
+    assert!(reads.load(Ordering::Relaxed) > 3, "the reader read during the rotations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_that_cannot_be_stored_is_printed_once_and_the_run_fails() {
+    let Some(moto) = Moto::start() else { return };
+    let proxy = Proxy::start(&moto.endpoint);
+    proxy.cut_every(Some(("CreateSecret", Cut::BeforeRequest)));
+    let out = run_via(&moto, &proxy.endpoint, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "access-key", "--store", STORE]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let keys = access_keys(&moto.iam().await).await;
+    assert_eq!(keys.len(), 1, "the key was made");
+    let answer = post(&moto.endpoint, "/__bedrock_token/caller", &serde_json::json!({"accessKeyId": keys[0].0}).to_string());
+    let secret = answer["secretAccessKey"].as_str().unwrap();
+    assert_eq!(text(&out.stdout).matches(secret).count(), 1, "its secret is printed once: {}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("could not store") && stderr.contains(&keys[0].0) && stderr.contains("aws iam delete-access-key"), "{stderr}");
+}
+
+#[test]
+fn bad_store_grace_and_refused_combinations_are_usage_errors() {
+    let moto = Moto::closed();
+    for (args, says) in [
+        (vec!["provision", "--business-unit", "sales", "--owner", "s@example.com", "--key", "api-key", "--store", "vault:sales"], "store: "),
+        (vec!["provision", "--business-unit", "sales", "--owner", "s@example.com", "--store", STORE], "--store needs a key"),
+        (vec!["provision", "--business-unit", "sales", "--owner", "s@example.com", "--kms-key-id", "alias/x"], "--kms-key-id applies only with --store"),
+        (rotate_args("api-key", &["--grace", "31d"]), "grace: "),
+        (rotate_args("api-key", &["--dry-run"]), "--dry-run"),
+        (rotate_args("api-key", &["--delete-old"]), "--delete-old"),
+        (rotate_args("access-key", &["--verify"]), "--verify applies only with --key api-key"),
+        (vec!["rotate", "--business-unit", "sales", "--key", "api-key", "--finish"], "--store"),
+    ] {
+        let out = run(&moto, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(says), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_unit_with_a_store_gets_its_key_there_and_needs_no_secrets_dir() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = std::env::temp_dir().join(format!("bedrock-token-store-manifest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = dir.join("units.toml");
+    std::fs::write(&manifest, format!("[units.sales]\nowner = \"sales@example.com\"\nkey = \"access-key\"\nstore = \"{STORE}\"\n\n[units.legal]\nowner = \"legal@example.com\"\n")).unwrap();
+    let out = run(&moto, &["provision", "--manifest", manifest.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let current = labelled(&secrets_manager(&moto).await, "AWSCURRENT").await.expect("the unit's secret was created");
+    assert!(usable(&moto.endpoint, &current));
+    assert!(!text(&out.stdout).contains(current["secret"].as_str().unwrap()), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("bedrock-token-key-"), "the report names the version: {}", text(&out.stdout));
+    let again = run(&moto, &["provision", "--manifest", manifest.to_str().unwrap()]);
+    assert!(again.status.success(), "a re-run is clean while the secret holds the active key: {}", text(&again.stderr));
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[units.sales]\nowner = \"sales@example.com\"\nstore = \"secretsmanager:x\"\n").unwrap();
+    let refused = run(&moto, &["provision", "--manifest", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("units.sales.store"), "{}", text(&refused.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
