@@ -1,6 +1,7 @@
 //! The IAM permissions the administrators' guide documents (`docs/iam-permissions.json`): IAM
 //! (the emulator) accepts the document as a policy, and every IAM action each command calls,
-//! recorded by a proxy between the command and the emulator, is allowed by that command's statement.
+//! recorded by a proxy between the command and the emulator, is allowed by that command's statement
+//! (and every Secrets Manager action of `--store`).
 
 mod common;
 
@@ -44,6 +45,21 @@ async fn the_documented_permissions_are_a_policy_iam_accepts() {
     assert!(refused.is_err(), "the emulator accepted an Effect of Permit");
 }
 
+/// The Secrets Manager operations `--store` calls (JSON protocol: the proxy names them by target).
+const SECRETS_MANAGER: [&str; 6] = ["DescribeSecret", "ListSecretVersionIds", "GetSecretValue", "CreateSecret", "PutSecretValue", "UpdateSecretVersionStage"];
+
+/// The permissions a recorded request needs: STS `GetCallerIdentity` none (`rotate --store`
+/// calls it with the new key, and AWS allows it to everyone); `CreateSecret` with tags also
+/// `secretsmanager:TagResource`.
+fn permissions(action: &str) -> Vec<String> {
+    match action {
+        "GetCallerIdentity" => vec![],
+        "CreateSecret" => vec!["secretsmanager:CreateSecret".into(), "secretsmanager:TagResource".into()],
+        _ if SECRETS_MANAGER.contains(&action) => vec![format!("secretsmanager:{action}")],
+        _ => vec![format!("iam:{action}")],
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_iam_action_of_each_command_is_in_its_documented_statement() {
     let Some(moto) = Moto::start() else { return };
@@ -53,14 +69,15 @@ async fn every_iam_action_of_each_command_is_in_its_documented_statement() {
     let mut missing = Vec::new();
     let mut run = |args: &[&str], code: i32| {
         proxy.arm(None);
-        let out = moto.command_via(&proxy.endpoint, args).output().unwrap();
+        let mut command = moto.command_via(&proxy.endpoint, args);
+        let out = command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &proxy.endpoint).env("AWS_ENDPOINT_URL_STS", &proxy.endpoint).output().unwrap();
         assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         let allowed = allowed(&policy, args[0]);
         let actions = proxy.actions();
         assert!(!actions.is_empty(), "{args:?} called IAM");
-        for action in actions {
-            if !allowed.contains(&format!("iam:{action}")) {
-                missing.push(format!("{}: iam:{action}", args[0]));
+        for permission in actions.iter().flat_map(|action| permissions(action)) {
+            if !allowed.contains(&permission) {
+                missing.push(format!("{}: {permission}", args[0]));
             }
         }
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -70,6 +87,9 @@ async fn every_iam_action_of_each_command_is_in_its_documented_statement() {
     run(&["provision", "--business-unit", "docs", "--owner", "o@example.com", "--model", "anthropic.claude-3-haiku-20240307-v1:0"], 0);
     run(&["provision", "--business-unit", "docs", "--owner", "o@example.com", "--policy", "full"], 0);
     run(&["provision", "--business-unit", "keys", "--owner", "o@example.com", "--key", "access-key", "--format", "json"], 0);
+    run(&["provision", "--business-unit", "stored", "--owner", "o@example.com", "--key", "access-key", "--store", "secretsmanager:docs/stored"], 0);
+    run(&["rotate", "--business-unit", "stored", "--key", "access-key", "--store", "secretsmanager:docs/stored", "--grace", "0s"], 0);
+    run(&["rotate", "--business-unit", "stored", "--key", "access-key", "--store", "secretsmanager:docs/stored", "--grace", "0s"], 0);
     run(&["list"], 0);
     run(&["rotate", "--business-unit", "docs", "--key", "api-key", "--format", "json"], 0);
     run(&["rotate", "--business-unit", "keys", "--key", "access-key", "--delete-old", "--format", "json"], 0);

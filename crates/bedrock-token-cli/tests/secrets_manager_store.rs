@@ -187,9 +187,9 @@ async fn a_rotation_cut_at_any_request_then_run_again_converges() {
     for step in ["CreateAccessKey", "PutSecretValue", "GetCallerIdentity", "UpdateSecretVersionStage"] {
         assert!(actions.iter().any(|a| a == step), "a rotation calls {step}: {actions:?}");
     }
-    for index in 0..actions.len() {
+    for (index, action) in actions.iter().enumerate() {
         for cut in [Cut::BeforeRequest, Cut::AfterAnswer] {
-            let case = format!("cut {cut:?} at request {index} ({})", actions[index]);
+            let case = format!("cut {cut:?} at request {index} ({action})");
             moto.reset();
             provision(&moto, "access-key");
             let before = labelled(&sm, "AWSCURRENT").await.unwrap();
