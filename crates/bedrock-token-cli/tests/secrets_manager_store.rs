@@ -4,6 +4,8 @@
 //! from the loopback proxy (common/proxy.rs) that cuts the connection at a chosen request.
 
 mod common;
+#[path = "../../../tests/bedrock_endpoint/endpoint.rs"]
+mod endpoint;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -294,4 +296,22 @@ async fn a_manifest_unit_with_a_store_gets_its_key_there_and_needs_no_secrets_di
     assert_eq!(refused.status.code(), Some(2));
     assert!(text(&refused.stderr).contains("units.sales.store"), "{}", text(&refused.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_calls_bedrock_with_the_stored_api_key_before_it_becomes_current() {
+    let Some(moto) = Moto::start() else { return };
+    let bedrock = endpoint::Endpoint::start_with_iam("us-east-1", &moto.endpoint);
+    let sm = secrets_manager(&moto).await;
+    provision(&moto, "api-key");
+    let mut command = moto.command_via(&moto.endpoint, &rotate_args("api-key", &["--verify"]));
+    let out = command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint).env("AWS_ENDPOINT_URL_BEDROCK", &bedrock.http).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let (verified, current) = (stdout.find("with Bedrock ListFoundationModels").unwrap(), stdout.find("moved AWSCURRENT").unwrap());
+    assert!(verified < current, "verified before it became current: {stdout}");
+    let asked = bedrock.requests();
+    let entry = asked.iter().find(|e| e["path"] == "/foundation-models").expect("the endpoint was asked");
+    assert_eq!((entry["tokenType"].as_str(), entry["decision"].as_str()), (Some("LONG_TERM"), Some("allow")), "{entry}");
+    assert!(usable(&moto.endpoint, &labelled(&sm, "AWSCURRENT").await.unwrap()));
 }
