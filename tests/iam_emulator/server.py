@@ -12,6 +12,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 - secrets_manager.py: Secrets Manager's staging labels and versions as AWS keeps them
   (`AWSCURRENT` moved by `UpdateSecretVersionStage`, versions never changed, each version's
   `CreatedDate`).
+- caller_identity.py: STS GetCallerIdentity refused (`InvalidClientTokenId`) for an inactive
+  access key.
 - private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
   same port:
   `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
@@ -32,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import account_authorization_details  # noqa: E402,F401  (pages GetAccountAuthorizationDetails, on import)
 import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust policy, on import)
+import caller_identity  # noqa: E402,F401  (refuses GetCallerIdentity with an inactive key, on import)
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import secrets_manager  # noqa: E402,F401  (staging labels and versions as AWS keeps them, on import)

@@ -1,4 +1,5 @@
-"""Secrets Manager's staging labels as AWS keeps them (secrets_manager.py), through the server.
+"""Secrets Manager's staging labels as AWS keeps them (secrets_manager.py), and STS refusing an
+inactive access key (caller_identity.py): what `rotate --store` relies on, through the server.
 
 Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
 """
@@ -71,3 +72,17 @@ def test_versions_carry_their_own_creation_time_and_the_secrets_arn(sm):
     with pytest.raises(ClientError) as missing:
         sm.list_secret_version_ids(SecretId="nope")
     assert code(missing) == "ResourceNotFoundException"
+
+
+def test_get_caller_identity_refuses_an_inactive_access_key(server):
+    iam = boto3.client("iam", endpoint_url=server, region_name="us-east-1", **KEYS)
+    iam.create_user(UserName="rotated")
+    key = iam.create_access_key(UserName="rotated")["AccessKey"]
+    as_key = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    sts = boto3.client("sts", endpoint_url=server, region_name="us-east-1", **as_key)
+    assert sts.get_caller_identity()["Arn"].endswith(":user/rotated")
+    iam.update_access_key(UserName="rotated", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    with pytest.raises(ClientError) as refused:
+        sts.get_caller_identity()
+    assert code(refused) == "InvalidClientTokenId"
+    assert boto3.client("sts", endpoint_url=server, region_name="us-east-1", **KEYS).get_caller_identity()["Account"], "unknown keys still get moto's identity"
