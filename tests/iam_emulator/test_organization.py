@@ -8,34 +8,11 @@ Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
 from __future__ import annotations
 
 import json
-import urllib.request
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from test_emulator import client, code, start
-
-KEYS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
-
-
-@pytest.fixture(scope="module")
-def server():
-    process, url = start({})
-    yield url
-    process.kill()
-    process.wait()
-
-
-@pytest.fixture
-def url(server):
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
-    return server
-
-
-def aws(url: str, service: str, **credentials):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", **(credentials or KEYS))
-
+from harness import aws, client, code
 
 def test_details_page_with_max_items_and_marker_and_carry_tags_policies_and_groups(url):
     iam = client(url)
