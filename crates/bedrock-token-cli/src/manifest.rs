@@ -94,14 +94,10 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         if table.policy.is_some() && !table.models.is_empty() {
             return Err(invalid("manifest", format!("units.{name}: give policy or models, not both")));
         }
-        let target = match (table.account, table.role) {
-            (None, None) => None,
-            (None, Some(_)) => return Err(invalid("manifest", format!("units.{name}.role: applies only with account (the unit's AWS account, 12 digits)"))),
-            (Some(account), role) => Some(AccountRole::new(account, role.as_deref()).map_err(|e| match e {
-                ProvisionError::InvalidInput { field, reason } => invalid("manifest", format!("units.{name}.{field}: {reason}")),
-                other => Failure::Provision(other),
-            })?),
-        };
+        let target = AccountRole::optional(table.account, table.role.as_deref()).map_err(|e| match e {
+            ProvisionError::InvalidInput { field, reason } => invalid("manifest", format!("units.{name}.{field}: {reason}")),
+            other => Failure::Provision(other),
+        })?;
         let key = table.key.unwrap_or(KeyArg::None);
         makes_keys |= key != KeyArg::None;
         let unit = Unit {

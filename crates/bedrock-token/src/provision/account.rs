@@ -59,6 +59,25 @@ impl AccountRole {
         Ok(Self { account, role })
     }
 
+    /// The account and role as optional inputs give them (a library's keyword arguments, a
+    /// manifest's keys): `None` when neither is given (the credentials' own account), else
+    /// [`AccountRole::new`]. A role without an account is [`ProvisionError::InvalidInput`] for
+    /// the field `role`.
+    ///
+    /// ```
+    /// # use bedrock_token::provision::AccountRole;
+    /// assert_eq!(AccountRole::optional(None, None)?, None);
+    /// assert!(AccountRole::optional(None, Some("Admin")).unwrap_err().to_string().starts_with("role: applies only with account"));
+    /// # Ok::<(), bedrock_token::provision::ProvisionError>(())
+    /// ```
+    pub fn optional(account: Option<String>, role: Option<&str>) -> Result<Option<Self>, ProvisionError> {
+        match (account, role) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(ProvisionError::InvalidInput { field: "role", reason: "applies only with account: the AWS account (12 digits) to assume it in".into() }),
+            (Some(account), role) => Self::new(account, role).map(Some),
+        }
+    }
+
     /// The 12-digit account id.
     ///
     /// ```
