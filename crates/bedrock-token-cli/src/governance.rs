@@ -257,7 +257,10 @@ pub async fn guardrails(args: GuardrailsArgs) -> Result<(), Failure> {
             }
         }
         match (args.detach.is_some(), report.attached_elsewhere.as_slice()) {
-            (true, []) if report.policy_id.is_some() => println!("note: the policy is attached nowhere now, and stays in AWS Organizations (aws organizations delete-policy deletes it)"),
+            (true, []) if report.policy_id.is_some() => {
+                let now = if report.dry_run { "would then be attached nowhere" } else { "is attached nowhere now" };
+                println!("note: the policy {now}, and stays in AWS Organizations (aws organizations delete-policy deletes it)");
+            }
             (_, []) => {}
             (_, others) => println!("note: the policy is also attached to {}", others.join(", ")),
         }
