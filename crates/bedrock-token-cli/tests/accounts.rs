@@ -341,3 +341,30 @@ async fn guardrails_are_created_attached_updated_in_place_and_detached() {
     let (_, stderr) = code(&run(&moto, &["guardrails", "--scp", "--dry-run"]), 2);
     assert!(stderr.contains("--dry-run applies only with --attach or --detach"), "{stderr}");
 }
+
+/// Four `guardrails --attach` runs at once, each finding no policy: they end with one policy,
+/// attached once, and all succeed (the emulator refuses a second policy of the same name and a
+/// second attachment as AWS does, and the runs take those answers as "done by another run").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_guardrails_runs_end_with_one_policy_attached_once() {
+    let Some(moto) = Moto::start() else { return };
+    let (org, _) = organisation(&moto, 0).await;
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_owned();
+    let ou = org.create_organizational_unit().parent_id(&root).name("research").send().await.unwrap();
+    let ou = ou.organizational_unit().unwrap().id().unwrap().to_owned();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let mut command = moto.command_via(&moto.endpoint, &["guardrails", "--scp", "--attach", &ou]);
+            command.env("AWS_ENDPOINT_URL_STS", &moto.endpoint).env("AWS_ENDPOINT_URL_ORGANIZATIONS", &moto.endpoint);
+            command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    for run in runs {
+        code(&run.wait_with_output().unwrap(), 0);
+    }
+    let listed = org.list_policies().filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy).send().await.unwrap();
+    let ours: Vec<&str> = listed.policies().iter().filter(|p| p.name() == Some("bedrock-token-guardrails")).map(|p| p.id().unwrap()).collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    let targets = org.list_targets_for_policy().policy_id(ours[0]).send().await.unwrap();
+    assert_eq!(targets.targets().iter().map(|t| t.target_id().unwrap()).collect::<Vec<_>>(), vec![ou.as_str()]);
+}

@@ -133,14 +133,30 @@ impl Organization {
         let wanted = scp(options);
         let content = wanted.to_string();
         let mut report = self.report(target, dry_run);
-        let id = match self.find_ours().await? {
-            None => {
+        let mut found = self.find_ours().await?;
+        if found.is_none() {
+            if dry_run {
                 report.actions.push(GuardrailsAction::Create { name: GUARDRAILS_POLICY_NAME.into() });
-                if dry_run {
-                    report.actions.push(GuardrailsAction::Attach { policy_id: GUARDRAILS_POLICY_NAME.into(), target: target.into() });
-                    return Ok(report);
+                report.actions.push(GuardrailsAction::Attach { policy_id: GUARDRAILS_POLICY_NAME.into(), target: target.into() });
+                return Ok(report);
+            }
+            match self.create(&content).await? {
+                Some(id) => {
+                    report.actions.push(GuardrailsAction::Create { name: GUARDRAILS_POLICY_NAME.into() });
+                    found = Some(Existing { id, content: content.clone() });
                 }
-                self.create(&content).await?
+                // Another run created it in between: converge on that one.
+                None => found = self.find_ours().await?,
+            }
+        }
+        let id = match found {
+            None => {
+                return Err(ProvisionError::Service {
+                    service: "Organizations",
+                    operation: "CreatePolicy",
+                    code: Some("DuplicatePolicyException".into()),
+                    message: format!("a policy named {GUARDRAILS_POLICY_NAME} exists, but ListPolicies does not list it yet; run again"),
+                })
             }
             Some(existing) => {
                 if serde_json::from_str::<serde_json::Value>(&existing.content).ok().as_ref() != Some(&wanted) {
@@ -241,8 +257,9 @@ impl Organization {
         Ok(Some(Existing { id, content }))
     }
 
-    /// Creates our policy, tagged as ours; its id.
-    async fn create(&self, content: &str) -> Result<String, ProvisionError> {
+    /// Creates our policy, tagged as ours; its id, or `None` when a policy of that name exists
+    /// already (another run created it since [`Organization::find_ours`] looked).
+    async fn create(&self, content: &str) -> Result<Option<String>, ProvisionError> {
         let (key, value) = CREATED_BY;
         let tag = Tag::builder().key(key).value(value).build().expect("key and value are set");
         let request = self
@@ -253,9 +270,12 @@ impl Organization {
             .r#type(PolicyType::ServiceControlPolicy)
             .content(content)
             .tags(tag);
-        let created = send!(request).map_err(|e| service_error("Organizations", "CreatePolicy", e))?;
+        let created = match send!(request) {
+            Err(err) if err.code() == Some("DuplicatePolicyException") => return Ok(None),
+            result => result.map_err(|e| service_error("Organizations", "CreatePolicy", e))?,
+        };
         let id = created.policy.and_then(|p| p.policy_summary).and_then(|s| s.id);
-        id.ok_or_else(|| ProvisionError::Service { service: "Organizations", operation: "CreatePolicy", code: None, message: "the answer has no policy id".into() })
+        id.map(Some).ok_or_else(|| ProvisionError::Service { service: "Organizations", operation: "CreatePolicy", code: None, message: "the answer has no policy id".into() })
     }
 
     /// The roots, OUs and accounts a policy is attached to (`ListTargetsForPolicy`, paged).
