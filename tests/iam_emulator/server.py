@@ -9,6 +9,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 - account_authorization_details.py: GetAccountAuthorizationDetails paged (`MaxItems`, `Marker`).
 - assume_role.py: STS AssumeRole refused (`AccessDenied`) for a missing role or one whose trust
   policy does not allow the caller.
+- organization_policies.py: Organizations' AttachPolicy of a policy already attached to the target
+  and DetachPolicy of one not attached there refused, as AWS refuses them.
 - private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
   same port:
   `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import account_authorization_details  # noqa: E402,F401  (pages GetAccountAuthorizationDetails, on import)
 import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust policy, on import)
+import organization_policies  # noqa: E402,F401  (refuses duplicate attachments and missing detachments, on import)
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import service_specific_credentials  # noqa: E402,F401  (registers the extension on import)

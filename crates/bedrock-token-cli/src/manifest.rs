@@ -10,7 +10,13 @@
 //! [units.research]
 //! owner = "research@example.com"
 //! models = ["us.anthropic.claude-sonnet-4-20250514-v1:0"]   # or policy = "limited" | "full" | ARN
+//! account = "210987654321"   # provisioned in this account (default: the credentials' own)
+//! role = "BedrockAdmin"      # assumed there (default: OrganizationAccountAccessRole)
 //! ```
+//!
+//! A unit with `account` is provisioned in that account through the role (STS AssumeRole,
+//! once per account and role, shared by its units); the units of an account that cannot be
+//! reached fail with the reason, the others go on. `--concurrency` counts units in all accounts.
 //!
 //! Units run at most `--concurrency` at a time; the SDK's adaptive retry slows down when IAM
 //! throttles. New secrets go only where asked: one file each in `--secrets-dir` (a directory
@@ -28,7 +34,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bedrock_token::provision::{Action, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
+use bedrock_token::provision::{AccountRole, Action, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecurityWarning, DEFAULT_PATH};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -63,6 +69,10 @@ struct UnitTable {
     path: Option<String>,
     #[serde(default)]
     force: bool,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
 }
 
 fn invalid(field: &'static str, reason: String) -> Failure {
@@ -78,11 +88,16 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     let mut names = Vec::new();
     let mut kinds = Vec::new();
     let mut requests = Vec::new();
+    let mut accounts = Vec::new();
     let mut makes_keys = false;
     for (name, table) in parsed.units {
         if table.policy.is_some() && !table.models.is_empty() {
             return Err(invalid("manifest", format!("units.{name}: give policy or models, not both")));
         }
+        let target = AccountRole::optional(table.account, table.role.as_deref()).map_err(|e| match e {
+            ProvisionError::InvalidInput { field, reason } => invalid("manifest", format!("units.{name}.{field}: {reason}")),
+            other => Failure::Provision(other),
+        })?;
         let key = table.key.unwrap_or(KeyArg::None);
         makes_keys |= key != KeyArg::None;
         let unit = Unit {
@@ -106,7 +121,8 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             KeyArg::AccessKey => Some(KeyKind::AccessKey),
             KeyArg::ApiKey => Some(KeyKind::ApiKey),
         });
-        requests.push(request);
+        accounts.push(target.as_ref().map(|t| t.account().to_owned()));
+        requests.push((target, request));
     }
     if makes_keys && !dry_run && secrets_dir.is_none() && format != ReportFormat::Json {
         return Err(invalid("secrets_dir", "units that get a key need --secrets-dir DIR or --format json: a secret is shown only once".into()));
@@ -114,7 +130,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     if let Some(dir) = secrets_dir {
         private_file::create_dir(dir).map_err(|e| invalid("secrets_dir", format!("cannot create {}: {e}", dir.display())))?;
     }
-    let results = aws.iam().await?.provision_all(requests, concurrency).await;
+    let results = aws.iam().await?.provision_across(requests, concurrency).await;
     // Keys exist from here on: no early return until every unit's outcome, and every new
     // secret, is accounted for.
     let mut out = Stdout::default();
@@ -122,15 +138,20 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     let mut summary = Vec::new();
     let mut in_report = Vec::new();
     let mut any_key = false;
-    for ((name, kind), result) in names.iter().zip(&kinds).zip(&results) {
-        let mut entry = serde_json::json!({"business_unit": name, "report": null, "error": null, "secret_file": null});
+    for (((name, kind), account), result) in names.iter().zip(&kinds).zip(&accounts).zip(&results) {
+        let mut entry = serde_json::json!({"business_unit": name, "account": account, "report": null, "error": null, "secret_file": null});
+        // In the text lines, a unit in another account says which.
+        let label = &match account {
+            Some(account) => format!("{name} (account {account})"),
+            None => name.clone(),
+        };
         let report = match result {
             Ok(report) => report,
             Err(err) => {
                 let message = bedrock_token::error_chain(err);
-                eprintln!("{name}: FAILED: {message}");
+                eprintln!("{label}: FAILED: {message}");
                 entry["error"] = message.into();
-                failed.push(format!("{name} (provisioning failed; run it again to converge)"));
+                failed.push(format!("{label} (provisioning failed; run it again to converge)"));
                 summary.push(entry);
                 continue;
             }
@@ -147,9 +168,9 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
                 entry["secret_file"] = path.display().to_string().into();
             }
             Some(Err(reason)) => {
-                eprintln!("{name}: {reason}; the secret goes to standard output instead, once");
+                eprintln!("{label}: {reason}; the secret goes to standard output instead, once");
                 entry["error"] = format!("{reason}; the secret is in this report, shown once").into();
-                failed.push(format!("{name} (secret not written: {reason})"));
+                failed.push(format!("{label} (secret not written: {reason})"));
             }
             None => {}
         }
@@ -158,16 +179,16 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             _ => None,
         };
         if let Some(reason) = &unaccounted {
-            eprintln!("{name}: {reason}");
+            eprintln!("{label}: {reason}");
             entry["error"] = reason.clone().into();
-            failed.push(format!("{name} (a key's secret is not in the secrets directory)"));
+            failed.push(format!("{label} (a key's secret is not in the secrets directory)"));
         }
         if format == ReportFormat::Text {
             let destination = match &written {
                 Some(Ok(path)) => path.display().to_string(),
                 _ => "stdout, below".into(),
             };
-            print_unit(&mut out, name, report, &destination);
+            print_unit(&mut out, label, report, &destination);
             if let (Some(key), None | Some(Err(_))) = (&report.new_key, &written) {
                 out.new_key(&report.user_name, key);
             }

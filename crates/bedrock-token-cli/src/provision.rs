@@ -10,7 +10,7 @@ use bedrock_token::provision::{
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::aws::AwsArgs;
+use crate::aws::{AccountArgs, AwsArgs};
 use crate::output::ReportFormat;
 use crate::Failure;
 use crate::secret_output::Stdout;
@@ -34,6 +34,8 @@ pub enum RotateKeyArg {
 pub struct ProvisionArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Business unit: lowercase letters, digits, hyphens; the user is {business-unit}-bedrock-user
     #[arg(long, required_unless_present = "manifest", conflicts_with = "manifest")]
     business_unit: Option<String>,
@@ -83,6 +85,8 @@ pub struct ProvisionArgs {
 pub struct RotateArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Business unit whose user {business-unit}-bedrock-user gets the new key
     #[arg(long)]
     business_unit: String,
@@ -108,6 +112,8 @@ pub struct RotateArgs {
 pub struct DeprovisionArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Business unit whose user {business-unit}-bedrock-user is removed
     #[arg(long)]
     business_unit: String,
@@ -127,6 +133,8 @@ pub struct DeprovisionArgs {
 pub struct ListArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// IAM path under which bedrock-token created its users
     #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
     path: String,
@@ -191,6 +199,9 @@ const DEFAULT_API_KEY_DAYS: u32 = 90;
 
 pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
     if let Some(manifest) = &args.manifest {
+        if args.account.account.is_some() || args.account.account_role.is_some() {
+            return Err(Failure::Usage("--account and --account-role apply only without --manifest (a unit's account is `account` in its table)".to_owned()));
+        }
         let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY).into();
         return crate::manifest::run(manifest, &args.aws, args.secrets_dir.as_deref(), concurrency, args.dry_run, args.format).await;
     }
@@ -213,7 +224,7 @@ pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
         force: args.force,
     };
     let request = unit.request(args.dry_run)?;
-    let report = args.aws.iam().await?.provision(&request).await?;
+    let report = args.aws.iam_in(&args.account).await?.provision(&request).await?;
     let mut out = Stdout::default();
     let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
     print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |out| {
@@ -231,7 +242,7 @@ pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
         RotateKeyArg::ApiKey => KeyRequest::ApiKey { days },
     };
     let unit = BusinessUnit::new(&args.business_unit)?;
-    let report = args.aws.iam().await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
+    let report = args.aws.iam_in(&args.account).await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
     let mut out = Stdout::default();
     let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
     print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |_| {});
@@ -240,7 +251,7 @@ pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
 
 pub async fn deprovision(args: DeprovisionArgs) -> Result<(), Failure> {
     let unit = BusinessUnit::new(&args.business_unit)?;
-    let report = args.aws.iam().await?.deprovision(&unit, args.force, args.dry_run).await?;
+    let report = args.aws.iam_in(&args.account).await?.deprovision(&unit, args.force, args.dry_run).await?;
     let mut out = Stdout::default();
     print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, None, |out| {
         if report.actions.is_empty() {
@@ -251,7 +262,7 @@ pub async fn deprovision(args: DeprovisionArgs) -> Result<(), Failure> {
 }
 
 pub async fn list(args: ListArgs) -> Result<(), Failure> {
-    let users = args.aws.iam().await?.list(&args.path).await?;
+    let users = args.aws.iam_in(&args.account).await?.list(&args.path).await?;
     if args.format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(&users).expect("serializable"));
         return Ok(());

@@ -1,6 +1,7 @@
 //! A loopback HTTP proxy between the command and the IAM emulator that cuts the connection at
 //! one chosen request: before passing the request on (IAM never saw it) or after IAM answered
-//! (IAM did it, the caller never hears). It counts requests and records each one's IAM action.
+//! (IAM did it, the caller never hears). It counts requests and records each one's action (IAM's
+//! and STS's query protocol, or the `X-Amz-Target` of a JSON protocol such as Organizations').
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -62,7 +63,7 @@ impl Proxy {
 fn serve(client: TcpStream, upstream: &str, shared: &Mutex<Shared>) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let Some(request) = read_request(&mut reader) else { return };
-    let action = form_value(&request, "Action").unwrap_or_default();
+    let action = form_value(&request, "Action").or_else(|| json_target(&request)).unwrap_or_default();
     let cut = {
         let mut shared = shared.lock().unwrap();
         let index = shared.actions.len();
@@ -123,4 +124,12 @@ fn form_value(request: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(request);
     let body = text.split("\r\n\r\n").nth(1)?;
     body.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// The operation of a JSON-protocol request (`X-Amz-Target: AWSOrganizationsV20161128.AttachPolicy`).
+fn json_target(request: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(request);
+    let head = text.split("\r\n\r\n").next()?;
+    let target = head.lines().find_map(|line| line.split_once(':').filter(|(name, _)| name.eq_ignore_ascii_case("x-amz-target")).map(|(_, value)| value.trim().to_owned()))?;
+    target.rsplit_once('.').map(|(_, action)| action.to_owned())
 }
