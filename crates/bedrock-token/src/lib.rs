@@ -12,7 +12,8 @@
 //! Cargo features: `default-chains` (default) reads credentials and the region the way the AWS
 //! SDKs do, through `aws-config`; without it the crate compiles no AWS SDK crate, and a
 //! [`TokenProvider`] needs an explicit region and credentials provider. `provisioning` (IAM
-//! users, policies and long-term keys) and `check` (STS and Bedrock calls) add AWS SDK clients.
+//! users, policies and long-term keys), `check` (STS and Bedrock calls) and `secrets-manager` (a
+//! [`TokenProvider`] whose key comes from an AWS Secrets Manager secret) add AWS SDK clients.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
