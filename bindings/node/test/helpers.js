@@ -1,5 +1,6 @@
 'use strict'
-// Shared by the tests: the golden vectors (made by AWS's official generators; see the fixtures README).
+// Shared by the tests: the golden vectors (made by AWS's official generators; see the fixtures README),
+// and the emulator (moto with this project's extensions: IAM, STS, Organizations, Secrets Manager).
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const net = require('node:net')
@@ -33,8 +34,10 @@ async function withFrozenDate(at, fn) {
   }
 }
 
-/** The IAM emulator (tests/iam_emulator, as BEDROCK_TOKEN_MOTO_SERVER runs it) on a free loopback port, stopped
- * after the test; undefined when there is none (required under CI=true). */
+/**
+ * Starts the emulator (`BEDROCK_TOKEN_MOTO_SERVER`) on a loopback port for test `t`, stopped after it;
+ * resolves to its endpoint, or skips the test without it (fails under CI=true).
+ */
 async function emulator(t) {
   const program = process.env.BEDROCK_TOKEN_MOTO_SERVER
   if (!program) {

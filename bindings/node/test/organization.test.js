@@ -10,7 +10,6 @@ const { authorization, emulator, query } = require('./helpers.js')
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE'
 const ROLE = 'OrganizationAccountAccessRole'
 
-
 /** One AWS Organizations call (JSON protocol) as the management account. */
 async function organizations(endpoint, action, body = {}) {
   const response = await fetch(endpoint, {

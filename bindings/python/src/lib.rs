@@ -25,7 +25,11 @@ pub(crate) fn raise(py: Python<'_>, name: &str, message: String) -> PyErr {
 }
 
 pub(crate) fn token_error(err: Error) -> PyErr {
-    let class = if err.is_invalid_input() { "InvalidInputError" } else { "CredentialsError" };
+    let class = match &err {
+        Error::SecretsManager { .. } => "SecretsManagerError",
+        err if err.is_invalid_input() => "InvalidInputError",
+        _ => "CredentialsError",
+    };
     Python::attach(|py| raise(py, class, error_chain(&err)))
 }
 
@@ -212,7 +216,7 @@ struct TokenProvider(bedrock_token::TokenProvider);
 #[pymethods]
 impl TokenProvider {
     #[new]
-    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile, load_timeout=None))]
+    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile, load_timeout=None, secrets_manager_secret=None, secrets_manager_poll_interval=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         region: Option<String>,
@@ -223,6 +227,8 @@ impl TokenProvider {
         clock: Option<Py<PyAny>>,
         profile: Option<String>,
         load_timeout: Option<f64>,
+        secrets_manager_secret: Option<String>,
+        secrets_manager_poll_interval: Option<f64>,
     ) -> PyResult<Self> {
         let mut builder = bedrock_token::TokenProvider::builder().expiry(expiry::duration(expiry)?).background_refresh(background);
         if let Some(region) = region {
@@ -245,6 +251,16 @@ impl TokenProvider {
         }
         if let Some(clock) = clock {
             builder = builder.time_source(PythonClock(clock)).refresh_jitter(false);
+        }
+        if let Some(secret) = secrets_manager_secret {
+            builder = builder.secrets_manager_secret(secret);
+        }
+        if let Some(seconds) = secrets_manager_poll_interval {
+            let interval = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                let message = format!("secrets_manager_poll_interval: must be a positive number of seconds, got {seconds}");
+                Python::attach(|py| raise(py, "InvalidInputError", message))
+            })?;
+            builder = builder.secrets_manager_poll_interval(interval);
         }
         builder.build().map(Self).map_err(token_error)
     }
@@ -281,12 +297,13 @@ impl TokenProvider {
         self.0.invalidate();
     }
 
-    /// (refreshing, consecutive_failures, expires_at or None, last_error or None)
+    /// (refreshing, consecutive_failures, expires_at or None, last_error or None,
+    /// secret_version_id or None)
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let status = self.0.status();
         let expires_at = status.expires_at.map(|t| utc_datetime(py, t)).transpose()?;
         let last_error = status.last_error.map(|e| error_chain(&e));
-        (status.refreshing, status.consecutive_failures, expires_at, last_error).into_pyobject(py)
+        (status.refreshing, status.consecutive_failures, expires_at, last_error, status.secret_version_id).into_pyobject(py)
     }
 
     fn __repr__(&self) -> String {

@@ -1,45 +1,10 @@
-"""Provisioning from Python against a moto IAM server on loopback (started and stopped here)."""
+"""Provisioning from Python against a moto IAM server on loopback (the `moto` fixture of conftest.py)."""
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from datetime import datetime, timezone
 
 import pytest
 
 import bedrock_token
-
-
-@pytest.fixture
-def moto(example_env, monkeypatch):
-    program = os.environ.get("BEDROCK_TOKEN_MOTO_SERVER") or shutil.which("moto_server")
-    if not program:
-        if os.environ.get("CI") == "true":
-            raise RuntimeError("CI=true but no moto_server (set BEDROCK_TOKEN_MOTO_SERVER)")
-        pytest.skip("pip install 'moto[server]'")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([program, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, "moto_server exited"
-                time.sleep(0.1)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", url)
-        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-        yield url
-    finally:
-        server.kill()
-        server.wait()
 
 
 def test_provision_list_rotate_deprovision(moto):

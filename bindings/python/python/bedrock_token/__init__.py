@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from . import _native
-from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
+from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError, SecretsManagerError
 
 __all__ = [
     "AuditReport",
@@ -47,6 +47,7 @@ __all__ = [
     "RevokeReport",
     "RotateReport",
     "Secret",
+    "SecretsManagerError",
     "SecurityWarning",
     "Token",
     "TokenInfo",
@@ -252,6 +253,15 @@ class TokenProvider:
         load_timeout: seconds one refresh may take (default 5). Credentials are loaded on a thread
             of their own, so a ``load()`` that hangs delays no other provider and no caller waits
             longer than this plus half a second.
+        secrets_manager_secret: the name or ARN of an AWS Secrets Manager secret holding a key as
+            ``bedrock-token provision --store secretsmanager:…`` writes it. An API key (``ABSK…``)
+            is then the token handed out; an access key signs the tokens. ``credentials`` (or the
+            default chain, or ``profile``) are those that read the secret. The provider reloads the
+            key when the secret's ``AWSCURRENT`` version changes; while a reload fails it keeps
+            serving the key it holds, and ``status()["last_error"]`` says why. Failures to read it
+            raise ``SecretsManagerError``.
+        secrets_manager_poll_interval: how often to check the secret for a new version, as
+            seconds or a ``timedelta``: 10 s to 12 h, default 5 minutes.
 
     >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
     >>> provider.token() == provider.token()
@@ -268,11 +278,20 @@ class TokenProvider:
         clock: Optional[Callable[[], Union[datetime, float]]] = None,
         profile: Optional[str] = None,
         load_timeout: Optional[float] = None,
+        secrets_manager_secret: Optional[str] = None,
+        secrets_manager_poll_interval: Optional[Union[timedelta, float]] = None,
     ) -> None:
         now = None
         if clock is not None:
             now = lambda: (lambda t: t.timestamp() if isinstance(t, datetime) else float(t))(clock())  # noqa: E731
-        self._native = _native.TokenProvider(region, expiry, credentials, refresh_margin, background, now, profile, load_timeout)
+        poll = secrets_manager_poll_interval
+        if isinstance(poll, timedelta):
+            poll = poll.total_seconds()
+        elif poll is not None and (isinstance(poll, bool) or not isinstance(poll, (int, float))):
+            raise InvalidInputError(f"secrets_manager_poll_interval: expected a timedelta or seconds, got {type(poll).__name__}")
+        self._native = _native.TokenProvider(
+            region, expiry, credentials, refresh_margin, background, now, profile, load_timeout, secrets_manager_secret, poll
+        )
 
     def token(self) -> str:
         """The token string, fresh enough to use."""
@@ -299,9 +318,16 @@ class TokenProvider:
         self._native.invalidate()
 
     def status(self) -> Dict[str, Any]:
-        """Health: ``refreshing``, ``consecutive_failures``, ``expires_at``, ``last_error``."""
-        refreshing, failures, expires_at, last_error = self._native.status()
-        return {"refreshing": refreshing, "consecutive_failures": failures, "expires_at": expires_at, "last_error": last_error}
+        """Health: ``refreshing``, ``consecutive_failures``, ``expires_at``, ``last_error``, and
+        ``secret_version_id`` (the Secrets Manager version of the key in use, else ``None``)."""
+        refreshing, failures, expires_at, last_error, version = self._native.status()
+        return {
+            "refreshing": refreshing,
+            "consecutive_failures": failures,
+            "expires_at": expires_at,
+            "last_error": last_error,
+            "secret_version_id": version,
+        }
 
     @property
     def region(self) -> Optional[str]:
