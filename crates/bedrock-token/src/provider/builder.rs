@@ -8,31 +8,14 @@ use aws_smithy_async::rt::sleep::{AsyncSleep, SharedAsyncSleep, TokioSleep};
 use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource, TimeSource};
 
 use super::refresh::Inner;
+#[cfg(not(feature = "default-chains"))]
+use super::settings::no_default_chains;
+use super::settings::Settings;
 use super::TokenProvider;
 use crate::{validate_expiry, validate_region, Error, DEFAULT_EXPIRY};
 
 /// How long one refresh (credentials load and signing) may take by default.
 pub const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(5);
-
-#[derive(Debug)]
-pub(crate) struct Settings {
-    pub(crate) region: Option<String>,
-    #[cfg(feature = "default-chains")]
-    pub(crate) profile: Option<String>,
-    pub(crate) credentials: Option<SharedCredentialsProvider>,
-    pub(crate) expiry: Duration,
-    pub(crate) refresh_margin: Option<Duration>,
-    pub(crate) load_timeout: Duration,
-    pub(crate) jitter: bool,
-    pub(crate) background: bool,
-    pub(crate) time_source: SharedTimeSource,
-    /// No time source was set: `time_source` is the system clock.
-    pub(crate) system_clock: bool,
-    pub(crate) sleep: SharedAsyncSleep,
-    /// The Secrets Manager secret the key comes from, if one was given.
-    #[cfg(feature = "secrets-manager")]
-    pub(crate) secret: Option<Arc<super::secrets_manager::SecretSource>>,
-}
 
 /// Builds a [`TokenProvider`]. Every setting has a default; [`TokenProviderBuilder::build`]
 /// checks them and does no I/O.
@@ -344,17 +327,6 @@ impl TokenProviderBuilder {
         }
         Ok(TokenProvider { inner })
     }
-}
-
-/// The setting a build without the default chains cannot fill in (or, for `profile`, read).
-#[cfg(not(feature = "default-chains"))]
-pub(crate) fn no_default_chains(field: &'static str) -> Error {
-    let reason = if field == "profile" {
-        "profiles are read by the default chains, which this build leaves out (cargo feature `default-chains`)"
-    } else {
-        "required: this build has no default chains to find it (cargo feature `default-chains`)"
-    };
-    Error::InvalidSetting { field, reason: reason.to_owned() }
 }
 
 /// A Secrets Manager setting given without the secret it applies to.

@@ -14,6 +14,7 @@ mod refresh;
 mod runtime;
 mod schedule;
 mod sdk;
+mod settings;
 #[cfg(feature = "secrets-manager")]
 mod secrets_manager;
 

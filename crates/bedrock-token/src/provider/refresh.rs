@@ -12,7 +12,7 @@ use aws_smithy_async::rt::sleep::AsyncSleep;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::builder::Settings;
+use super::settings::Settings;
 use super::runtime;
 use super::schedule::{Cached, Failure};
 #[cfg(feature = "default-chains")]
@@ -350,7 +350,7 @@ impl Inner {
             #[cfg(feature = "default-chains")]
             None => chain.region().await?,
             #[cfg(not(feature = "default-chains"))]
-            None => return Err(super::builder::no_default_chains("region")),
+            None => return Err(super::settings::no_default_chains("region")),
         };
         crate::validate_region(&region)?;
         let (credentials, tried) = match &settings.credentials {
@@ -358,7 +358,7 @@ impl Inner {
             #[cfg(feature = "default-chains")]
             None => (chain.credentials_provider().await, DEFAULT_CHAIN_SOURCES),
             #[cfg(not(feature = "default-chains"))]
-            None => return Err(super::builder::no_default_chains("credentials_provider")),
+            None => return Err(super::settings::no_default_chains("credentials_provider")),
         };
         #[cfg(feature = "secrets-manager")]
         let secrets_manager = match &settings.secret {
