@@ -24,6 +24,28 @@ export interface GetTokenProviderConfig extends Partial<GetTokenConfig> {
 export interface TokenProviderConfig extends GetTokenProviderConfig {
   /** How long before expiry to refresh; default the larger of 5 minutes and 10 % of the lifetime. */
   refreshMarginSeconds?: number
+  /**
+   * The name or ARN of an AWS Secrets Manager secret holding the key, as `bedrock-token provision
+   * --store secretsmanager:…` writes it: an API key (`ABSK…`) is then the token, an access key
+   * signs the tokens; `credentials` (or the default chain) read the secret. Reloaded when the
+   * secret's `AWSCURRENT` version changes; a failed reload keeps the key in service (see `status()`).
+   * Read failures reject with code `ERR_BEDROCK_SECRETS_MANAGER`.
+   */
+  secretsManagerSecret?: string
+  /** How often to check the secret for a new version: 10 to 43200 seconds; default 300. */
+  secretsManagerPollIntervalSeconds?: number
+}
+
+/** A provider's health. */
+export interface ProviderStatus {
+  refreshing: boolean
+  consecutiveFailures: number
+  /** When the cached token stops working, if there is one. */
+  expiresAt?: Date
+  /** The last failure since the last success, e.g. a failed reload of the secret. */
+  lastError?: string
+  /** The Secrets Manager version of the key in use, for a key read from a secret. */
+  secretVersionId?: string
 }
 
 export interface TokenInfo {
@@ -104,6 +126,8 @@ export declare class TokenProvider {
    * Pair it with `authSchemePreference: ['httpBearerAuth']`.
    */
   tokenIdentityProvider(): () => Promise<TokenIdentity>
+  /** Health: the running refresh, failures in a row, the last failure, the secret's version in use. */
+  status(): ProviderStatus
 }
 
 /** What the audit flags about a key or its user: `code` such as `no-expiry`, with its details camelCased. */

@@ -69,6 +69,12 @@ function region(value, required) {
   return value
 }
 
+/** An optional option of type `type`: a TypeError naming it otherwise. */
+function optional(value, type, name) {
+  if (value === undefined || typeof value === type) return value
+  throw withCode(TypeError, 'ERR_BEDROCK_INVALID_SETTING', `${name} must be a ${type}, got ${typeof value}`)
+}
+
 /** Static credentials as the AWS SDK v3 shapes them, for the core. */
 function credentialsOf(c) {
   if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string') {
@@ -138,13 +144,28 @@ function inspectKey(key) {
  * A cached token source: re-signs before expiry (or before the credentials expire), one refresh
  * for any number of concurrent callers, keeps serving a valid token while a refresh fails.
  * Without `credentials`/`region`: the default chains (env, shared config, `AWS_PROFILE`/`profile`).
+ * With `secretsManagerSecret`: the key comes from that AWS Secrets Manager secret (an API key is
+ * the token; an access key signs), reloaded when its `AWSCURRENT` version changes, checked every
+ * `secretsManagerPollIntervalSeconds` (10 to 43200, default 300); `credentials` read the secret.
  */
 class TokenProvider {
   constructor(config = {}) {
     const seconds = expiresIn(config.expiresInSeconds)
     const load = config.credentials === undefined ? undefined : () => resolve(config.credentials)
     const margin = config.refreshMarginSeconds === undefined ? undefined : expiresIn(config.refreshMarginSeconds, 'refreshMarginSeconds')
-    this._native = call(() => new native.NativeTokenProvider(region(config.region, false), seconds, load, config.profile, margin))
+    const secret = optional(config.secretsManagerSecret, 'string', 'secretsManagerSecret')
+    const poll = optional(config.secretsManagerPollIntervalSeconds, 'number', 'secretsManagerPollIntervalSeconds')
+    this._native = call(() => new native.NativeTokenProvider(region(config.region, false), seconds, load, config.profile, margin, secret, poll))
+  }
+
+  /**
+   * Health: `refreshing`, `consecutiveFailures`, `expiresAt`, `lastError` (the last failure since
+   * the last success, e.g. a reload of a Secrets Manager secret), `secretVersionId`.
+   * @returns {{refreshing: boolean, consecutiveFailures: number, expiresAt?: Date, lastError?: string, secretVersionId?: string}}
+   */
+  status() {
+    const status = this._native.status()
+    return { ...status, expiresAt: status.expiresAt === undefined || status.expiresAt === null ? undefined : new Date(status.expiresAt) }
   }
 
   /** @returns {Promise<string>} A cache hit resolves at once, with no native async task. */

@@ -2,7 +2,9 @@
 /* eslint-disable */
 /** The core's cached, auto-refreshing token source. */
 export declare class NativeTokenProvider {
-  constructor(region: string | undefined | null, expiresInSeconds: number, credentials?: (() => Promise<JsCredentials>) | undefined | null, profile?: string | undefined | null, refreshMarginSeconds?: number | undefined | null)
+  constructor(region: string | undefined | null, expiresInSeconds: number, credentials?: (() => Promise<JsCredentials>) | undefined | null, profile?: string | undefined | null, refreshMarginSeconds?: number | undefined | null, secretsManagerSecret?: string | undefined | null, secretsManagerPollIntervalSeconds?: number | undefined | null)
+  /** The cache, the running refresh and the last failure, for health checks. */
+  status(): JsProviderStatus
   /** The token, fresh enough to use. */
   token(): Promise<string>
   /**
@@ -67,6 +69,20 @@ export interface JsLongTermKey {
   alias: string
   /** What the alias carries after the account id, if anything. */
   suffix?: string
+}
+
+/** A provider's health (times in epoch milliseconds). */
+export interface JsProviderStatus {
+  /** Whether a refresh is running now. */
+  refreshing: boolean
+  /** Refreshes failed in a row since the last success. */
+  consecutiveFailures: number
+  /** When the cached token stops working, if there is one. */
+  expiresAt?: number
+  /** The last failure since the last success, on one line. */
+  lastError?: string
+  /** The Secrets Manager version of the key in use, for a key read from a secret. */
+  secretVersionId?: string
 }
 
 /** A token and what is known about it (times in epoch milliseconds). */

@@ -14,6 +14,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
   `CreatedDate`).
 - caller_identity.py: STS GetCallerIdentity refused (`InvalidClientTokenId`) for an inactive
   access key.
+- organization_policies.py: Organizations' AttachPolicy of a policy already attached to the target
+  and DetachPolicy of one not attached there refused, as AWS refuses them.
 - private_routes.py: routes for the evaluating Bedrock endpoint (tests/bedrock_endpoint), on the
   same port:
   `POST /__bedrock_token/caller` `{"accessKeyId": …}` or `{"apiKey": "ABSK…"}` answers who the
@@ -35,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import account_authorization_details  # noqa: E402,F401  (pages GetAccountAuthorizationDetails, on import)
 import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust policy, on import)
 import caller_identity  # noqa: E402,F401  (refuses GetCallerIdentity with an inactive key, on import)
+import organization_policies  # noqa: E402,F401  (refuses duplicate attachments and missing detachments, on import)
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
 import secrets_manager  # noqa: E402,F401  (staging labels and versions as AWS keeps them, on import)

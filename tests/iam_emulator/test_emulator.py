@@ -7,64 +7,20 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
-import boto3
 import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+from harness import aws, client, code, private, reset, start
+
 BEDROCK = "bedrock.amazonaws.com"
 POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*"}]}'
 
 
-def start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, SERVER, "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=2)
-            return server, url
-        except OSError:
-            assert server.poll() is None, "the emulator exited"
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the emulator did not answer")
-
-
-def client(url: str, validate: bool = True):
-    return boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                        config=botocore.config.Config(parameter_validation=validate))
-
-
-@pytest.fixture(scope="module")
-def server():
-    process, url = start({})
-    yield url
-    process.kill()
-    process.wait()
-
-
 @pytest.fixture
-def iam(server):
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
-    return client(server)
-
-
-def code(err: pytest.ExceptionInfo) -> str:
-    return err.value.response["Error"]["Code"]
+def iam(url):
+    return client(url)
 
 
 def test_create_returns_the_secret_once_and_list_never(iam):
@@ -232,9 +188,7 @@ def test_page_size_setting_truncates_every_per_user_list():
 def test_throttle_setting_refuses_every_nth_request_having_done_nothing():
     process, url = start({"BEDROCK_TOKEN_IAM_THROTTLE_EVERY": "3"})
     try:
-        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                           aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                           config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        iam = aws(url, "iam", config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
         outcomes = []
         for name in ("t1", "t2", "t3", "t4", "t5", "t6"):
             try:
@@ -261,33 +215,8 @@ ALLOW_BEDROCK = {"Version": "2012-10-17", "Statement": [{"Sid": "Bedrock", "Effe
 LIMITED = "arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess"
 
 
-def private(url: str, method: str, path: str, body=None) -> tuple[int, object]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{url}/__bedrock_token/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
-
-
 def caller(url: str, **credential) -> tuple[int, dict]:
     return private(url, "POST", "caller", credential)
-
-
-@pytest.fixture(scope="module")
-def managed_server():
-    process, url = start({"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
-    yield url
-    process.kill()
-    process.wait()
-
-
-@pytest.fixture
-def fresh(managed_server):
-    urllib.request.urlopen(urllib.request.Request(f"{managed_server}/moto-api/reset", method="POST"), timeout=5)
-    return managed_server
 
 
 def names(answer: dict) -> list[str]:
@@ -357,8 +286,7 @@ def test_caller_of_a_role_session_has_its_token_issue_time_boundary_and_session_
     role = iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(trust), PermissionsBoundary=boundary)["Role"]
     iam.put_role_policy(RoleName="app", PolicyName="role-inline", PolicyDocument=POLICY)
     iam.attach_role_policy(RoleName="app", PolicyArn=LIMITED)
-    sts = boto3.client("sts", endpoint_url=fresh, region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                       aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    sts = aws(fresh, "sts")
     before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     session = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="run-1", DurationSeconds=900, Policy=json.dumps(ALLOW_BEDROCK))["Credentials"]
     after = datetime.datetime.now(datetime.timezone.utc)
@@ -394,15 +322,14 @@ def test_scps_set_for_an_account_apply_to_its_callers_until_deleted_or_reset(fre
     assert private(fresh, "DELETE", "scps/123456789012")[0] == 200
     assert caller(fresh, accessKeyId=key)[1]["scps"] == []
     private(fresh, "PUT", "scps/123456789012", [deny])
-    urllib.request.urlopen(urllib.request.Request(f"{fresh}/moto-api/reset", method="POST"), timeout=5)
+    reset(fresh)
     assert private(fresh, "GET", "scps/123456789012") == (404, None), "reset forgets them"
     assert private(fresh, "GET", "nothing-here")[0] == 404
 
 
 def test_a_member_accounts_callers_get_the_scps_of_its_root_ou_and_account_from_organizations(fresh):
     def as_keys(service, key_id, secret, token=None):
-        return boto3.client(service, endpoint_url=fresh, region_name="us-east-1", aws_access_key_id=key_id,
-                            aws_secret_access_key=secret, aws_session_token=token)
+        return aws(fresh, service, aws_access_key_id=key_id, aws_secret_access_key=secret, aws_session_token=token)
 
     org = as_keys("organizations", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     org.create_organization(FeatureSet="ALL")

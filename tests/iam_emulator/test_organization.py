@@ -1,6 +1,7 @@
 """The emulator's bulk read and cross-account access: GetAccountAuthorizationDetails paged as IAM
-pages it, and STS AssumeRole refused as AWS refuses it (a missing role, a trust policy that does
-not allow the caller), in an organization made with moto's Organizations API.
+pages it, STS AssumeRole refused as AWS refuses it (a missing role, a trust policy that does
+not allow the caller), in an organization made with moto's Organizations API, and Organizations'
+refusals of a duplicate policy attachment and of detaching a policy not attached.
 
 Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
 """
@@ -8,34 +9,11 @@ Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
 from __future__ import annotations
 
 import json
-import urllib.request
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from test_emulator import client, code, start
-
-KEYS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
-
-
-@pytest.fixture(scope="module")
-def server():
-    process, url = start({})
-    yield url
-    process.kill()
-    process.wait()
-
-
-@pytest.fixture
-def url(server):
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
-    return server
-
-
-def aws(url: str, service: str, **credentials):
-    return boto3.client(service, endpoint_url=url, region_name="us-east-1", **(credentials or KEYS))
-
+from harness import aws, client, code
 
 def test_details_page_with_max_items_and_marker_and_carry_tags_policies_and_groups(url):
     iam = client(url)
@@ -101,3 +79,27 @@ def test_assume_role_needs_the_role_and_a_trust_policy_that_allows_the_caller(ur
     with pytest.raises(ClientError) as err:
         sts.assume_role(RoleArn=role(accounts[2]), RoleSessionName="audit")
     assert code(err) == "AccessDenied", "a Deny overrides the Allow"
+
+
+def test_attaching_a_policy_twice_or_detaching_one_not_attached_is_refused_as_aws_refuses_it(url):
+    org = aws(url, "organizations")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    unit = org.create_organizational_unit(ParentId=root, Name="research")["OrganizationalUnit"]["Id"]
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "bedrock:CallWithBearerToken", "Resource": "*"}]}
+    policy = org.create_policy(Name="p", Description="", Type="SERVICE_CONTROL_POLICY", Content=json.dumps(deny))["Policy"]["PolicySummary"]["Id"]
+    targets = lambda: [t["TargetId"] for t in org.list_targets_for_policy(PolicyId=policy)["Targets"]]  # noqa: E731
+
+    with pytest.raises(ClientError) as err:
+        org.detach_policy(PolicyId=policy, TargetId=unit)
+    assert code(err) == "PolicyNotAttachedException"
+    org.attach_policy(PolicyId=policy, TargetId=unit)
+    with pytest.raises(ClientError) as err:
+        org.attach_policy(PolicyId=policy, TargetId=unit)
+    assert code(err) == "DuplicatePolicyAttachmentException" and err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert targets() == [unit], "attached once"
+    org.detach_policy(PolicyId=policy, TargetId=unit)
+    assert targets() == []
+    with pytest.raises(ClientError) as err:
+        org.detach_policy(PolicyId=policy, TargetId="ou-0000-00000000")
+    assert code(err) == "OrganizationalUnitNotFoundException", "moto's own refusal of an unknown target stays"

@@ -7,15 +7,12 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from test_emulator import client, start  # noqa: F401  (the emulator's launcher)
+from harness import client
 
 
 @pytest.fixture(scope="module")
-def iam():
-    process, url = start({})
-    yield client(url)
-    process.kill()
-    process.wait()
+def iam(server):
+    return client(server)
 
 
 def document(padding: int) -> str:

@@ -7,30 +7,17 @@ Run with the Python that has moto: `python -m pytest tests/iam_emulator`.
 from __future__ import annotations
 
 import time
-import urllib.request
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 
-from test_emulator import code, start  # code takes pytest.raises' ExceptionInfo
+from harness import aws, code
 
-KEYS = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
 V1, V2, V3 = (f"bedrock-token-key-{n}-0000000000000000" for n in ("one", "two", "three"))
 
 
-@pytest.fixture(scope="module")
-def server():
-    process, url = start({})
-    yield url
-    process.kill()
-    process.wait()
-
-
 @pytest.fixture
-def sm(server):
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST"), timeout=5)
-    return boto3.client("secretsmanager", endpoint_url=server, region_name="us-east-1", **KEYS)
+def sm(url):
+    return aws(url, "secretsmanager")
 
 
 def stages(sm) -> dict[str, list[str]]:
@@ -57,7 +44,7 @@ def test_a_version_is_never_changed_and_the_same_request_is_answered_again(sm):
     sm.put_secret_value(SecretId="s", SecretString="two", ClientRequestToken=V2, VersionStages=["AWSPENDING"])
     again = sm.put_secret_value(SecretId="s", SecretString="two", ClientRequestToken=V2, VersionStages=["AWSPENDING"])
     assert again["VersionId"] == V2
-    with pytest.raises(ClientError) as refused:
+    with pytest.raises(sm.exceptions.ClientError) as refused:
         sm.put_secret_value(SecretId="s", SecretString="other", ClientRequestToken=V2, VersionStages=["AWSPENDING"])
     assert code(refused) == "ResourceExistsException"
     assert sm.get_secret_value(SecretId="s", VersionId=V2)["SecretString"] == "two"
@@ -69,20 +56,19 @@ def test_versions_carry_their_own_creation_time_and_the_secrets_arn(sm):
     listed = sm.list_secret_version_ids(SecretId="s")
     assert listed["ARN"] == created["ARN"]
     assert time.time() - listed["Versions"][0]["CreatedDate"].timestamp() >= 1
-    with pytest.raises(ClientError) as missing:
+    with pytest.raises(sm.exceptions.ClientError) as missing:
         sm.list_secret_version_ids(SecretId="nope")
     assert code(missing) == "ResourceNotFoundException"
 
 
-def test_get_caller_identity_refuses_an_inactive_access_key(server):
-    iam = boto3.client("iam", endpoint_url=server, region_name="us-east-1", **KEYS)
+def test_get_caller_identity_refuses_an_inactive_access_key(url):
+    iam = aws(url, "iam")
     iam.create_user(UserName="rotated")
     key = iam.create_access_key(UserName="rotated")["AccessKey"]
-    as_key = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
-    sts = boto3.client("sts", endpoint_url=server, region_name="us-east-1", **as_key)
+    sts = aws(url, "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
     assert sts.get_caller_identity()["Arn"].endswith(":user/rotated")
     iam.update_access_key(UserName="rotated", AccessKeyId=key["AccessKeyId"], Status="Inactive")
-    with pytest.raises(ClientError) as refused:
+    with pytest.raises(sts.exceptions.ClientError) as refused:
         sts.get_caller_identity()
     assert code(refused) == "InvalidClientTokenId"
-    assert boto3.client("sts", endpoint_url=server, region_name="us-east-1", **KEYS).get_caller_identity()["Account"], "unknown keys still get moto's identity"
+    assert aws(url, "sts").get_caller_identity()["Account"], "unknown keys still get moto's identity"

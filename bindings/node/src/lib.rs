@@ -30,6 +30,7 @@ fn code(err: &Error) -> &'static str {
         Error::ProfileNotFound { .. } => "ERR_BEDROCK_PROFILE_NOT_FOUND",
         Error::ProfileFile { .. } => "ERR_BEDROCK_PROFILE_FILE",
         Error::SsoLoginNeeded { .. } => "ERR_BEDROCK_SSO_LOGIN",
+        Error::SecretsManager { .. } => "ERR_BEDROCK_SECRETS_MANAGER",
         _ => "ERR_BEDROCK",
     }
 }
@@ -328,6 +329,38 @@ impl ProvideCredentials for JsCredentialsProvider {
     }
 }
 
+/// A provider's health (times in epoch milliseconds).
+#[napi(object)]
+pub struct JsProviderStatus {
+    /// Whether a refresh is running now.
+    pub refreshing: bool,
+    /// Refreshes failed in a row since the last success.
+    pub consecutive_failures: u32,
+    /// When the cached token stops working, if there is one.
+    pub expires_at: Option<f64>,
+    /// The last failure since the last success, on one line.
+    pub last_error: Option<String>,
+    /// The Secrets Manager version of the key in use, for a key read from a secret.
+    pub secret_version_id: Option<String>,
+}
+
+/// A builder setting's error in the names of the JS options (`secretsManagerPollIntervalSeconds`).
+fn in_js_terms(err: Error) -> Error {
+    const NAMES: [(&str, &str); 3] = [
+        ("secrets_manager_poll_interval", "secretsManagerPollIntervalSeconds"),
+        ("secrets_manager_secret", "secretsManagerSecret"),
+        ("refresh_margin", "refreshMarginSeconds"),
+    ];
+    match err {
+        Error::InvalidSetting { field, reason } => {
+            let js = |name: &'static str| NAMES.iter().find(|(rust, _)| *rust == name).map_or(name, |(_, js)| *js);
+            let reason = NAMES.iter().fold(reason, |text, (rust, js)| text.replace(rust, js));
+            Error::InvalidSetting { field: js(field), reason }
+        }
+        other => other,
+    }
+}
+
 /// The core's cached, auto-refreshing token source.
 #[napi]
 pub struct NativeTokenProvider {
@@ -343,6 +376,8 @@ impl NativeTokenProvider {
         credentials: Option<Function<(), Promise<JsCredentials>>>,
         profile: Option<String>,
         refresh_margin_seconds: Option<f64>,
+        secrets_manager_secret: Option<String>,
+        secrets_manager_poll_interval_seconds: Option<f64>,
     ) -> napi::Result<Self> {
         let mut builder = bedrock_token::TokenProvider::builder().expiry(lifetime(expires_in_seconds)?);
         if let Some(region) = region {
@@ -358,7 +393,30 @@ impl NativeTokenProvider {
             let load: LoadFn = load.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
             builder = builder.credentials_provider(JsCredentialsProvider(load));
         }
-        builder.build().map(|inner| Self { inner }).map_err(js_error)
+        if let Some(secret) = secrets_manager_secret {
+            builder = builder.secrets_manager_secret(secret);
+        }
+        if let Some(seconds) = secrets_manager_poll_interval_seconds {
+            let interval = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                let reason = format!("must be a positive number of seconds, got {seconds}");
+                js_error(Error::InvalidSetting { field: "secretsManagerPollIntervalSeconds", reason })
+            })?;
+            builder = builder.secrets_manager_poll_interval(interval);
+        }
+        builder.build().map(|inner| Self { inner }).map_err(|err| js_error(in_js_terms(err)))
+    }
+
+    /// The cache, the running refresh and the last failure, for health checks.
+    #[napi(catch_unwind)]
+    pub fn status(&self) -> JsProviderStatus {
+        let status = self.inner.status();
+        JsProviderStatus {
+            refreshing: status.refreshing,
+            consecutive_failures: status.consecutive_failures,
+            expires_at: status.expires_at.map(millis),
+            last_error: status.last_error.map(|err| error_chain(&err)),
+            secret_version_id: status.secret_version_id,
+        }
     }
 
     /// The token, fresh enough to use.

@@ -4,10 +4,9 @@
 // from keys of the same shape built here; no secret in any result or error.
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const net = require('node:net')
 const util = require('node:util')
-const { spawn } = require('node:child_process')
 const { inspectKey, inspectToken, signTokenSync } = require('../bedrock-token.js')
+const { emulator, query } = require('./helpers.js')
 
 const absk = (decoded) => 'ABSK' + Buffer.from(decoded, 'utf8').toString('base64')
 const secretOf = (key) => Buffer.from(key.slice(4), 'base64').toString('utf8').split(/:(.*)/s)[1]
@@ -57,43 +56,9 @@ test('malformed keys are TypeErrors naming what is wrong, without the secret', (
   assert.throws(() => inspectKey(42), (error) => error instanceof TypeError && error.code === 'ERR_BEDROCK_MALFORMED_TOKEN')
 })
 
-/** The IAM emulator on a free loopback port, or undefined when there is none (required under CI=true). */
-async function emulator(t) {
-  const program = process.env.BEDROCK_TOKEN_MOTO_SERVER
-  if (!program) {
-    assert.notEqual(process.env.CI, 'true', 'CI=true but BEDROCK_TOKEN_MOTO_SERVER is not set')
-    t.skip('set BEDROCK_TOKEN_MOTO_SERVER to run the IAM emulator')
-    return undefined
-  }
-  const port = await new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)) })
-  })
-  const child = spawn(program, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' })
-  t.after(() => child.kill())
-  const endpoint = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' })).ok) return endpoint
-    } catch {}
-    assert.ok(i < 600 && child.exitCode === null, 'the IAM emulator did not start')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
-/** One IAM Query API call (the emulator routes by the credential scope; it checks no signature). */
-async function iam(endpoint, params) {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00',
-    },
-    body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
-  })
-  const text = await response.text()
-  assert.equal(response.status, 200, text)
-  return (name) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)[1]
-}
+/** One IAM Query API call as the example keys' user. */
+const iam = (endpoint, params) => query(endpoint, 'iam', 'AKIAIOSFODNN7EXAMPLE', params)
 
 test('a key the IAM emulator created inspects as its user and account, and never shows its secret', async (t) => {
   const endpoint = await emulator(t)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bedrock_token::provision::{
-    scp, BusinessUnit, Iam, KeyRequest, Organization, OrganizationAuditOptions, PolicyChoice, Principal, ProvisionError, ProvisionRequest, RevokeOptions,
+    scp, AccountRole, BusinessUnit, Iam, KeyRequest, Organization, OrganizationAuditOptions, PolicyChoice, Principal, ProvisionError, ProvisionRequest, RevokeOptions,
     ScpOptions,
 };
 use bedrock_token::{block_on, error_chain, DefaultChain, Error, ProvideCredentials, TimeSource};
@@ -25,7 +25,11 @@ pub(crate) fn raise(py: Python<'_>, name: &str, message: String) -> PyErr {
 }
 
 pub(crate) fn token_error(err: Error) -> PyErr {
-    let class = if err.is_invalid_input() { "InvalidInputError" } else { "CredentialsError" };
+    let class = match &err {
+        Error::SecretsManager { .. } => "SecretsManagerError",
+        err if err.is_invalid_input() => "InvalidInputError",
+        _ => "CredentialsError",
+    };
     Python::attach(|py| raise(py, class, error_chain(&err)))
 }
 
@@ -212,7 +216,7 @@ struct TokenProvider(bedrock_token::TokenProvider);
 #[pymethods]
 impl TokenProvider {
     #[new]
-    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile, load_timeout=None))]
+    #[pyo3(signature = (region, expiry, credentials, refresh_margin, background, clock, profile, load_timeout=None, secrets_manager_secret=None, secrets_manager_poll_interval=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         region: Option<String>,
@@ -223,6 +227,8 @@ impl TokenProvider {
         clock: Option<Py<PyAny>>,
         profile: Option<String>,
         load_timeout: Option<f64>,
+        secrets_manager_secret: Option<String>,
+        secrets_manager_poll_interval: Option<f64>,
     ) -> PyResult<Self> {
         let mut builder = bedrock_token::TokenProvider::builder().expiry(expiry::duration(expiry)?).background_refresh(background);
         if let Some(region) = region {
@@ -245,6 +251,16 @@ impl TokenProvider {
         }
         if let Some(clock) = clock {
             builder = builder.time_source(PythonClock(clock)).refresh_jitter(false);
+        }
+        if let Some(secret) = secrets_manager_secret {
+            builder = builder.secrets_manager_secret(secret);
+        }
+        if let Some(seconds) = secrets_manager_poll_interval {
+            let interval = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                let message = format!("secrets_manager_poll_interval: must be a positive number of seconds, got {seconds}");
+                Python::attach(|py| raise(py, "InvalidInputError", message))
+            })?;
+            builder = builder.secrets_manager_poll_interval(interval);
         }
         builder.build().map(Self).map_err(token_error)
     }
@@ -281,12 +297,13 @@ impl TokenProvider {
         self.0.invalidate();
     }
 
-    /// (refreshing, consecutive_failures, expires_at or None, last_error or None)
+    /// (refreshing, consecutive_failures, expires_at or None, last_error or None,
+    /// secret_version_id or None)
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let status = self.0.status();
         let expires_at = status.expires_at.map(|t| utc_datetime(py, t)).transpose()?;
         let last_error = status.last_error.map(|e| error_chain(&e));
-        (status.refreshing, status.consecutive_failures, expires_at, last_error).into_pyobject(py)
+        (status.refreshing, status.consecutive_failures, expires_at, last_error, status.secret_version_id).into_pyobject(py)
     }
 
     fn __repr__(&self) -> String {
@@ -296,7 +313,7 @@ impl TokenProvider {
 
 /// Provisions a business unit; returns the report as JSON (the secret, if any, included once).
 #[pyfunction]
-#[pyo3(signature = (business_unit, owner, policy, models, key, api_key_days, tags, path, dry_run, force))]
+#[pyo3(signature = (business_unit, owner, policy, models, key, api_key_days, tags, path, dry_run, force, account=None, account_role=None))]
 #[allow(clippy::too_many_arguments)]
 fn provision(
     py: Python<'_>,
@@ -310,19 +327,25 @@ fn provision(
     path: String,
     dry_run: bool,
     force: bool,
+    account: Option<String>,
+    account_role: Option<String>,
 ) -> PyResult<String> {
-    let request = UnitArgs(business_unit.to_owned(), owner, policy.to_owned(), models, key.to_owned(), api_key_days, tags, path, force).request(dry_run)?;
-    let report = py.detach(|| block_on(async { Iam::from_env().await.provision(&request).await })).map_err(provision_error)?;
+    let target = account_target(account, account_role)?;
+    let (_, request) = UnitArgs(business_unit.to_owned(), owner, policy.to_owned(), models, key.to_owned(), api_key_days, tags, path, force, None, None).request(dry_run)?;
+    let report = py.detach(|| block_on(async { iam_in(&target).await?.provision(&request).await })).map_err(provision_error)?;
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
-/// One business unit's arguments, as `provision` takes them (Python checks and names them).
+/// One business unit's arguments, as `provision` takes them (Python checks and names them), the
+/// account and its role last.
 #[derive(FromPyObject)]
-struct UnitArgs(String, String, String, Vec<String>, String, u32, Vec<(String, String)>, String, bool);
+struct UnitArgs(String, String, String, Vec<String>, String, u32, Vec<(String, String)>, String, bool, Option<String>, Option<String>);
 
 impl UnitArgs {
-    fn request(self, dry_run: bool) -> PyResult<ProvisionRequest> {
-        let UnitArgs(business_unit, owner, policy, models, key, api_key_days, tags, path, force) = self;
+    /// The account to provision in (none: the credentials' own) and the request.
+    fn request(self, dry_run: bool) -> PyResult<(Option<AccountRole>, ProvisionRequest)> {
+        let UnitArgs(business_unit, owner, policy, models, key, api_key_days, tags, path, force, account, role) = self;
+        let target = AccountRole::optional(account, role.as_deref()).map_err(provision_error)?;
         let policy = PolicyChoice::from_policy_or_models(&policy, models).map_err(provision_error)?;
         let mut request = ProvisionRequest::new(BusinessUnit::new(&business_unit).map_err(provision_error)?, owner)
             .policy(policy)
@@ -333,7 +356,24 @@ impl UnitArgs {
         for (k, v) in tags {
             request = request.tag(k, v);
         }
-        Ok(request)
+        Ok((target, request))
+    }
+}
+
+/// The keyword arguments `account` and `account_role`, checked; errors name them as Python does.
+fn account_target(account: Option<String>, account_role: Option<String>) -> PyResult<Option<AccountRole>> {
+    AccountRole::optional(account, account_role.as_deref()).map_err(|err| match err {
+        ProvisionError::InvalidInput { field: "role", reason } => provision_error(ProvisionError::InvalidInput { field: "account_role", reason }),
+        other => provision_error(other),
+    })
+}
+
+/// IAM in the account asked for, through its role; else in the credentials' own.
+async fn iam_in(target: &Option<AccountRole>) -> Result<Iam, ProvisionError> {
+    let iam = Iam::from_env().await;
+    match target {
+        Some(target) => iam.in_account(target).await,
+        None => Ok(iam),
     }
 }
 
@@ -343,7 +383,7 @@ impl UnitArgs {
 #[pyfunction]
 fn provision_all(py: Python<'_>, units: Vec<UnitArgs>, concurrency: usize, dry_run: bool) -> PyResult<String> {
     let requests = units.into_iter().map(|unit| unit.request(dry_run)).collect::<PyResult<Vec<_>>>()?;
-    let results = py.detach(|| block_on(async { Iam::from_env().await.provision_all(requests, concurrency).await }));
+    let results = py.detach(|| block_on(async { Iam::from_env().await.provision_across(requests, concurrency).await }));
     let results: Vec<serde_json::Value> = results
         .into_iter()
         .map(|result| match result {
@@ -356,32 +396,41 @@ fn provision_all(py: Python<'_>, units: Vec<UnitArgs>, concurrency: usize, dry_r
 
 /// Rotates a key; returns the report as JSON.
 #[pyfunction]
-fn rotate(py: Python<'_>, business_unit: &str, key: &str, api_key_days: u32, delete_old: bool, dry_run: bool) -> PyResult<String> {
+#[pyo3(signature = (business_unit, key, api_key_days, delete_old, dry_run, account=None, account_role=None))]
+#[allow(clippy::too_many_arguments)]
+fn rotate(py: Python<'_>, business_unit: &str, key: &str, api_key_days: u32, delete_old: bool, dry_run: bool, account: Option<String>, account_role: Option<String>) -> PyResult<String> {
     let unit = BusinessUnit::new(business_unit).map_err(provision_error)?;
     let key = key_request(key, api_key_days)?;
-    let report = py.detach(|| block_on(async { Iam::from_env().await.rotate(&unit, key, delete_old, dry_run).await })).map_err(provision_error)?;
+    let target = account_target(account, account_role)?;
+    let report = py.detach(|| block_on(async { iam_in(&target).await?.rotate(&unit, key, delete_old, dry_run).await })).map_err(provision_error)?;
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
 /// Tears a business unit down; returns the report as JSON.
 #[pyfunction]
-fn deprovision(py: Python<'_>, business_unit: &str, force: bool, dry_run: bool) -> PyResult<String> {
+#[pyo3(signature = (business_unit, force, dry_run, account=None, account_role=None))]
+fn deprovision(py: Python<'_>, business_unit: &str, force: bool, dry_run: bool, account: Option<String>, account_role: Option<String>) -> PyResult<String> {
     let unit = BusinessUnit::new(business_unit).map_err(provision_error)?;
-    let report = py.detach(|| block_on(async { Iam::from_env().await.deprovision(&unit, force, dry_run).await })).map_err(provision_error)?;
+    let target = account_target(account, account_role)?;
+    let report = py.detach(|| block_on(async { iam_in(&target).await?.deprovision(&unit, force, dry_run).await })).map_err(provision_error)?;
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
 /// Lists provisioned users as JSON.
 #[pyfunction]
-fn list_users(py: Python<'_>, path: String) -> PyResult<String> {
-    let users = py.detach(|| block_on(async { Iam::from_env().await.list(&path).await })).map_err(provision_error)?;
+#[pyo3(signature = (path, account=None, account_role=None))]
+fn list_users(py: Python<'_>, path: String, account: Option<String>, account_role: Option<String>) -> PyResult<String> {
+    let target = account_target(account, account_role)?;
+    let users = py.detach(|| block_on(async { iam_in(&target).await?.list(&path).await })).map_err(provision_error)?;
     Ok(serde_json::to_string(&users).expect("serializable"))
 }
 
 /// Audits every Bedrock API key in the account; returns the report as JSON.
 #[pyfunction]
-fn audit(py: Python<'_>, max_age_days: u64) -> PyResult<String> {
-    let report = py.detach(|| block_on(async { Iam::from_env().await.audit(max_age_days).await })).map_err(provision_error)?;
+#[pyo3(signature = (max_age_days, account=None, account_role=None))]
+fn audit(py: Python<'_>, max_age_days: u64, account: Option<String>, account_role: Option<String>) -> PyResult<String> {
+    let target = account_target(account, account_role)?;
+    let report = py.detach(|| block_on(async { iam_in(&target).await?.audit(max_age_days).await })).map_err(provision_error)?;
     Ok(serde_json::to_string(&report).expect("serializable"))
 }
 
@@ -399,7 +448,7 @@ fn audit_organization(py: Python<'_>, role: String, ous: Vec<String>, concurrenc
 /// default now; a user's own keys deactivated, or deleted with `delete`), or one long-term key;
 /// returns the report as JSON. Exactly one target is given (checked in Python).
 #[pyfunction]
-#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run, allow_earlier=false))]
+#[pyo3(signature = (role, user, key_id, before_unix, delete, undo, dry_run, allow_earlier=false, account=None, account_role=None))]
 #[allow(clippy::too_many_arguments)]
 fn revoke(
     py: Python<'_>,
@@ -411,7 +460,10 @@ fn revoke(
     undo: bool,
     dry_run: bool,
     allow_earlier: bool,
+    account: Option<String>,
+    account_role: Option<String>,
 ) -> PyResult<String> {
+    let target = account_target(account, account_role)?;
     let before = match before_unix {
         Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(seconds)),
         Some(_) => return Err(provision_error(ProvisionError::InvalidInput { field: "before", reason: "give a time after 1970".into() })),
@@ -420,7 +472,7 @@ fn revoke(
     let options = RevokeOptions { before, delete_keys: delete, allow_earlier, undo, dry_run };
     let report = py.detach(|| {
         block_on(async {
-            let iam = Iam::from_env().await;
+            let iam = iam_in(&target).await?;
             match (role, user, key_id) {
                 (_, _, Some(key_id)) => iam.revoke_key(&key_id, delete, undo, dry_run).await,
                 (Some(role), _, None) => iam.revoke_tokens(&Principal::Role(role), &options).await,

@@ -1,45 +1,10 @@
-"""Provisioning from Python against a moto IAM server on loopback (started and stopped here)."""
+"""Provisioning from Python against a moto IAM server on loopback (the `moto` fixture of conftest.py)."""
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from datetime import datetime, timezone
 
 import pytest
 
 import bedrock_token
-
-
-@pytest.fixture
-def moto(example_env, monkeypatch):
-    program = os.environ.get("BEDROCK_TOKEN_MOTO_SERVER") or shutil.which("moto_server")
-    if not program:
-        if os.environ.get("CI") == "true":
-            raise RuntimeError("CI=true but no moto_server (set BEDROCK_TOKEN_MOTO_SERVER)")
-        pytest.skip("pip install 'moto[server]'")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([program, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, "moto_server exited"
-                time.sleep(0.1)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", url)
-        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-        yield url
-    finally:
-        server.kill()
-        server.wait()
 
 
 def test_provision_list_rotate_deprovision(moto):
@@ -196,3 +161,43 @@ def test_audit_organization_names_the_account_it_could_not_reach(moto, monkeypat
         bedrock_token.audit_organization(concurrency=0)
     with pytest.raises(bedrock_token.InvalidInputError, match="ous: "):
         bedrock_token.audit_organization(ous=["sales"])
+
+
+def test_units_in_member_accounts_through_the_role(moto, monkeypatch):
+    import botocore.session
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", moto)
+    session = botocore.session.get_session()
+    org = session.create_client("organizations", endpoint_url=moto, region_name="us-east-1")
+    sts = session.create_client("sts", endpoint_url=moto, region_name="us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    members = [org.create_account(AccountName=f"py-{i}", Email=f"py{i}@example.com")["CreateAccountStatus"]["AccountId"] for i in range(2)]
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{members[0]}:role/OrganizationAccountAccessRole", RoleSessionName="check")["Credentials"]
+    member = session.create_client("iam", endpoint_url=moto, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                                   aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+    results = bedrock_token.provision_all([
+        {"business_unit": "py-a", "owner": "a@example.com", "account": members[0]},
+        {"business_unit": "py-b", "owner": "b@example.com", "account": members[1], "role": "Missing"},
+        {"business_unit": "py-c", "owner": "c@example.com"},
+    ])
+    assert isinstance(results[0], bedrock_token.ProvisionReport) and isinstance(results[2], bedrock_token.ProvisionReport)
+    assert isinstance(results[1], bedrock_token.ProvisionError)
+    assert f"could not assume arn:aws:iam::{members[1]}:role/Missing" in str(results[1]) and "AccessDenied" in str(results[1])
+    assert [u["UserName"] for u in member.list_users(PathPrefix="/bedrock/")["Users"]] == ["py-a-bedrock-user"], "in its account"
+    assert "py-a-bedrock-user" not in [u.user_name for u in bedrock_token.list_users()], "not in the caller's"
+    assert [u.user_name for u in bedrock_token.list_users(account=members[0])] == ["py-a-bedrock-user"]
+
+    rotated = bedrock_token.rotate("py-a", "access-key", account=members[0])
+    assert [k["AccessKeyId"] for k in member.list_access_keys(UserName="py-a-bedrock-user")["AccessKeyMetadata"]] == [rotated.new_key.id]
+    bedrock_token.revoke(user="py-a-bedrock-user", delete=True, account=members[0])
+    assert member.list_access_keys(UserName="py-a-bedrock-user")["AccessKeyMetadata"] == []
+    assert bedrock_token.audit(account=members[0]).findings == 0
+    bedrock_token.deprovision("py-a", account=members[0])
+    assert member.list_users(PathPrefix="/bedrock/")["Users"] == []
+
+    with pytest.raises(bedrock_token.InvalidInputError, match="account_role: applies only with account"):
+        bedrock_token.list_users(account_role="Admin")
+    with pytest.raises(bedrock_token.InvalidInputError, match='account: "12" is not an AWS account id'):
+        bedrock_token.deprovision("py-a", account="12")

@@ -5,7 +5,7 @@ use bedrock_token::provision::{
     DEFAULT_ORGANIZATION_CONCURRENCY, DEFAULT_ORGANIZATION_ROLE,
 };
 
-use crate::aws::AwsArgs;
+use crate::aws::{AccountArgs, AwsArgs};
 use crate::output::ReportFormat;
 use crate::Failure;
 
@@ -20,6 +20,8 @@ use crate::Failure;
 pub struct AuditArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Keys older than this many days are a finding
     #[arg(long, default_value_t = DEFAULT_MAX_AGE_DAYS)]
     max_age_days: u64,
@@ -50,6 +52,8 @@ pub struct AuditArgs {
 pub struct RevokeArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Deny the short-term keys this role's sessions made before --before
     #[arg(long)]
     role: Option<String>,
@@ -81,11 +85,27 @@ pub struct RevokeArgs {
 
 /// Print a service control policy (JSON) that limits Bedrock API keys across an organisation; what it stops
 /// and what it does not go to stderr.
+///
+/// With --attach TARGET: the policy is kept in AWS Organizations as bedrock-token-guardrails (tagged
+/// created-by=bedrock-token; created if missing, updated in place when its content differs) and attached to
+/// the root, OU or account; a re-run changes nothing. --detach TARGET detaches it (the policy stays). Run
+/// them as the organisation's management account (or a delegated administrator for policies).
 #[derive(Debug, clap::Args)]
 pub struct GuardrailsArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Print a service control policy for AWS Organizations (the only kind so far)
     #[arg(long, required = true)]
     scp: bool,
+    /// Create or update the policy in AWS Organizations and attach it to this root (r-…), OU (ou-…) or account (12 digits)
+    #[arg(long, value_name = "TARGET", conflicts_with = "detach")]
+    attach: Option<String>,
+    /// Detach the policy from this root, OU or account (the policy itself stays)
+    #[arg(long, value_name = "TARGET", conflicts_with_all = ["max_key_age_days", "deny_long_term", "deny_bearer"])]
+    detach: Option<String>,
+    /// With --attach or --detach: print what would change and change nothing. It still reads AWS Organizations
+    #[arg(long)]
+    dry_run: bool,
     /// Deny creating long-term Bedrock API keys that live longer than this many days, or never expire (default 90)
     #[arg(long)]
     max_key_age_days: Option<u32>,
@@ -99,9 +119,12 @@ pub struct GuardrailsArgs {
 
 pub async fn audit(args: AuditArgs) -> Result<(), Failure> {
     if args.organization {
+        if args.account.account.is_some() || args.account.account_role.is_some() {
+            return Err(Failure::Usage("--account and --account-role apply only without --organization (which audits every account; --ou chooses some)".to_owned()));
+        }
         return audit_organization(args).await;
     }
-    let report = args.aws.iam().await?.audit(args.max_age_days).await?;
+    let report = args.aws.iam_in(&args.account).await?.audit(args.max_age_days).await?;
     match args.format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("serializable")),
         ReportFormat::Text => {
@@ -159,7 +182,7 @@ fn print_keys(keys: &[AuditedKey], indent: Option<&str>) {
 }
 
 pub async fn revoke(args: RevokeArgs) -> Result<(), Failure> {
-    let iam = args.aws.iam().await?;
+    let iam = args.aws.iam_in(&args.account).await?;
     let report = match (args.role, args.user, args.key_id) {
         (_, _, Some(key_id)) => iam.revoke_key(&key_id, args.delete, args.undo, args.dry_run).await?,
         (role, user, None) => {
@@ -203,14 +226,48 @@ pub async fn revoke(args: RevokeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn guardrails(args: GuardrailsArgs) -> Result<(), ProvisionError> {
+pub async fn guardrails(args: GuardrailsArgs) -> Result<(), Failure> {
     let options = ScpOptions {
         max_key_age_days: Some(args.max_key_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS as u32)),
         deny_long_term: args.deny_long_term,
         deny_bearer: args.deny_bearer,
     };
     options.validate()?;
-    println!("{}", serde_json::to_string_pretty(&scp(&options)).expect("serializable"));
+    let report = match (&args.attach, &args.detach) {
+        (None, None) => {
+            if args.dry_run {
+                return Err(Failure::Usage("--dry-run applies only with --attach or --detach".to_owned()));
+            }
+            println!("{}", serde_json::to_string_pretty(&scp(&options)).expect("serializable"));
+            None
+        }
+        (Some(target), _) => Some(organization(&args.aws).await?.attach_guardrails(&options, target, args.dry_run).await?),
+        (None, Some(target)) => Some(organization(&args.aws).await?.detach_guardrails(target, args.dry_run).await?),
+    };
+    if let Some(report) = &report {
+        let verb = if report.dry_run { "would " } else { "" };
+        for action in &report.actions {
+            println!("{verb}{action}");
+        }
+        if report.actions.is_empty() {
+            let id = report.policy_id.as_deref().unwrap_or(&report.policy_name);
+            match args.attach.is_some() {
+                true => println!("service control policy {id}: up to date, attached to {}; nothing to do", report.target),
+                false => println!("service control policy {id}: not attached to {}; nothing to do", report.target),
+            }
+        }
+        match (args.detach.is_some(), report.attached_elsewhere.as_slice()) {
+            (true, []) if report.policy_id.is_some() => {
+                let now = if report.dry_run { "would then be attached nowhere" } else { "is attached nowhere now" };
+                println!("note: the policy {now}, and stays in AWS Organizations (aws organizations delete-policy deletes it)");
+            }
+            (_, []) => {}
+            (_, others) => println!("note: the policy is also attached to {}", others.join(", ")),
+        }
+        if args.detach.is_some() {
+            return Ok(());
+        }
+    }
     for line in options.stops() {
         eprintln!("stops: {line}");
     }
@@ -218,4 +275,9 @@ pub fn guardrails(args: GuardrailsArgs) -> Result<(), ProvisionError> {
         eprintln!("does not stop: {line}");
     }
     Ok(())
+}
+
+/// The organisation of these credentials, for --attach and --detach.
+async fn organization(aws: &AwsArgs) -> Result<Organization, Failure> {
+    Ok(Organization::from_profile(aws.profile.as_deref(), aws.region.as_deref()).await?)
 }

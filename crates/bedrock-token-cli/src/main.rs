@@ -211,7 +211,7 @@ fn main() -> ExitCode {
             Command::List(args) => provision::list(args).await,
             Command::Audit(args) => governance::audit(args).await,
             Command::Revoke(args) => governance::revoke(args).await,
-            Command::Guardrails(args) => Ok(governance::guardrails(args)?),
+            Command::Guardrails(args) => governance::guardrails(args).await,
             Command::Completions { shell } => completions(shell).map_err(Failure::Output),
             Command::Man(args) => man(args),
         }

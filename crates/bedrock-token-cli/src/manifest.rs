@@ -16,7 +16,13 @@
 //! [units.research]
 //! owner = "research@example.com"
 //! models = ["us.anthropic.claude-sonnet-4-20250514-v1:0"]   # or policy = "limited" | "full" | ARN
+//! account = "210987654321"   # provisioned in this account (default: the credentials' own)
+//! role = "BedrockAdmin"      # assumed there (default: OrganizationAccountAccessRole)
 //! ```
+//!
+//! A unit with `account` is provisioned in that account through the role (STS AssumeRole,
+//! once per account and role, shared by its units); the units of an account that cannot be
+//! reached fail with the reason, the others go on. `--concurrency` counts units in all accounts.
 //!
 //! Units run at most `--concurrency` at a time; the SDK's adaptive retry slows down when IAM
 //! throttles. New secrets go only where asked: one file each in `--secrets-dir` (a directory
@@ -36,7 +42,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bedrock_token::provision::{Action, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecurityWarning, StoreTarget, DEFAULT_PATH};
+use bedrock_token::provision::{
+    AccountRole, Action, Iam, KeyKind, KeyStatus, NewKey, ProvisionError, ProvisionReport, SecretStore, SecurityWarning, StoreTarget, StoredKey, DEFAULT_PATH,
+};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -75,6 +83,10 @@ struct UnitTable {
     store: Option<String>,
     #[serde(default)]
     kms_key_id: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
 }
 
 fn invalid(field: &'static str, reason: String) -> Failure {
@@ -91,11 +103,17 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     let mut kinds = Vec::new();
     let mut requests = Vec::new();
     let mut stores = Vec::new();
+    let mut targets = Vec::new();
+    let mut accounts = Vec::new();
     let mut makes_keys = false;
     for (name, table) in parsed.units {
         if table.policy.is_some() && !table.models.is_empty() {
             return Err(invalid("manifest", format!("units.{name}: give policy or models, not both")));
         }
+        let target = AccountRole::optional(table.account, table.role.as_deref()).map_err(|e| match e {
+            ProvisionError::InvalidInput { field, reason } => invalid("manifest", format!("units.{name}.{field}: {reason}")),
+            other => Failure::Provision(other),
+        })?;
         let key = table.key.unwrap_or(KeyArg::None);
         let store = match (&table.store, key) {
             (None, _) if table.kms_key_id.is_some() => return Err(invalid("manifest", format!("units.{name}.kms_key_id: applies only with store"))),
@@ -129,7 +147,9 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             KeyArg::AccessKey => Some(KeyKind::AccessKey),
             KeyArg::ApiKey => Some(KeyKind::ApiKey),
         });
-        requests.push(request);
+        accounts.push(target.as_ref().map(|t| t.account().to_owned()));
+        targets.push(target.clone());
+        requests.push((target, request));
     }
     if makes_keys && !dry_run && secrets_dir.is_none() && format != ReportFormat::Json {
         return Err(invalid("secrets_dir", "units that get a key need --secrets-dir DIR or --format json: a secret is shown only once".into()));
@@ -146,7 +166,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         });
     }
     let iam = aws.iam().await?;
-    let results = iam.provision_all(requests, concurrency).await;
+    let results = iam.provision_across(requests, concurrency).await;
     // Keys exist from here on: no early return until every unit's outcome, and every new
     // secret, is accounted for.
     let mut out = Stdout::default();
@@ -154,15 +174,20 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     let mut summary = Vec::new();
     let mut in_report = Vec::new();
     let mut any_key = false;
-    for ((((name, kind), result), store), held) in names.iter().zip(&kinds).zip(&results).zip(&stores).zip(&held) {
-        let mut entry = serde_json::json!({"business_unit": name, "report": null, "error": null, "secret_file": null, "stored": null});
+    for ((((((name, kind), account), result), store), held), target) in names.iter().zip(&kinds).zip(&accounts).zip(&results).zip(&stores).zip(&held).zip(&targets) {
+        let mut entry = serde_json::json!({"business_unit": name, "account": account, "report": null, "error": null, "secret_file": null, "stored": null});
+        // In the text lines, a unit in another account says which.
+        let label = &match account {
+            Some(account) => format!("{name} (account {account})"),
+            None => name.clone(),
+        };
         let report = match result {
             Ok(report) => report,
             Err(err) => {
                 let message = bedrock_token::error_chain(err);
-                eprintln!("{name}: FAILED: {message}");
+                eprintln!("{label}: FAILED: {message}");
                 entry["error"] = message.into();
-                failed.push(format!("{name} (provisioning failed; run it again to converge)"));
+                failed.push(format!("{label} (provisioning failed; run it again to converge)"));
                 summary.push(entry);
                 continue;
             }
@@ -170,7 +195,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         any_key |= report.new_key.is_some();
         entry["report"] = serde_json::to_value(report).expect("serializable");
         let written = match (&report.new_key, store, secrets_dir) {
-            (Some(key), Some((store, kms_key_id)), _) => Some(match store.store_new_key(&iam, &report.user_name, key, kms_key_id.as_deref()).await {
+            (Some(key), Some((store, kms_key_id)), _) => Some(match store_in(&iam, target.as_ref(), store, &report.user_name, key, kms_key_id.as_deref()).await {
                 Ok(stored) => {
                     entry["stored"] = serde_json::to_value(&stored).expect("serializable");
                     Ok(format!("{} version {}", stored.secret_arn, stored.version_id))
@@ -186,9 +211,9 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         match &written {
             Some(Ok(_)) => wipe_secret(&mut entry),
             Some(Err(reason)) => {
-                eprintln!("{name}: {reason}; the secret goes to standard output instead, once");
+                eprintln!("{label}: {reason}; the secret goes to standard output instead, once");
                 entry["error"] = format!("{reason}; the secret is in this report, shown once").into();
-                failed.push(format!("{name} (secret not written: {reason})"));
+                failed.push(format!("{label} (secret not written: {reason})"));
             }
             None => {}
         }
@@ -203,16 +228,16 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             _ => None,
         };
         if let Some(reason) = &unaccounted {
-            eprintln!("{name}: {reason}");
+            eprintln!("{label}: {reason}");
             entry["error"] = reason.clone().into();
-            failed.push(format!("{name} (a key's secret is not where the manifest delivers it)"));
+            failed.push(format!("{label} (a key's secret is not where the manifest delivers it)"));
         }
         if format == ReportFormat::Text {
             let destination = match &written {
                 Some(Ok(destination)) => destination.clone(),
                 _ => "stdout, below".into(),
             };
-            print_unit(&mut out, name, report, &destination);
+            print_unit(&mut out, label, report, &destination);
             if let (Some(key), None | Some(Err(_))) = (&report.new_key, &written) {
                 out.new_key(&report.user_name, key);
             }
@@ -244,6 +269,15 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         message += &format!("; and standard output failed ({err}; {} new key(s) named above have no holder)", out.lost());
     }
     Err(Failure::Incomplete(message))
+}
+
+/// Stores a unit's new key in its secret (read and written with the command's own credentials),
+/// tagged as the unit's user in its account (`target`, through its role).
+async fn store_in(iam: &Iam, target: Option<&AccountRole>, store: &SecretStore, user: &str, key: &NewKey, kms_key_id: Option<&str>) -> Result<StoredKey, ProvisionError> {
+    match target {
+        Some(target) => store.store_new_key(&iam.in_account(target).await?, user, key, kms_key_id).await,
+        None => store.store_new_key(iam, user, key, kms_key_id).await,
+    }
 }
 
 /// One unit's outcome on one line, then what was (or would be) done, indented.

@@ -14,7 +14,7 @@ use bedrock_token::provision::{
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::aws::AwsArgs;
+use crate::aws::{AccountArgs, AwsArgs};
 use crate::output::ReportFormat;
 use crate::Failure;
 use crate::secret_output::Stdout;
@@ -38,6 +38,8 @@ pub enum RotateKeyArg {
 pub struct ProvisionArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Business unit: lowercase letters, digits, hyphens; the user is {business-unit}-bedrock-user
     #[arg(long, required_unless_present = "manifest", conflicts_with = "manifest")]
     business_unit: Option<String>,
@@ -93,6 +95,8 @@ pub struct ProvisionArgs {
 pub struct RotateArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Business unit whose user {business-unit}-bedrock-user gets the new key
     #[arg(long)]
     business_unit: String,
@@ -133,6 +137,8 @@ pub struct RotateArgs {
 pub struct DeprovisionArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// Business unit whose user {business-unit}-bedrock-user is removed
     #[arg(long)]
     business_unit: String,
@@ -152,6 +158,8 @@ pub struct DeprovisionArgs {
 pub struct ListArgs {
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    account: AccountArgs,
     /// IAM path under which bedrock-token created its users
     #[arg(long, default_value = bedrock_token::provision::DEFAULT_PATH)]
     path: String,
@@ -224,6 +232,9 @@ const DEFAULT_API_KEY_DAYS: u32 = 90;
 
 pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
     if let Some(manifest) = &args.manifest {
+        if args.account.account.is_some() || args.account.account_role.is_some() {
+            return Err(Failure::Usage("--account and --account-role apply only without --manifest (a unit's account is `account` in its table)".to_owned()));
+        }
         let concurrency = args.concurrency.unwrap_or(DEFAULT_CONCURRENCY).into();
         return crate::manifest::run(manifest, &args.aws, args.secrets_dir.as_deref(), concurrency, args.dry_run, args.format).await;
     }
@@ -252,7 +263,7 @@ pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
         force: args.force,
     };
     let request = unit.request(args.dry_run)?;
-    let iam = args.aws.iam().await?;
+    let iam = args.aws.iam_in(&args.account).await?;
     if let Some(target) = args.store {
         let store = args.aws.store(target).await?;
         // Read first: a store that cannot be reached fails before any key is made.
@@ -290,10 +301,10 @@ pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
             kms_key_id: args.kms_key_id,
         };
         let store = args.aws.store(target).await?;
-        let result = store.rotate(&args.aws.iam().await?, &unit, key, &options).await;
+        let result = store.rotate(&args.aws.iam_in(&args.account).await?, &unit, key, &options).await;
         return rotated(&store, args.format, result);
     }
-    let report = args.aws.iam().await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
+    let report = args.aws.iam_in(&args.account).await?.rotate(&unit, key, args.delete_old, args.dry_run).await?;
     let mut out = Stdout::default();
     let new_key = report.new_key.as_ref().map(|key| (report.user_name.as_str(), key));
     print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, new_key, |_| {});
@@ -302,7 +313,7 @@ pub async fn rotate(args: RotateArgs) -> Result<(), Failure> {
 
 pub async fn deprovision(args: DeprovisionArgs) -> Result<(), Failure> {
     let unit = BusinessUnit::new(&args.business_unit)?;
-    let report = args.aws.iam().await?.deprovision(&unit, args.force, args.dry_run).await?;
+    let report = args.aws.iam_in(&args.account).await?.deprovision(&unit, args.force, args.dry_run).await?;
     let mut out = Stdout::default();
     print(&mut out, args.format, &report, &report.actions, report.dry_run, &report.warnings, None, |out| {
         if report.actions.is_empty() {
@@ -313,7 +324,7 @@ pub async fn deprovision(args: DeprovisionArgs) -> Result<(), Failure> {
 }
 
 pub async fn list(args: ListArgs) -> Result<(), Failure> {
-    let users = args.aws.iam().await?.list(&args.path).await?;
+    let users = args.aws.iam_in(&args.account).await?.list(&args.path).await?;
     if args.format == ReportFormat::Json {
         println!("{}", serde_json::to_string_pretty(&users).expect("serializable"));
         return Ok(());

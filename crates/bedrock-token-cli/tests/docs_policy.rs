@@ -122,3 +122,39 @@ async fn every_iam_action_of_each_command_is_in_its_documented_statement() {
     missing.dedup();
     assert!(missing.is_empty(), "IAM actions the commands call that docs/iam-permissions.json does not allow: {missing:?}");
 }
+
+/// `--account` and `guardrails --attach/--detach` through the proxy: every STS action is in
+/// `AccountsThroughRole`, every Organizations action in `GuardrailsInOrganizations`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_sts_and_organizations_action_is_in_its_documented_statement() {
+    let Some(moto) = Moto::start() else { return };
+    let policy: Value = serde_json::from_str(&documented_policy()).unwrap();
+    let org = aws_sdk_organizations::Client::new(&moto.sdk_config("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1").await);
+    org.create_organization().send().await.unwrap();
+    let member = org.create_account().account_name("member").email("m@example.com").send().await.unwrap();
+    let member = member.create_account_status().unwrap().account_id().unwrap().to_owned();
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_owned();
+    let ou = org.create_organizational_unit().parent_id(&root).name("docs").send().await.unwrap();
+    let ou = ou.organizational_unit().unwrap().id().unwrap().to_owned();
+    let proxy = Proxy::start(&moto.endpoint);
+    let mut missing = Vec::new();
+    let mut run = |args: &[&str], service: &str, statement: &str| {
+        proxy.arm(None);
+        let mut command = moto.command_via(&moto.endpoint, args);
+        let (sts, organizations) = if service == "sts" { (&proxy.endpoint, &moto.endpoint) } else { (&moto.endpoint, &proxy.endpoint) };
+        let out = command.env("AWS_ENDPOINT_URL_STS", sts).env("AWS_ENDPOINT_URL_ORGANIZATIONS", organizations).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let allowed = allowed(&policy, statement);
+        let actions = proxy.actions();
+        assert!(!actions.is_empty(), "{args:?} called {service}");
+        missing.extend(actions.iter().map(|a| format!("{service}:{a}")).filter(|a| !allowed.contains(a)));
+    };
+    run(&["list", "--account", &member], "sts", "accounts");
+    run(&["guardrails", "--scp", "--attach", &ou, "--dry-run"], "organizations", "guardrails");
+    run(&["guardrails", "--scp", "--attach", &ou], "organizations", "guardrails");
+    run(&["guardrails", "--scp", "--attach", &ou, "--max-key-age-days", "30"], "organizations", "guardrails");
+    run(&["guardrails", "--scp", "--detach", &ou], "organizations", "guardrails");
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "actions the commands call that docs/iam-permissions.json does not allow: {missing:?}");
+}

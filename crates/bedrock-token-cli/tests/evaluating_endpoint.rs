@@ -3,7 +3,9 @@
 //! as AWS does: a provisioned user's short-term key (signed by `bedrock-token token` with the
 //! user's new access key) and its long-term API key are both accepted on Converse, and refused
 //! once IAM says the keys are inactive; the SCP `guardrails --scp --deny-long-term` prints, set for
-//! the account, refuses the long-term key on Runtime and on Mantle and lets the short-term key through.
+//! the account, refuses the long-term key on Runtime and on Mantle and lets the short-term key through;
+//! and the same policy attached through AWS Organizations (`guardrails --attach`) refuses a member
+//! account's long-term key until `--detach`.
 
 mod common;
 
@@ -100,4 +102,49 @@ fn the_guardrails_scp_refuses_a_long_term_key_on_runtime_and_mantle_and_accepts_
         let (status, answer) = bedrock.call("POST", path, &short_term, body);
         assert_eq!(status, 200, "{path}: {answer}");
     }
+}
+
+/// The guardrails attached through AWS Organizations are enforced: a member account's long-term
+/// key (provisioned there with `--account`) works until `guardrails --scp --deny-long-term
+/// --attach` puts the policy on the account's OU, is refused by it then, and works again after
+/// `--detach`. The endpoint evaluates the SCPs that Organizations has attached on the account's path.
+#[test]
+fn guardrails_attached_through_organizations_refuse_a_member_accounts_long_term_key_until_detached() {
+    let Some(moto) = Moto::start() else { return };
+    let bedrock = Endpoint::start_with_iam("us-east-1", &moto.endpoint);
+    let organizations = |args: &[&str]| {
+        let mut command = moto.command_via(&moto.endpoint, args);
+        command.env("AWS_ENDPOINT_URL_STS", &moto.endpoint).env("AWS_ENDPOINT_URL_ORGANIZATIONS", &moto.endpoint);
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (member, ou) = runtime.block_on(async {
+        let org = aws_sdk_organizations::Client::new(&moto.sdk_config("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1").await);
+        org.create_organization().send().await.unwrap();
+        let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_owned();
+        let ou = org.create_organizational_unit().parent_id(&root).name("research").send().await.unwrap();
+        let ou = ou.organizational_unit().unwrap().id().unwrap().to_owned();
+        let member = org.create_account().account_name("research").email("r@example.com").send().await.unwrap();
+        let member = member.create_account_status().unwrap().account_id().unwrap().to_owned();
+        org.move_account().account_id(&member).source_parent_id(&root).destination_parent_id(&ou).send().await.unwrap();
+        (member, ou)
+    });
+    let made = organizations(&["provision", "--account", &member, "--business-unit", "y", "--owner", "o@example.com", "--key", "api-key", "--format", "json"]);
+    let made: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
+    let long_term = made["new_key"]["secret"].as_str().unwrap();
+    let (status, answer) = bedrock.call("POST", CONVERSE, long_term, HELLO);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(bedrock.requests().pop().unwrap()["principalArn"], format!("arn:aws:iam::{member}:user/bedrock/y-bedrock-user"));
+
+    organizations(&["guardrails", "--scp", "--deny-long-term", "--attach", &ou]);
+    let (status, answer) = bedrock.call("POST", CONVERSE, long_term, HELLO);
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["message"].as_str().unwrap().ends_with("with an explicit deny in a service control policy"), "{answer}");
+    assert_eq!(bedrock.requests().pop().unwrap()["denied"]["sid"], "DenyUsingLongTermBedrockApiKeys");
+
+    organizations(&["guardrails", "--scp", "--detach", &ou]);
+    let (status, answer) = bedrock.call("POST", CONVERSE, long_term, HELLO);
+    assert_eq!(status, 200, "detached: {answer}");
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Moto;
+use common::{private_route, Moto};
 use serde_json::Value;
 
 const ASSUME: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -189,20 +189,6 @@ async fn managed_policies_cover_bedrock_and_mantle_bearer_tokens_as_documented()
         actions.sort();
         assert_eq!(actions, expected, "{policy}");
     }
-}
-
-/// One request to the emulator's private routes (tests/iam_emulator/private_routes.py): the body
-/// of its JSON answer.
-fn private_route(moto: &Moto, method: &str, path: &str, body: &str) -> Value {
-    use std::io::{Read, Write};
-    let address = moto.endpoint.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    let request = format!("{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.") && answer.contains(" 200 "), "{answer}");
-    serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

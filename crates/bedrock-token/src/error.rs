@@ -141,6 +141,17 @@ pub enum Error {
         /// What is allowed.
         reason: String,
     },
+
+    /// The key could not be read from the AWS Secrets Manager secret a
+    /// [`TokenProvider`](crate::TokenProvider) takes it from (cargo feature `secrets-manager`).
+    /// Names the secret (its name or ARN, not a secret) and never holds any part of its value.
+    #[error("Secrets Manager secret {secret:?}: {failure}")]
+    SecretsManager {
+        /// The secret's name or ARN, as given.
+        secret: String,
+        /// What went wrong.
+        failure: SecretsManagerFailure,
+    },
 }
 
 impl Error {
@@ -168,6 +179,7 @@ impl Error {
             | Error::LoadTimeout { .. }
             | Error::ProfileFile { .. }
             | Error::SsoLoginNeeded { .. }
+            | Error::SecretsManager { .. }
             | Error::RefreshInterrupted => false,
         }
     }
@@ -248,6 +260,77 @@ pub enum MalformedLongTermKey {
     /// What follows the account id is not printable ASCII.
     #[error("the suffix after the account id is not printable ASCII")]
     BadSuffix,
+}
+
+/// Why the key could not be read from an AWS Secrets Manager secret ([`Error::SecretsManager`]).
+/// Never contains the secret's value or any part of it.
+///
+/// ```
+/// use bedrock_token::{Error, SecretsManagerFailure};
+/// let err = Error::SecretsManager {
+///     secret: "prod/bedrock-key".into(),
+///     failure: SecretsManagerFailure::MalformedValue { field: "kind", reason: "missing".into() },
+/// };
+/// assert_eq!(err.to_string(), "Secrets Manager secret \"prod/bedrock-key\": its value is not a key bedrock-token wrote: kind: missing");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretsManagerFailure {
+    /// No secret of that name or ARN in the region (`ResourceNotFoundException`).
+    #[error("not found in region {region}; check the name or ARN and the region")]
+    NotFound {
+        /// The region asked.
+        region: String,
+    },
+    /// The caller may not read the secret or decrypt it (`AccessDeniedException`, or KMS refused
+    /// `kms:Decrypt`): the service's message.
+    #[error("access denied; the reader needs secretsmanager:DescribeSecret, secretsmanager:GetSecretValue and kms:Decrypt on the secret's KMS key ({message})")]
+    AccessDenied {
+        /// The service's code and message.
+        message: String,
+    },
+    /// The secret is scheduled for deletion.
+    #[error("scheduled for deletion; restore it with `aws secretsmanager restore-secret` or point the provider at another secret")]
+    MarkedForDeletion,
+    /// No version of the secret carries the `AWSCURRENT` label, or it has no value.
+    #[error("has no AWSCURRENT version with a value")]
+    NoCurrentVersion,
+    /// The current version holds binary data (`SecretBinary`), not the JSON text of a key.
+    #[error("its value is binary (SecretBinary); expected the JSON text of a key in SecretString")]
+    NotText,
+    /// The value is not the JSON of a key (`{"kind":…,"id":…,"secret":…}`): names the field at
+    /// fault and what it must be, never its value.
+    #[error("its value is not a key bedrock-token wrote: {field}: {reason}")]
+    MalformedValue {
+        /// The JSON field at fault, or `value` for the whole.
+        field: &'static str,
+        /// What it must be.
+        reason: String,
+    },
+    /// `kind` names a kind of key this version does not read.
+    #[error("its value is not a key bedrock-token wrote: kind: {kind} is not one of \"api-key\", \"access-key\"")]
+    UnknownKind {
+        /// The kind as given (shortened; never key material).
+        kind: String,
+    },
+    /// The long-term API key in the secret expired (IAM's expiry, the value's `expires_at`).
+    #[error("the API key it holds expired at {}; rotate the key", crate::time::rfc3339(*.expired_at))]
+    KeyExpired {
+        /// When it expired.
+        expired_at: SystemTime,
+    },
+    /// Secrets Manager could not be reached (connection, DNS, TLS): the innermost causes.
+    #[error("Secrets Manager could not be reached: {message}")]
+    Unreachable {
+        /// The innermost causes, on one line.
+        message: String,
+    },
+    /// Secrets Manager refused the call for another reason: its code and message.
+    #[error("Secrets Manager refused: {message}")]
+    Refused {
+        /// The service's code and message.
+        message: String,
+    },
 }
 
 /// An error and its causes on one line, e.g. `no AWS credentials found; tried …: <cause>`: for

@@ -12,7 +12,8 @@
 //! Cargo features: `default-chains` (default) reads credentials and the region the way the AWS
 //! SDKs do, through `aws-config`; without it the crate compiles no AWS SDK crate, and a
 //! [`TokenProvider`] needs an explicit region and credentials provider. `provisioning` (IAM
-//! users, policies and long-term keys) and `check` (STS and Bedrock calls) add AWS SDK clients.
+//! users, policies and long-term keys), `check` (STS and Bedrock calls) and `secrets-manager` (a
+//! [`TokenProvider`] whose key comes from an AWS Secrets Manager secret) add AWS SDK clients.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
@@ -46,7 +47,7 @@ mod provider;
 #[cfg(feature = "provisioning")]
 pub mod provision;
 mod region;
-#[cfg(any(feature = "provisioning", feature = "check"))]
+#[cfg(any(feature = "provisioning", feature = "check", feature = "secrets-manager"))]
 mod sdk_error;
 mod secret;
 mod sign;
@@ -56,12 +57,14 @@ mod token;
 #[cfg(feature = "default-chains")]
 pub use chain::{provide_token, DefaultChain, DEFAULT_CHAIN_SOURCES};
 pub use credentials::provide_token_with;
-pub use error::{error_chain, Error, MalformedLongTermKey, MalformedToken, SharedError};
+pub use error::{error_chain, Error, MalformedLongTermKey, MalformedToken, SecretsManagerFailure, SharedError};
 pub use expiry::{parse_expiry, validate_expiry, DEFAULT_EXPIRY, MAX_EXPIRY, MIN_EXPIRY};
 pub use inspect::{inspect_key, inspect_token, KeyInfo, TokenInfo};
 pub use long_term_key::{inspect_long_term_key, LongTermKeyInfo, LONG_TERM_KEY_PREFIX};
 pub use openai::{openai_base_url, OpenAiEndpoint};
 pub use provider::{block_on, ProviderStatus, TokenProvider, TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT, LOAD_GRACE};
+#[cfg(feature = "secrets-manager")]
+pub use provider::{DEFAULT_SECRETS_MANAGER_POLL_INTERVAL, MAX_SECRETS_MANAGER_POLL_INTERVAL, MIN_SECRETS_MANAGER_POLL_INTERVAL};
 pub use region::validate_region;
 pub use sign::{clear_signing_state, sign_token, sign_token_from_keys, TOKEN_PREFIX};
 pub use time::{human_duration, rfc3339};

@@ -21,6 +21,7 @@ pub(crate) fn innermost_causes(err: &(dyn std::error::Error + 'static)) -> Strin
 /// Runtime`) made from `config` uses, looked up as the SDK looks it up
 /// (`AWS_ENDPOINT_URL_{SERVICE}`, the profile's `services` section, then `AWS_ENDPOINT_URL`), else
 /// `default`.
+#[cfg(any(feature = "provisioning", feature = "check"))]
 pub(crate) fn configured_endpoint(config: &aws_config::SdkConfig, service_id: &str, default: &str) -> String {
     let key = aws_types::service_config::ServiceConfigKey::builder()
         .service_id(service_id)

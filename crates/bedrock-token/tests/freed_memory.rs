@@ -4,8 +4,9 @@
 //! `TokenProvider` run. And once the caller has dropped its credentials, no live heap block
 //! holds the secret, the session token, the day's signing key or its HMAC key states, although
 //! the signing state of every thread that signed (an idle one too) is still there: the allocator
-//! keeps every live block in a list that the test scans. One test in this binary, so no other
-//! test's allocations are scanned.
+//! keeps every live block in a list that the test scans. With the `secrets-manager` feature, no
+//! live block holds a key a provider read from Secrets Manager (moto's) once the provider is
+//! dropped. One test in this binary, so no other test's allocations are scanned.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,6 +14,10 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use bedrock_token::{clear_signing_state, inspect_token, sign_token, Credentials, TokenProvider};
+
+#[cfg(feature = "secrets-manager")]
+#[path = "support/moto.rs"]
+mod moto;
 
 /// Only letters and digits, so the session token reads the same percent-encoded in the URL that
 /// a token carries (base64 then hides it, and the token itself is wiped).
@@ -215,4 +220,55 @@ fn freed_blocks_never_hold_the_secret_or_the_session_token() {
 
     SCANNING.store(false, Ordering::SeqCst);
     assert!(BLOCKS_SCANNED.load(Ordering::SeqCst) > 100, "blocks were freed and scanned");
+
+    #[cfg(feature = "secrets-manager")]
+    keys_read_from_secrets_manager_leave_no_live_copy();
+}
+
+/// A key a provider read from Secrets Manager (moto's): once the provider is dropped, no live
+/// block holds it. Freed blocks are not scanned here: the SDK's HTTP buffers held the answer,
+/// which is not memory this crate owns; the copy the provider keeps is wiped on drop.
+#[cfg(feature = "secrets-manager")]
+fn keys_read_from_secrets_manager_leave_no_live_copy() {
+    use base64::Engine as _;
+    const SM_SECRET: &str = "ScanSMKEYscanSMKEYscanSMKEYscanSMKEYscan";
+    let Some(moto) = moto::Moto::start() else { return };
+    let api_key = format!("ABSK{}", base64::engine::general_purpose::STANDARD.encode(format!("alice-at-123456789012:{SM_SECRET}api")));
+    let client = || {
+        let config = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+            .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+            .endpoint_url(&moto.endpoint)
+            .credentials_provider(credentials())
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let admin = client();
+        let values = [
+            ("access", serde_json::json!({"kind": "access-key", "id": "AKIAIOSFODNN7EXAMPLE", "secret": SM_SECRET}).to_string()),
+            ("api", serde_json::json!({"kind": "api-key", "id": "ACCAEXAMPLE", "secret": api_key}).to_string()),
+        ];
+        for (name, value) in values {
+            admin.create_secret().name(name).secret_string(value).send().await.unwrap();
+        }
+        for name in ["access", "api"] {
+            let provider = TokenProvider::builder().region("us-east-1").secrets_manager_secret(name).secrets_manager_client(client()).build().unwrap();
+            let token = provider.token().await.unwrap();
+            assert!(token.as_str().starts_with(if name == "api" { "ABSK" } else { "bedrock-api-key-" }));
+            drop(token);
+            provider.invalidate();
+            drop(provider.token().await.unwrap());
+        }
+    });
+    drop(runtime);
+    clear_signing_state();
+    // The needle on the stack: a heap copy would be found.
+    let mut needle = [0u8; 128];
+    needle[..api_key.len()].copy_from_slice(api_key.as_bytes());
+    let needle = &needle[..api_key.len()];
+    drop(api_key);
+    assert!(!live_blocks_hold(SM_SECRET.as_bytes()), "no live block holds the access key's secret read from Secrets Manager");
+    assert!(!live_blocks_hold(needle), "no live block holds the API key read from Secrets Manager");
 }

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from . import _native
-from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError
+from ._errors import BedrockTokenError, CredentialsError, InvalidInputError, ProvisionError, SecretsManagerError
 
 __all__ = [
     "AuditReport",
@@ -47,6 +47,7 @@ __all__ = [
     "RevokeReport",
     "RotateReport",
     "Secret",
+    "SecretsManagerError",
     "SecurityWarning",
     "Token",
     "TokenInfo",
@@ -252,6 +253,15 @@ class TokenProvider:
         load_timeout: seconds one refresh may take (default 5). Credentials are loaded on a thread
             of their own, so a ``load()`` that hangs delays no other provider and no caller waits
             longer than this plus half a second.
+        secrets_manager_secret: the name or ARN of an AWS Secrets Manager secret holding a key as
+            ``bedrock-token provision --store secretsmanager:…`` writes it. An API key (``ABSK…``)
+            is then the token handed out; an access key signs the tokens. ``credentials`` (or the
+            default chain, or ``profile``) are those that read the secret. The provider reloads the
+            key when the secret's ``AWSCURRENT`` version changes; while a reload fails it keeps
+            serving the key it holds, and ``status()["last_error"]`` says why. Failures to read it
+            raise ``SecretsManagerError``.
+        secrets_manager_poll_interval: how often to check the secret for a new version, as
+            seconds or a ``timedelta``: 10 s to 12 h, default 5 minutes.
 
     >>> provider = TokenProvider(region="us-east-1", credentials={"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "secret"})
     >>> provider.token() == provider.token()
@@ -268,11 +278,20 @@ class TokenProvider:
         clock: Optional[Callable[[], Union[datetime, float]]] = None,
         profile: Optional[str] = None,
         load_timeout: Optional[float] = None,
+        secrets_manager_secret: Optional[str] = None,
+        secrets_manager_poll_interval: Optional[Union[timedelta, float]] = None,
     ) -> None:
         now = None
         if clock is not None:
             now = lambda: (lambda t: t.timestamp() if isinstance(t, datetime) else float(t))(clock())  # noqa: E731
-        self._native = _native.TokenProvider(region, expiry, credentials, refresh_margin, background, now, profile, load_timeout)
+        poll = secrets_manager_poll_interval
+        if isinstance(poll, timedelta):
+            poll = poll.total_seconds()
+        elif poll is not None and (isinstance(poll, bool) or not isinstance(poll, (int, float))):
+            raise InvalidInputError(f"secrets_manager_poll_interval: expected a timedelta or seconds, got {type(poll).__name__}")
+        self._native = _native.TokenProvider(
+            region, expiry, credentials, refresh_margin, background, now, profile, load_timeout, secrets_manager_secret, poll
+        )
 
     def token(self) -> str:
         """The token string, fresh enough to use."""
@@ -299,9 +318,16 @@ class TokenProvider:
         self._native.invalidate()
 
     def status(self) -> Dict[str, Any]:
-        """Health: ``refreshing``, ``consecutive_failures``, ``expires_at``, ``last_error``."""
-        refreshing, failures, expires_at, last_error = self._native.status()
-        return {"refreshing": refreshing, "consecutive_failures": failures, "expires_at": expires_at, "last_error": last_error}
+        """Health: ``refreshing``, ``consecutive_failures``, ``expires_at``, ``last_error``, and
+        ``secret_version_id`` (the Secrets Manager version of the key in use, else ``None``)."""
+        refreshing, failures, expires_at, last_error, version = self._native.status()
+        return {
+            "refreshing": refreshing,
+            "consecutive_failures": failures,
+            "expires_at": expires_at,
+            "last_error": last_error,
+            "secret_version_id": version,
+        }
 
     @property
     def region(self) -> Optional[str]:
@@ -563,14 +589,19 @@ def provision(
     path: str = "/bedrock/",
     dry_run: bool = False,
     force: bool = False,
+    account: Optional[str] = None,
+    account_role: Optional[str] = None,
 ) -> ProvisionReport:
     """Create or converge ``{business_unit}-bedrock-user`` with a Bedrock policy and a key.
 
     ``key`` is "none", "access-key" or "api-key" (a long-term Bedrock API key for ``api_key_days``).
     Returns a ``ProvisionReport``; ``new_key.secret.reveal()`` gives the secret, shown this once.
+    With ``account`` (12 digits), in that account through the role ``account_role`` assumed there
+    (default "OrganizationAccountAccessRole"); the same for ``rotate``, ``deprovision``,
+    ``list_users``, ``audit`` and ``revoke``.
     """
     return _report(json.loads(_native.provision(business_unit, owner, policy, list(models), key, api_key_days,
-                                                list((tags or {}).items()), path, dry_run, force)))
+                                                list((tags or {}).items()), path, dry_run, force, account, account_role)))
 
 
 def _report(report: Mapping[str, Any]) -> ProvisionReport:
@@ -578,13 +609,14 @@ def _report(report: Mapping[str, Any]) -> ProvisionReport:
                            _keys(report["existing_keys"]), _warnings(report["warnings"]))
 
 
-_UNIT_FIELDS = ("business_unit", "owner", "policy", "models", "key", "api_key_days", "tags", "path", "force")
+_UNIT_FIELDS = ("business_unit", "owner", "policy", "models", "key", "api_key_days", "tags", "path", "force", "account", "role")
 
 
 def provision_all(units: Sequence[Mapping[str, Any]], concurrency: int = 4,
                   dry_run: bool = False) -> List[Union[ProvisionReport, BedrockTokenError]]:
     """Provision many business units, at most ``concurrency`` at a time. Each unit is a mapping of
-    ``provision``'s arguments (``business_unit`` and ``owner`` required). Every unit is checked
+    ``provision``'s arguments (``business_unit`` and ``owner`` required; ``account`` and ``role``
+    as in a manifest: each account's role is assumed once, for all its units). Every unit is checked
     before any IAM call (a bad one raises ``InvalidInputError`` naming it); the result has, in the
     units' order, a ``ProvisionReport`` or that unit's error (``ProvisionError``, or
     ``InvalidInputError`` for a user bedrock-token did not create), so one failure does
@@ -599,7 +631,7 @@ def provision_all(units: Sequence[Mapping[str, Any]], concurrency: int = 4,
                                     + (f" (not {', '.join(sorted(unknown))})" if unknown else ""))
         args.append((unit["business_unit"], unit["owner"], unit.get("policy", "limited"), list(unit.get("models", ())),
                      unit.get("key", "none"), unit.get("api_key_days", 90), list(dict(unit.get("tags") or {}).items()),
-                     unit.get("path", "/bedrock/"), bool(unit.get("force", False))))
+                     unit.get("path", "/bedrock/"), bool(unit.get("force", False)), unit.get("account"), unit.get("role")))
     results: List[Union[ProvisionReport, BedrockTokenError]] = []
     for result in json.loads(_native.provision_all(args, concurrency, dry_run)):
         if "report" in result:
@@ -609,22 +641,24 @@ def provision_all(units: Sequence[Mapping[str, Any]], concurrency: int = 4,
     return results
 
 
-def rotate(business_unit: str, key: str, api_key_days: int = 90, delete_old: bool = False, dry_run: bool = False) -> RotateReport:
+def rotate(business_unit: str, key: str, api_key_days: int = 90, delete_old: bool = False, dry_run: bool = False,
+           account: Optional[str] = None, account_role: Optional[str] = None) -> RotateReport:
     """Create a new key ("access-key" or "api-key") and deactivate (or delete) the old one."""
-    report = json.loads(_native.rotate(business_unit, key, api_key_days, delete_old, dry_run))
+    report = json.loads(_native.rotate(business_unit, key, api_key_days, delete_old, dry_run, account, account_role))
     return RotateReport(report["user_name"], report["dry_run"], tuple(report["actions"]), _new_key(report["new_key"]), _warnings(report["warnings"]))
 
 
-def deprovision(business_unit: str, force: bool = False, dry_run: bool = False) -> DeprovisionReport:
+def deprovision(business_unit: str, force: bool = False, dry_run: bool = False, account: Optional[str] = None,
+                account_role: Optional[str] = None) -> DeprovisionReport:
     """Remove the business unit's keys, policies and user (only ours unless ``force``)."""
-    report = json.loads(_native.deprovision(business_unit, force, dry_run))
+    report = json.loads(_native.deprovision(business_unit, force, dry_run, account, account_role))
     return DeprovisionReport(report["user_name"], report["dry_run"], tuple(report["actions"]), _warnings(report["warnings"]))
 
 
-def list_users(path: str = "/bedrock/") -> List[ProvisionedUser]:
+def list_users(path: str = "/bedrock/", account: Optional[str] = None, account_role: Optional[str] = None) -> List[ProvisionedUser]:
     """The users bedrock-token provisioned, with their keys' ages and status."""
     return [ProvisionedUser(u["user_name"], u["arn"], u["business_unit"], u["owner"], _time(u["created_at"]), _keys(u["keys"]),
-                            _warnings(u["warnings"])) for u in json.loads(_native.list_users(path))]
+                            _warnings(u["warnings"])) for u in json.loads(_native.list_users(path, account, account_role))]
 
 
 @dataclass(frozen=True)
@@ -712,11 +746,11 @@ class RevokeReport:
     notes: Sequence[str] = ()
 
 
-def audit(max_age_days: int = 90) -> AuditReport:
+def audit(max_age_days: int = 90, account: Optional[str] = None, account_role: Optional[str] = None) -> AuditReport:
     """List every Bedrock API key in the account, not only bedrock-token's, and flag keys that
     never expire, are older than ``max_age_days``, expire within 7 days or are inactive, users made
     by the console or not by bedrock-token, and users that also hold IAM access keys."""
-    report = json.loads(_native.audit(max_age_days))
+    report = json.loads(_native.audit(max_age_days, account, account_role))
     audited_at = _time(report["audited_at"])
     assert audited_at is not None
     return AuditReport(audited_at, report["max_age_days"], _audited_keys(report["keys"]), report["findings"])
@@ -749,7 +783,8 @@ def audit_organization(role: str = "OrganizationAccountAccessRole", ous: Sequenc
 
 
 def revoke(role: Optional[str] = None, user: Optional[str] = None, key_id: Optional[str] = None, before: Optional[datetime] = None,
-           delete: bool = False, undo: bool = False, dry_run: bool = False, allow_earlier: bool = False) -> RevokeReport:
+           delete: bool = False, undo: bool = False, dry_run: bool = False, allow_earlier: bool = False,
+           account: Optional[str] = None, account_role: Optional[str] = None) -> RevokeReport:
     """Revoke Bedrock API keys. With ``role``: deny the keys its sessions issued before
     ``before`` signed (a timezone-aware datetime; default now). With ``user``: deactivate its
     access keys and Bedrock API keys (``delete`` deletes them) and deny its temporary credentials
@@ -762,7 +797,7 @@ def revoke(role: Optional[str] = None, user: Optional[str] = None, key_id: Optio
     if before is not None and before.tzinfo is None:
         raise InvalidInputError("before: give a timezone-aware datetime, e.g. datetime.now(timezone.utc)")
     report = json.loads(_native.revoke(role, user, key_id, None if before is None else before.timestamp(), delete, undo, dry_run,
-                                       allow_earlier))
+                                       allow_earlier, account, account_role))
     return RevokeReport(report["target"], report["dry_run"], tuple(report["actions"]), _time(report.get("revoked_before")),
                         tuple(report["stops"]), tuple(report["does_not_stop"]), tuple(report["notes"]))
 

@@ -21,3 +21,9 @@ class CredentialsError(BedrockTokenError, RuntimeError):
 
 class ProvisionError(BedrockTokenError, RuntimeError):
     """An IAM call failed while provisioning; the message lists what exists and how to remove it."""
+
+
+class SecretsManagerError(CredentialsError):
+    """The key could not be read from the AWS Secrets Manager secret a ``TokenProvider`` takes it
+    from: not found, access denied, scheduled for deletion, or a value that is not a key (the
+    message names the field, never the value). A ``CredentialsError``, so a RuntimeError."""

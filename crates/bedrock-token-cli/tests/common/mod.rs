@@ -173,3 +173,17 @@ pub async fn holdings(iam: &aws_sdk_iam::Client, user: &str) -> (Vec<String>, Ve
     let api = api.service_specific_credentials().iter().map(|c| c.service_specific_credential_id().to_owned()).collect();
     (attached, inline, access, api)
 }
+
+/// One request to the emulator's private routes (tests/iam_emulator/private_routes.py): the body
+/// of its JSON answer.
+pub fn private_route(moto: &Moto, method: &str, path: &str, body: &str) -> Value {
+    use std::io::{Read, Write};
+    let address = moto.endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!("{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.") && answer.contains(" 200 "), "{answer}");
+    serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}

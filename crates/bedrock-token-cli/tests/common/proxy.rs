@@ -71,7 +71,7 @@ impl Proxy {
 fn serve(client: TcpStream, upstream: &str, shared: &Mutex<Shared>) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let Some(request) = read_request(&mut reader) else { return };
-    let action = form_value(&request, "Action").or_else(|| target(&request)).unwrap_or_default();
+    let action = form_value(&request, "Action").or_else(|| json_target(&request)).unwrap_or_default();
     let cut = {
         let mut shared = shared.lock().unwrap();
         let index = shared.actions.len();
@@ -135,13 +135,10 @@ fn form_value(request: &[u8], name: &str) -> Option<String> {
     body.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
 }
 
-/// The operation of a JSON-protocol request: `X-Amz-Target: secretsmanager.PutSecretValue` gives
-/// `PutSecretValue`.
-fn target(request: &[u8]) -> Option<String> {
+/// The operation of a JSON-protocol request (`X-Amz-Target: AWSOrganizationsV20161128.AttachPolicy`).
+fn json_target(request: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(request);
     let head = text.split("\r\n\r\n").next()?;
-    head.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.eq_ignore_ascii_case("x-amz-target").then(|| value.trim().rsplit('.').next().unwrap_or_default().to_owned())
-    })
+    let target = head.lines().find_map(|line| line.split_once(':').filter(|(name, _)| name.eq_ignore_ascii_case("x-amz-target")).map(|(_, value)| value.trim().to_owned()))?;
+    target.rsplit_once('.').map(|(_, action)| action.to_owned())
 }

@@ -8,28 +8,14 @@ use aws_smithy_async::rt::sleep::{AsyncSleep, SharedAsyncSleep, TokioSleep};
 use aws_smithy_async::time::{SharedTimeSource, SystemTimeSource, TimeSource};
 
 use super::refresh::Inner;
+#[cfg(not(feature = "default-chains"))]
+use super::settings::no_default_chains;
+use super::settings::Settings;
 use super::TokenProvider;
 use crate::{validate_expiry, validate_region, Error, DEFAULT_EXPIRY};
 
 /// How long one refresh (credentials load and signing) may take by default.
 pub const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(5);
-
-#[derive(Debug)]
-pub(crate) struct Settings {
-    pub(crate) region: Option<String>,
-    #[cfg(feature = "default-chains")]
-    pub(crate) profile: Option<String>,
-    pub(crate) credentials: Option<SharedCredentialsProvider>,
-    pub(crate) expiry: Duration,
-    pub(crate) refresh_margin: Option<Duration>,
-    pub(crate) load_timeout: Duration,
-    pub(crate) jitter: bool,
-    pub(crate) background: bool,
-    pub(crate) time_source: SharedTimeSource,
-    /// No time source was set: `time_source` is the system clock.
-    pub(crate) system_clock: bool,
-    pub(crate) sleep: SharedAsyncSleep,
-}
 
 /// Builds a [`TokenProvider`]. Every setting has a default; [`TokenProviderBuilder::build`]
 /// checks them and does no I/O.
@@ -59,6 +45,12 @@ pub struct TokenProviderBuilder {
     background: bool,
     time_source: Option<SharedTimeSource>,
     sleep: Option<SharedAsyncSleep>,
+    #[cfg(feature = "secrets-manager")]
+    secrets_manager_secret: Option<String>,
+    #[cfg(feature = "secrets-manager")]
+    secrets_manager_poll_interval: Option<Duration>,
+    #[cfg(feature = "secrets-manager")]
+    secrets_manager_client: Option<aws_sdk_secretsmanager::Client>,
 }
 
 impl TokenProviderBuilder {
@@ -183,10 +175,86 @@ impl TokenProviderBuilder {
         self
     }
 
+    /// Takes the key from an AWS Secrets Manager secret (its name, or its ARN, whose region is
+    /// then the one asked) instead of signing with the provider's credentials: the JSON value
+    /// `bedrock-token provision --store secretsmanager:…` writes (cargo feature
+    /// `secrets-manager`). The provider's credentials (or the default chain, or `profile`) are
+    /// then those that read the secret.
+    ///
+    /// * `"kind": "api-key"`: the long-term API key (`ABSK…`) is the token handed out, until
+    ///   IAM's expiry of the key if it has one (`expiry` and the refresh margin do not apply).
+    /// * `"kind": "access-key"`: the access key signs short-term tokens, cached and refreshed as
+    ///   with any credentials.
+    ///
+    /// Every refresh asks which version is `AWSCURRENT` (`DescribeSecret`) and reads it
+    /// (`GetSecretValue`) only when it changed; a refresh comes at least once per
+    /// [`secrets_manager_poll_interval`](Self::secrets_manager_poll_interval), so a rotated key is
+    /// handed out within one interval, without a restart. A refresh that fails keeps the held
+    /// token in service (a rotation keeps the old key valid for its grace period) and is reported
+    /// by [`TokenProvider::status`]. Errors: [`Error::SecretsManager`].
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::builder()
+    ///     .region("us-east-1")
+    ///     .secrets_manager_secret("prod/bedrock/ml-team")
+    ///     .build()?;
+    /// # let _ = provider;
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    #[cfg(feature = "secrets-manager")]
+    pub fn secrets_manager_secret(mut self, name_or_arn: impl Into<String>) -> Self {
+        self.secrets_manager_secret = Some(name_or_arn.into());
+        self
+    }
+
+    /// How often the provider asks Secrets Manager whether the secret's `AWSCURRENT` version
+    /// changed, 10 s ..= 12 h. Default: 5 minutes
+    /// ([`DEFAULT_SECRETS_MANAGER_POLL_INTERVAL`](crate::DEFAULT_SECRETS_MANAGER_POLL_INTERVAL)).
+    ///
+    /// ```
+    /// let provider = bedrock_token::TokenProvider::builder()
+    ///     .region("us-east-1")
+    ///     .secrets_manager_secret("prod/bedrock/ml-team")
+    ///     .secrets_manager_poll_interval(std::time::Duration::from_secs(60))
+    ///     .build()?;
+    /// # let _ = provider;
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    #[cfg(feature = "secrets-manager")]
+    pub fn secrets_manager_poll_interval(mut self, interval: Duration) -> Self {
+        self.secrets_manager_poll_interval = Some(interval);
+        self
+    }
+
+    /// The Secrets Manager client that reads the secret, e.g. one made from an `SdkConfig` the
+    /// application already has, or with an endpoint of its own. Default: one made from the
+    /// provider's credentials and profile for the provider's region (the ARN's, for an ARN),
+    /// which follows `AWS_ENDPOINT_URL_SECRETS_MANAGER` and the profile's `services` section.
+    ///
+    /// ```
+    /// let config = aws_sdk_secretsmanager::Config::builder()
+    ///     .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+    ///     .region(aws_sdk_secretsmanager::config::Region::new("eu-west-1"))
+    ///     .build();
+    /// let provider = bedrock_token::TokenProvider::builder()
+    ///     .region("eu-west-1")
+    ///     .secrets_manager_secret("prod/bedrock/ml-team")
+    ///     .secrets_manager_client(aws_sdk_secretsmanager::Client::from_conf(config))
+    ///     .build()?;
+    /// # let _ = provider;
+    /// # Ok::<(), bedrock_token::Error>(())
+    /// ```
+    #[cfg(feature = "secrets-manager")]
+    pub fn secrets_manager_client(mut self, client: aws_sdk_secretsmanager::Client) -> Self {
+        self.secrets_manager_client = Some(client);
+        self
+    }
+
     /// Checks the settings and builds the provider. No I/O happens until the first token.
     ///
     /// Errors: [`Error::InvalidRegion`], [`Error::InvalidExpiry`], or [`Error::InvalidSetting`]
-    /// for a margin not below the lifetime or a zero load timeout. Without the `default-chains`
+    /// for a margin not below the lifetime, a zero load timeout, or a Secrets Manager secret id or
+    /// poll interval out of range. Without the `default-chains`
     /// feature, also [`Error::InvalidSetting`] when the region or the credentials provider is not
     /// given, or a profile is.
     ///
@@ -229,6 +297,13 @@ impl TokenProviderBuilder {
                 reason: "must be greater than zero".to_owned(),
             });
         }
+        #[cfg(feature = "secrets-manager")]
+        let secret = match (self.secrets_manager_secret, self.secrets_manager_poll_interval) {
+            (Some(id), interval) => Some(Arc::new(super::secrets_manager::SecretSource::new(id, interval, self.secrets_manager_client)?)),
+            (None, Some(_)) => return Err(needs_secret("secrets_manager_poll_interval")),
+            (None, None) if self.secrets_manager_client.is_some() => return Err(needs_secret("secrets_manager_client")),
+            (None, None) => None,
+        };
         let settings = Settings {
             region: self.region,
             #[cfg(feature = "default-chains")]
@@ -242,6 +317,8 @@ impl TokenProviderBuilder {
             system_clock: self.time_source.is_none(),
             time_source: self.time_source.unwrap_or_else(|| SharedTimeSource::new(SystemTimeSource::new())),
             sleep: self.sleep.unwrap_or_else(|| SharedAsyncSleep::new(TokioSleep::new())),
+            #[cfg(feature = "secrets-manager")]
+            secret,
         };
         let background = settings.background;
         let inner = Arc::new(Inner::new(settings));
@@ -252,13 +329,8 @@ impl TokenProviderBuilder {
     }
 }
 
-/// The setting a build without the default chains cannot fill in (or, for `profile`, read).
-#[cfg(not(feature = "default-chains"))]
-pub(crate) fn no_default_chains(field: &'static str) -> Error {
-    let reason = if field == "profile" {
-        "profiles are read by the default chains, which this build leaves out (cargo feature `default-chains`)"
-    } else {
-        "required: this build has no default chains to find it (cargo feature `default-chains`)"
-    };
-    Error::InvalidSetting { field, reason: reason.to_owned() }
+/// A Secrets Manager setting given without the secret it applies to.
+#[cfg(feature = "secrets-manager")]
+fn needs_secret(field: &'static str) -> Error {
+    Error::InvalidSetting { field, reason: "applies only to a key from Secrets Manager; set secrets_manager_secret too".to_owned() }
 }

@@ -8,10 +8,15 @@
 //!   exponential backoff (1 s … 60 s); once nothing valid is left, callers get the typed error.
 
 mod builder;
+#[cfg(feature = "secrets-manager")]
+mod delivered_key;
 mod refresh;
 mod runtime;
 mod schedule;
 mod sdk;
+mod settings;
+#[cfg(feature = "secrets-manager")]
+mod secrets_manager;
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +24,8 @@ use std::sync::Arc;
 pub use builder::{TokenProviderBuilder, DEFAULT_LOAD_TIMEOUT};
 pub use refresh::{ProviderStatus, LOAD_GRACE};
 pub use runtime::block_on;
+#[cfg(feature = "secrets-manager")]
+pub use secrets_manager::{DEFAULT_SECRETS_MANAGER_POLL_INTERVAL, MAX_SECRETS_MANAGER_POLL_INTERVAL, MIN_SECRETS_MANAGER_POLL_INTERVAL};
 
 use crate::{Error, Token};
 
@@ -235,12 +242,17 @@ impl Default for TokenProvider {
 impl fmt::Debug for TokenProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let settings = &self.inner.settings;
-        f.debug_struct("TokenProvider")
+        let mut debug = f.debug_struct("TokenProvider");
+        debug
             .field("region", &settings.region)
             .field("expiry", &settings.expiry)
             .field("refresh_margin", &settings.refresh_margin)
             .field("load_timeout", &settings.load_timeout)
-            .field("background_refresh", &settings.background)
-            .finish_non_exhaustive()
+            .field("background_refresh", &settings.background);
+        #[cfg(feature = "secrets-manager")]
+        if let Some(secret) = &settings.secret {
+            debug.field("secrets_manager_secret", &secret.secret_id).field("secrets_manager_poll_interval", &secret.poll_interval);
+        }
+        debug.finish_non_exhaustive()
     }
 }

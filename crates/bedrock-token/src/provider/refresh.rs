@@ -12,7 +12,7 @@ use aws_smithy_async::rt::sleep::AsyncSleep;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::builder::Settings;
+use super::settings::Settings;
 use super::runtime;
 use super::schedule::{Cached, Failure};
 #[cfg(feature = "default-chains")]
@@ -38,6 +38,9 @@ struct Source {
     region: String,
     credentials: SharedCredentialsProvider,
     tried: &'static str,
+    /// The Secrets Manager client and the region it asks, when the key comes from a secret.
+    #[cfg(feature = "secrets-manager")]
+    secrets_manager: Option<(aws_sdk_secretsmanager::Client, String)>,
 }
 
 /// A running refresh: which process started it (a child after `fork()` cannot join its parent's),
@@ -83,6 +86,9 @@ pub struct ProviderStatus {
     pub next_attempt_at: Option<SystemTime>,
     /// The last failure since the last success.
     pub last_error: Option<Error>,
+    /// The version id (`AWSCURRENT` when it was read) of the Secrets Manager secret's key in use,
+    /// for a provider that reads its key from a secret.
+    pub secret_version_id: Option<String>,
 }
 
 /// What a caller without a fresh token gets from [`Inner::start_refresh`].
@@ -250,6 +256,12 @@ impl Inner {
                     "refreshed the Bedrock API key"
                 );
                 let cached = Cached::new(token, self.settings.refresh_margin, self.settings.jitter);
+                // A key from Secrets Manager: the next refresh polls the secret within one interval.
+                #[cfg(feature = "secrets-manager")]
+                let cached = match &self.settings.secret {
+                    Some(secret) => cached.refresh_no_later_than(now + secret.poll_interval),
+                    None => cached,
+                };
                 let token = Arc::clone(&cached.token);
                 if self.generation.load(Ordering::Acquire) == generation {
                     self.current.store(Some(Arc::new(cached)));
@@ -276,24 +288,35 @@ impl Inner {
     async fn load_and_sign(&self) -> Result<Token, Error> {
         let timeout = self.settings.load_timeout;
         let source = Timeout::new(self.source(), self.settings.sleep.sleep(timeout)).await.unwrap_or(Err(Error::LoadTimeout { timeout }))?;
+        #[cfg(feature = "secrets-manager")]
+        if let (Some(secret), Some((client, sm_region))) = (&self.settings.secret, &source.secrets_manager) {
+            let (secret, client, sm_region) = (Arc::clone(secret), client.clone(), sm_region.clone());
+            let reading = async move { secret.current(&client, &sm_region).await };
+            let held = self.off_thread(reading, source.tried).await?;
+            let secret = self.settings.secret.as_ref().expect("checked above");
+            return secret.token(&held, &source.region, self.settings.expiry, self.now());
+        }
         let credentials = self.load_off_thread(&source).await?;
         sign_token(&credentials, &source.region, self.settings.expiry, self.now())
     }
 
-    /// Loads credentials on a thread of its own, driven by the runtime this refresh runs on, so
-    /// that a provider that blocks its thread (a blocking `credential_process`, a Python
-    /// `load()`) holds up neither that runtime nor any other provider. The load timeout, measured
-    /// by the provider's sleep, ends a load that waits; one that blocks is given up after the
-    /// load timeout plus [`LOAD_GRACE`] of real time, its thread left to finish on its own.
+    /// Loads credentials on a thread of its own ([`Inner::off_thread`]).
     async fn load_off_thread(&self, source: &Source) -> Result<aws_credential_types::Credentials, Error> {
+        let (credentials, tried) = (source.credentials.clone(), source.tried);
+        self.off_thread(async move { load_guarded(&credentials, tried).await }, tried).await
+    }
+
+    /// Runs `load` on a thread of its own, driven by the runtime this refresh runs on, so that a
+    /// provider that blocks its thread (a blocking `credential_process`, a Python `load()`) holds
+    /// up neither that runtime nor any other provider. The load timeout, measured by the
+    /// provider's sleep, ends a load that waits; one that blocks is given up after the load
+    /// timeout plus [`LOAD_GRACE`] of real time, its thread left to finish on its own.
+    async fn off_thread<T: Send + 'static>(&self, load: impl Future<Output = Result<T, Error>> + Send + 'static, tried: &'static str) -> Result<T, Error> {
         let timeout = self.settings.load_timeout;
-        let (credentials, tried, sleep) = (source.credentials.clone(), source.tried, self.settings.sleep.clone());
+        let sleep = self.settings.sleep.clone();
         let handle = tokio::runtime::Handle::current();
         let (done, loaded) = tokio::sync::oneshot::channel();
-        let load = async move {
-            let loading = load_guarded(&credentials, tried);
-            Timeout::new(loading, sleep.sleep(timeout)).await.unwrap_or(Err(Error::LoadTimeout { timeout }))
-        };
+        let load = async move { Timeout::new(load, sleep.sleep(timeout)).await.unwrap_or(Err(Error::LoadTimeout { timeout })) };
         std::thread::Builder::new()
             .name("bedrock-token-load".to_owned())
             .spawn(move || {
@@ -327,7 +350,7 @@ impl Inner {
             #[cfg(feature = "default-chains")]
             None => chain.region().await?,
             #[cfg(not(feature = "default-chains"))]
-            None => return Err(super::builder::no_default_chains("region")),
+            None => return Err(super::settings::no_default_chains("region")),
         };
         crate::validate_region(&region)?;
         let (credentials, tried) = match &settings.credentials {
@@ -335,9 +358,20 @@ impl Inner {
             #[cfg(feature = "default-chains")]
             None => (chain.credentials_provider().await, DEFAULT_CHAIN_SOURCES),
             #[cfg(not(feature = "default-chains"))]
-            None => return Err(super::builder::no_default_chains("credentials_provider")),
+            None => return Err(super::settings::no_default_chains("credentials_provider")),
         };
-        Ok(Source { region, credentials, tried })
+        #[cfg(feature = "secrets-manager")]
+        let secrets_manager = match &settings.secret {
+            Some(secret) => Some(super::secrets_manager::client(secret, &region, credentials.clone(), settings.profile.as_deref()).await),
+            None => None,
+        };
+        Ok(Source {
+            region,
+            credentials,
+            tried,
+            #[cfg(feature = "secrets-manager")]
+            secrets_manager,
+        })
     }
 
     /// A snapshot of the cache, the running refresh and the last failure.
@@ -353,6 +387,10 @@ impl Inner {
             consecutive_failures: failure.as_ref().map_or(0, |f| f.consecutive),
             next_attempt_at: failure.as_ref().map(|f| f.next_attempt_at),
             last_error: failure.map(|f| f.error),
+            #[cfg(feature = "secrets-manager")]
+            secret_version_id: self.settings.secret.as_ref().and_then(|secret| secret.version_id()),
+            #[cfg(not(feature = "secrets-manager"))]
+            secret_version_id: None,
         }
     }
 

@@ -62,6 +62,14 @@ impl Cached {
         }
     }
 
+    /// Moves the refresh point to `at` if that is earlier: a key read from a secret is checked
+    /// for a new version within the poll interval.
+    #[cfg(feature = "secrets-manager")]
+    pub(crate) fn refresh_no_later_than(mut self, at: SystemTime) -> Self {
+        self.refresh_at = self.refresh_at.min(at);
+        self
+    }
+
     /// The token for this thread to hand out: its lane's copy, so that hits on other cores
     /// do not share its reference count. The same `Arc` every time on one thread.
     #[inline]

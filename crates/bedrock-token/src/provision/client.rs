@@ -32,6 +32,9 @@ pub struct Iam {
     region: String,
     /// The partition every ARN and policy is written for, derived once from the region.
     partition: Partition,
+    /// The configuration the client was made from, when known: other accounts are reached from
+    /// it ([`Iam::in_account`]), with the same endpoints and retries.
+    config: Option<aws_config::SdkConfig>,
 }
 
 impl Iam {
@@ -45,7 +48,7 @@ impl Iam {
     /// ```
     pub fn new(client: aws_sdk_iam::Client) -> Self {
         let region = client.config().region().map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string);
-        Self { client, endpoint: None, partition: Partition::of_region(&region), region }
+        Self { client, endpoint: None, partition: Partition::of_region(&region), region, config: None }
     }
 
     /// A client from the standard AWS configuration; IAM is global within a partition, so the
@@ -98,7 +101,7 @@ impl Iam {
             iam = iam.retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
         }
         let endpoint = Some(configured_endpoint(config, "IAM", &partition.iam_endpoint()));
-        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint, region, partition }
+        Self { client: aws_sdk_iam::Client::from_conf(iam.build()), endpoint, region, partition, config: Some(config.clone()) }
     }
 
     /// The partition this client writes ARNs and policies for.
@@ -116,6 +119,11 @@ impl Iam {
     /// The partition, when it has Bedrock API keys; else an error naming the region.
     pub(crate) fn bedrock_partition(&self) -> Result<Partition, ProvisionError> {
         self.partition.require_bedrock_api_keys(&self.region)
+    }
+
+    /// The configuration this client was made from; `None` for [`Iam::new`].
+    pub(crate) fn config(&self) -> Option<&aws_config::SdkConfig> {
+        self.config.as_ref()
     }
 
     pub(crate) fn client(&self) -> &aws_sdk_iam::Client {

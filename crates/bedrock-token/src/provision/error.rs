@@ -1,5 +1,6 @@
 //! Everything provisioning can fail with.
 
+use super::account::AssumeRoleFailure;
 use super::action::Action;
 use super::report::KeyKind;
 use super::KEYS_PER_USER;
@@ -127,6 +128,30 @@ pub enum ProvisionError {
         /// When the grace period ends.
         until: std::time::SystemTime,
     },
+    /// A service control policy has the name of the guardrails policy but is not tagged
+    /// `created-by=bedrock-token`: it is someone else's, and is left as it is.
+    #[error("service control policy {name} ({id}) exists but is not tagged created-by=bedrock-token; bedrock-token leaves it as it is: rename or delete it, or tag it created-by=bedrock-token to let bedrock-token manage it")]
+    ForeignPolicy {
+        /// The policy's name.
+        name: String,
+        /// The policy's id.
+        id: String,
+    },
+    /// A role could not be assumed in another account ([`Iam::in_account`](super::Iam::in_account)):
+    /// nothing was done there.
+    #[error("could not assume {role_arn}: {message}")]
+    AssumeRole {
+        /// The account (12 digits).
+        account: String,
+        /// The role's name.
+        role: String,
+        /// The role's ARN, in the caller's partition.
+        role_arn: String,
+        /// Why, as a code.
+        reason: AssumeRoleFailure,
+        /// What STS answered, and what it means.
+        message: String,
+    },
     /// A step failed after others succeeded: what exists now, and how to remove it.
     #[error("{failed} failed ({source}); done before it: [{}]; to remove: [{}]", completed.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "), cleanup.join("; "))]
     Partial {
@@ -149,7 +174,7 @@ impl ProvisionError {
     /// assert!(bedrock_token::provision::BusinessUnit::new("").unwrap_err().is_invalid_input());
     /// ```
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, ProvisionError::InvalidInput { .. } | ProvisionError::NotManaged { .. })
+        matches!(self, ProvisionError::InvalidInput { .. } | ProvisionError::NotManaged { .. } | ProvisionError::ForeignPolicy { .. })
     }
 
     /// IAM's error code, when IAM answered with one (`EntityAlreadyExists`, `LimitExceeded`, …).

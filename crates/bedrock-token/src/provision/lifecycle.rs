@@ -1,7 +1,5 @@
 //! The lifecycle of a business unit's user: provision (one or many), rotate, deprovision, list.
 
-use std::sync::Arc;
-
 use super::apply::{self, Applied};
 use super::client::Iam;
 use super::input::{validate_api_key_days, validate_path, BusinessUnit, KeyRequest, ProvisionRequest};
@@ -207,22 +205,7 @@ impl Iam {
     /// # Ok(()) }
     /// ```
     pub async fn provision_all(&self, requests: Vec<ProvisionRequest>, concurrency: usize) -> Vec<Result<ProvisionReport, ProvisionError>> {
-        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
-        let mut runs = tokio::task::JoinSet::new();
-        for (index, request) in requests.into_iter().enumerate() {
-            let (iam, permits) = (self.clone(), permits.clone());
-            runs.spawn(async move {
-                let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
-                (index, iam.provision(&request).await)
-            });
-        }
-        let mut results: Vec<Option<Result<ProvisionReport, ProvisionError>>> = Vec::new();
-        while let Some(done) = runs.join_next().await {
-            let (index, result) = done.expect("a provisioning task does not panic");
-            results.resize_with(results.len().max(index + 1), || None);
-            results[index] = Some(result);
-        }
-        results.into_iter().map(|r| r.expect("every unit reports")).collect()
+        self.provision_across(requests.into_iter().map(|request| (None, request)).collect(), concurrency).await
     }
 
     async fn existing(&self, user: &str) -> Result<UserState, ProvisionError> {

@@ -34,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+mod account;
 mod action;
 mod apply;
 mod audit;
@@ -41,6 +42,7 @@ mod bulk_read;
 mod client;
 mod error;
 mod governance;
+mod guardrails;
 mod input;
 mod lifecycle;
 mod models;
@@ -53,14 +55,16 @@ mod state;
 mod store;
 mod throttle;
 
+pub use account::{AccountRole, AssumeRoleFailure, DEFAULT_ORGANIZATION_ROLE};
 pub use error::ProvisionError;
+pub use guardrails::{GuardrailsAction, GuardrailsReport, GUARDRAILS_POLICY_NAME};
 pub use governance::{
     revoke_document, scp, AuditReport, AuditedKey, Finding, Principal, ScpOptions, BEARER_TOKEN_ACTIONS, CONSOLE_USER_PREFIX,
     DEFAULT_MAX_AGE_DAYS, EXPIRING_WITHIN_DAYS, REVOKED_KEYS_TAG, REVOKE_POLICY_NAME,
 };
 pub use organization::{
     AuditedAccount, NotAuditedAccount, NotAuditedReason, Organization, OrganizationAuditOptions, OrganizationAuditReport, DEFAULT_ORGANIZATION_CONCURRENCY,
-    DEFAULT_ORGANIZATION_ROLE, MAX_ORGANIZATION_CONCURRENCY,
+    MAX_ORGANIZATION_CONCURRENCY,
 };
 pub use partition::Partition;
 pub use revoke::RevokeOptions;

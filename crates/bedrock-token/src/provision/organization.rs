@@ -5,29 +5,23 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_credential_types::Credentials;
 use aws_sdk_organizations::types::{AccountState, AccountStatus, ChildType};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
+use super::account::{validate_role_name, AccountRole, AssumeRoleFailure, DEFAULT_ORGANIZATION_ROLE};
 use super::governance::{time, AuditReport, AuditedKey};
 use super::throttle::send;
 use super::{Iam, ProvisionError};
 use crate::sdk_error::{classify, Failure};
 
-/// The role assumed in each member account unless another is named: the one AWS Organizations
-/// creates in the accounts it creates.
-pub const DEFAULT_ORGANIZATION_ROLE: &str = "OrganizationAccountAccessRole";
 /// How many accounts are audited at a time unless told otherwise.
 pub const DEFAULT_ORGANIZATION_CONCURRENCY: usize = 4;
 /// The most accounts audited at a time: IAM's and STS's rates are per account, Organizations' per
 /// organisation.
 pub const MAX_ORGANIZATION_CONCURRENCY: usize = 32;
-/// The session name of the assumed roles, in each member account's CloudTrail.
-const SESSION_NAME: &str = "bedrock-token-audit";
 /// The region used when none is configured, as for IAM.
 const DEFAULT_REGION: &str = "us-east-1";
 
@@ -68,13 +62,7 @@ impl OrganizationAuditOptions {
     /// assert!(bad.validate().unwrap_err().to_string().starts_with("ous: "));
     /// ```
     pub fn validate(&self) -> Result<(), ProvisionError> {
-        let role_ok = (1..=64).contains(&self.role.len()) && self.role.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-        if !role_ok {
-            return Err(ProvisionError::InvalidInput {
-                field: "role",
-                reason: format!("{:?} is not an IAM role name: 1 to 64 letters, digits and +=,.@_-", self.role),
-            });
-        }
+        validate_role_name(&self.role)?;
         let id_ok = |id: &str| {
             let (prefix, rest) = id.split_once('-').unwrap_or(("", ""));
             matches!(prefix, "ou" | "r") && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -171,7 +159,7 @@ pub struct OrganizationAuditReport {
 #[derive(Debug, Clone)]
 pub struct Organization {
     config: aws_config::SdkConfig,
-    organizations: aws_sdk_organizations::Client,
+    pub(super) organizations: aws_sdk_organizations::Client,
     sts: aws_sdk_sts::Client,
 }
 
@@ -236,8 +224,6 @@ impl Organization {
         let now = SystemTime::now();
         let caller = send!(self.sts.get_caller_identity()).map_err(|e| service_error("STS", "GetCallerIdentity", e))?;
         let own_account = caller.account.unwrap_or_default();
-        // The role's ARN is in the caller's partition (aws, aws-us-gov, aws-cn, …).
-        let partition = caller.arn.as_deref().and_then(|arn| arn.split(':').nth(1)).unwrap_or("aws").to_owned();
         let mut accounts = if options.ous.is_empty() { self.all_accounts().await? } else { self.accounts_under(&options.ous).await? };
         accounts.sort();
         accounts.dedup();
@@ -246,10 +232,10 @@ impl Organization {
         let mut runs = tokio::task::JoinSet::new();
         for (id, name) in accounts {
             let (this, permits, max_age_days) = (self.clone(), permits.clone(), options.max_age_days);
-            let role = (id != own_account).then(|| format!("arn:{partition}:iam::{id}:role/{}", options.role));
+            let target = (id != own_account).then(|| AccountRole::new(id.clone(), Some(&options.role)));
             runs.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
-                let result = this.audit_account(role.as_deref(), max_age_days).await;
+                let result = this.audit_account(target, max_age_days).await;
                 (id, name, result)
             });
         }
@@ -269,26 +255,24 @@ impl Organization {
         Ok(report)
     }
 
-    /// One account's audit, through the role when one is given.
-    async fn audit_account(&self, role: Option<&str>, max_age_days: u64) -> Result<AuditReport, (NotAuditedReason, String)> {
-        let config = match role {
-            None => self.config.clone(),
-            Some(role) => {
-                let assumed = send!(self.sts.assume_role().role_arn(role).role_session_name(SESSION_NAME)).map_err(|err| {
-                    let reason = match classify(&err) {
-                        Failure::Unreachable(_) => NotAuditedReason::Unreachable,
-                        Failure::Refused { code, .. } if code.as_deref() == Some("AccessDenied") => NotAuditedReason::RoleRefused,
-                        Failure::Refused { .. } => NotAuditedReason::Failed,
+    /// One account's audit, through the role when one is given ([`Iam::in_account`]).
+    async fn audit_account(&self, target: Option<Result<AccountRole, ProvisionError>>, max_age_days: u64) -> Result<AuditReport, (NotAuditedReason, String)> {
+        let iam = Iam::from_config(&self.config);
+        let iam = match target {
+            None => iam,
+            Some(target) => {
+                let target = target.map_err(|err| (NotAuditedReason::Failed, err.to_string()))?;
+                iam.in_account(&target).await.map_err(|err| {
+                    let reason = match &err {
+                        ProvisionError::AssumeRole { reason: AssumeRoleFailure::RoleRefused, .. } => NotAuditedReason::RoleRefused,
+                        ProvisionError::AssumeRole { reason: AssumeRoleFailure::Unreachable, .. } => NotAuditedReason::Unreachable,
+                        _ => NotAuditedReason::Failed,
                     };
-                    (reason, format!("could not assume {role}: {}", service_error("STS", "AssumeRole", err)))
-                })?;
-                let credentials = assumed.credentials.ok_or((NotAuditedReason::Failed, format!("STS AssumeRole of {role} answered no credentials")))?;
-                let expiry = SystemTime::try_from(credentials.expiration).ok();
-                let credentials = Credentials::new(credentials.access_key_id, credentials.secret_access_key, Some(credentials.session_token), expiry, "AssumeRole");
-                self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build()
+                    (reason, err.to_string())
+                })?
             }
         };
-        Iam::from_config(&config).audit(max_age_days).await.map_err(|err| {
+        iam.audit(max_age_days).await.map_err(|err| {
             let reason = match &err {
                 ProvisionError::Unreachable { .. } => NotAuditedReason::Unreachable,
                 ProvisionError::Iam { code: Some(code), .. } if code == "AccessDenied" => NotAuditedReason::AccessDenied,
@@ -352,7 +336,7 @@ fn active(account: &aws_sdk_organizations::types::Account) -> Option<Account> {
 }
 
 /// An Organizations, STS or Secrets Manager failure as a [`ProvisionError::Service`].
-pub(crate) fn service_error<E>(service: &'static str, operation: &'static str, err: SdkError<E, HttpResponse>) -> ProvisionError
+pub(super) fn service_error<E>(service: &'static str, operation: &'static str, err: SdkError<E, HttpResponse>) -> ProvisionError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
