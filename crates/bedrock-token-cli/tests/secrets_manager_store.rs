@@ -315,3 +315,28 @@ async fn verify_calls_bedrock_with_the_stored_api_key_before_it_becomes_current(
     assert_eq!((entry["tokenType"].as_str(), entry["decision"].as_str()), (Some("LONG_TERM"), Some("allow")), "{entry}");
     assert!(usable(&moto.endpoint, &labelled(&sm, "AWSCURRENT").await.unwrap()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_that_fails_verification_never_becomes_current_and_a_rerun_resumes_with_it() {
+    let Some(moto) = Moto::start() else { return };
+    let bedrock = endpoint::Endpoint::start_with_iam("us-east-1", &moto.endpoint);
+    let sm = secrets_manager(&moto).await;
+    // A models policy allows no ListFoundationModels: the verifying endpoint refuses the call.
+    let out = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "api-key", "--model", "amazon.nova-lite-v1:0", "--store", STORE]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = labelled(&sm, "AWSCURRENT").await.unwrap();
+    let mut command = moto.command_via(&moto.endpoint, &rotate_args("api-key", &["--verify"]));
+    let refused = command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint).env("AWS_ENDPOINT_URL_BEDROCK", &bedrock.http).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("Bedrock ListFoundationModels failed"), "{}", text(&refused.stderr));
+    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], before["id"], "AWSCURRENT did not move");
+    let pending = labelled(&sm, "AWSPENDING").await.expect("the new key waits as AWSPENDING");
+    assert!(usable(&moto.endpoint, &before) && usable(&moto.endpoint, &pending));
+
+    // Without --verify, the rotation resumes with the pending key: no third key is made.
+    let resumed = run(&moto, &rotate_args("api-key", &[]));
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(!text(&resumed.stdout).contains("created"), "{}", text(&resumed.stdout));
+    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], pending["id"]);
+    assert_eq!(labelled(&sm, "AWSPREVIOUS").await.unwrap()["id"], before["id"]);
+}
