@@ -15,6 +15,7 @@ mod private_file;
 mod provision;
 mod secret_output;
 mod token;
+mod unit;
 
 use std::process::ExitCode;
 

@@ -51,8 +51,8 @@ use zeroize::Zeroizing;
 use crate::aws::AwsArgs;
 use crate::output::ReportFormat;
 use crate::private_file;
-use crate::provision::{KeyArg, Unit};
 use crate::secret_output::Stdout;
+use crate::unit::{KeyArg, Unit, DEFAULT_API_KEY_DAYS};
 use crate::Failure;
 
 #[derive(Debug, Deserialize)]
@@ -131,7 +131,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             policy: table.policy.unwrap_or_else(|| "limited".into()),
             models: table.models,
             key,
-            api_key_days: table.api_key_days.unwrap_or(90),
+            api_key_days: table.api_key_days.unwrap_or(DEFAULT_API_KEY_DAYS),
             tags: table.tags.into_iter().collect(),
             path: table.path.unwrap_or_else(|| DEFAULT_PATH.into()),
             force: table.force,
@@ -142,11 +142,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
         })?;
         stores.push(store);
         names.push(name);
-        kinds.push(match key {
-            KeyArg::None => None,
-            KeyArg::AccessKey => Some(KeyKind::AccessKey),
-            KeyArg::ApiKey => Some(KeyKind::ApiKey),
-        });
+        kinds.push(key.kind());
         accounts.push(target.as_ref().map(|t| t.account().to_owned()));
         targets.push(target.clone());
         requests.push((target, request));

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use bedrock_token::provision::{
-    Action, BusinessUnit, KeyKind, KeyRequest, NewKey, PolicyChoice, ProvisionError, ProvisionReport, ProvisionRequest, RotationOptions,
+    Action, BusinessUnit, KeyKind, KeyRequest, NewKey, ProvisionReport, RotationOptions,
     SecretStore, SecurityWarning, StoreError, StoreRotateReport, StoreTarget, StoredKey,
 };
 use serde::Serialize;
@@ -18,14 +18,7 @@ use crate::aws::{AccountArgs, AwsArgs};
 use crate::output::ReportFormat;
 use crate::Failure;
 use crate::secret_output::Stdout;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeyArg {
-    None,
-    AccessKey,
-    ApiKey,
-}
+use crate::unit::{KeyArg, Unit, DEFAULT_API_KEY_DAYS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RotateKeyArg {
@@ -182,40 +175,6 @@ fn parse_tag(text: &str) -> Result<(String, String), String> {
     Ok((key.to_owned(), value.to_owned()))
 }
 
-/// One business unit's request, from the command line or a manifest.
-pub struct Unit {
-    pub business_unit: String,
-    pub owner: String,
-    pub policy: String,
-    pub models: Vec<String>,
-    pub key: KeyArg,
-    pub api_key_days: u32,
-    pub tags: Vec<(String, String)>,
-    pub path: String,
-    pub force: bool,
-}
-
-impl Unit {
-    pub fn request(self, dry_run: bool) -> Result<ProvisionRequest, ProvisionError> {
-        let policy = PolicyChoice::from_policy_or_models(&self.policy, self.models)?;
-        let key = match self.key {
-            KeyArg::None => KeyRequest::None,
-            KeyArg::AccessKey => KeyRequest::AccessKey,
-            KeyArg::ApiKey => KeyRequest::ApiKey { days: self.api_key_days },
-        };
-        let mut request = ProvisionRequest::new(BusinessUnit::new(&self.business_unit)?, self.owner)
-            .policy(policy)
-            .key(key)
-            .path(self.path)
-            .dry_run(dry_run)
-            .force(self.force);
-        for (k, v) in self.tags {
-            request = request.tag(k, v);
-        }
-        Ok(request)
-    }
-}
-
 /// `--api-key-days` only means something for a long-term Bedrock API key.
 fn api_key_days(days: Option<u32>, api_key: bool) -> Result<u32, Failure> {
     match days {
@@ -226,9 +185,6 @@ fn api_key_days(days: Option<u32>, api_key: bool) -> Result<u32, Failure> {
 
 /// Business units provisioned at once from a manifest when `--concurrency` is not given.
 const DEFAULT_CONCURRENCY: u16 = 4;
-
-/// Days until a new long-term Bedrock API key expires when `--api-key-days` is not given.
-const DEFAULT_API_KEY_DAYS: u32 = 90;
 
 pub async fn provision(args: ProvisionArgs) -> Result<(), Failure> {
     if let Some(manifest) = &args.manifest {
