@@ -64,7 +64,13 @@ impl Sha256Stream {
 
     /// The digest: SHA-256's padding and length, then the state as big-endian bytes.
     #[inline]
-    pub(super) fn finalize(mut self) -> [u8; 32] {
+    pub(super) fn finalize(self) -> [u8; 32] {
+        digest(&self.finalize_state())
+    }
+
+    /// The state after SHA-256's padding and length: the digest's words.
+    #[inline]
+    pub(super) fn finalize_state(mut self) -> [u32; 8] {
         let bits = (self.blocks * 64 + self.filled as u64) * 8;
         let filled = self.filled;
         self.block[filled] = 0x80;
@@ -75,7 +81,7 @@ impl Sha256Stream {
         }
         self.block[56..].copy_from_slice(&bits.to_be_bytes());
         compress256(&mut self.state, std::slice::from_ref(&self.block));
-        digest(&self.state)
+        self.state
     }
 }
 
