@@ -205,5 +205,24 @@ pub(crate) fn read_keys(source: &Bound<'_, PyAny>) -> PyResult<Keys> {
 
 /// `str(value)`, as AWS's generator formats each field.
 fn text(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(value.str()?.to_cow()?.into_owned())
+    Ok(utf8(&value.str()?)?.to_owned())
+}
+
+/// The UTF-8 of a Python `str`, borrowed from the object: CPython keeps it there (an ASCII
+/// string's own bytes). pyo3's `to_cow` under `abi3-py39` encodes a `bytes` object instead, which
+/// costs an allocation per field and, for a secret, leaves a copy in memory Python frees
+/// unwiped. `PyUnicode_AsUTF8AndSize` is in every CPython this wheel loads in (3.3 on; the
+/// stable ABI from 3.10), only pyo3's 3.9 limited-API bindings leave it out.
+pub(crate) fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    extern "C" {
+        fn PyUnicode_AsUTF8AndSize(unicode: *mut pyo3::ffi::PyObject, size: *mut pyo3::ffi::Py_ssize_t) -> *const std::ffi::c_char;
+    }
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `text` is a live `str` and we hold the GIL; the UTF-8 returned lives as long as it.
+    let data = unsafe { PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size) };
+    if data.is_null() {
+        return Err(PyErr::fetch(text.py()));
+    }
+    // SAFETY: CPython returned `size` bytes of valid UTF-8 at `data`, owned by `text`.
+    Ok(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast::<u8>(), size as usize)) })
 }
