@@ -5,6 +5,7 @@
 //! or any mapping or object with the fields under one of the names below. Reading happens here in
 //! Rust because it is on every `provide_token` call: in Python it cost twice the signing itself.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use bedrock_token::Credentials;
@@ -125,6 +126,30 @@ fn optional_attr<'py>(object: &Bound<'py, PyAny>, name: &Py<PyString>) -> PyResu
     Ok((!value.is_none()).then_some(value))
 }
 
+/// The last class whose instances were credential providers (a callable `load` on the class),
+/// held so that its address cannot be reused: a program passes instances of one class, whose
+/// `load` is then called as a method straight away, with no `getattr(object, "load", None)` call
+/// and no bound method made (a tenth of the binding's own time).
+static PROVIDER_CLASS: Mutex<Option<Py<PyType>>> = Mutex::new(None);
+
+/// `object.load()` when `object` is a credential provider, else `None`.
+fn load<'py>(object: &Bound<'py, PyAny>, names: &Names) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let class = object.get_type();
+    let known = PROVIDER_CLASS.lock().unwrap_or_else(PoisonError::into_inner).as_ref().is_some_and(|known| class.is(known));
+    if known {
+        return object.call_method0(&names.load).map(Some);
+    }
+    let Some(load) = optional_attr(object, &names.load)?.filter(|load| load.is_callable()) else {
+        return Ok(None);
+    };
+    if optional_attr(class.as_any(), &names.load)?.is_some_and(|method| method.is_callable()) {
+        // The class before (if any) is released after the lock: its last reference may run Python code.
+        let before = PROVIDER_CLASS.lock().unwrap_or_else(PoisonError::into_inner).replace(class.unbind());
+        drop(before);
+    }
+    load.call0().map(Some)
+}
+
 static BOTOCORE_CREDENTIALS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `botocore.credentials.Credentials`, once botocore is imported (this never imports it).
@@ -168,8 +193,8 @@ pub(crate) fn read_keys(source: &Bound<'_, PyAny>) -> PyResult<Keys> {
     let names = names(py)?;
     let mut fields = Fields::of(source.clone())?;
     if let Fields::Object(object) = &fields {
-        if let Some(load) = optional_attr(object, &names.load)?.filter(|load| load.is_callable()) {
-            fields = Fields::of(load.call0()?)?;
+        if let Some(loaded) = load(object, names)? {
+            fields = Fields::of(loaded)?;
         }
     }
     if matches!(&fields, Fields::Object(object) if object.is_none()) {
