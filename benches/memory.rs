@@ -1,7 +1,8 @@
 //! Bytes the per-thread signing state holds for one cached identity: the live heap a thread's
 //! first token leaves behind once the token itself is dropped (its prepared state: the URL
-//! prefix's base64, the canonical request's hash state, the scope, the sealed key, and the URL
-//! scratch, sized to what the last session token needed).
+//! prefix's base64, the canonical request's hash state, the templates of the canonical request,
+//! the string to sign and the URL, and the sealed key; a session token's URL is built per token
+//! and freed with it, so the state does not grow with the session token).
 //! `cargo bench -p bedrock-token --bench memory` prints one line per case, label and bytes.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -56,7 +57,7 @@ fn main() {
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     let plain = held(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", SECRET, None));
     let session = held(Credentials::from_keys("ASIAIOSFODNN7EXAMPLE", SECRET, Some("T".repeat(1024))));
-    assert!(plain > 0 && session > plain, "the state is held: {plain} and {session} bytes");
+    assert!(plain > 0 && session >= plain, "the state is held: {plain} and {session} bytes");
     println!("Rust signing state per thread and identity, no session token (bytes)\t{plain}");
     println!("Rust signing state per thread and identity, 1 KB session token (bytes)\t{session}");
 }

@@ -56,7 +56,9 @@ def times(cli):
             # AWS's provide_token() reads the region only from AWS_REGION, not from the profile.
             ("profile in the config file", {**env, "AWS_PROFILE": "bench", "AWS_REGION": "us-east-1"}),
         ]
-        shell = run(quiet(["/bin/true"]), env)[0]
+        # The cost of starting any process, subtracted: a median, as one slow start of /bin/true made
+        # a whole-process time negative on a busy machine.
+        shell = statistics.median(run(quiet(["/bin/true"]), env)[0] for _ in range(15))
         for label, case_env in cases:
             ours, theirs = [], []
             for _ in range(15):  # alternating: 4 runs of ours for each of theirs

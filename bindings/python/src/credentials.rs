@@ -5,6 +5,7 @@
 //! or any mapping or object with the fields under one of the names below. Reading happens here in
 //! Rust because it is on every `provide_token` call: in Python it cost twice the signing itself.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use bedrock_token::Credentials;
@@ -125,6 +126,30 @@ fn optional_attr<'py>(object: &Bound<'py, PyAny>, name: &Py<PyString>) -> PyResu
     Ok((!value.is_none()).then_some(value))
 }
 
+/// The last class whose instances were credential providers (a callable `load` on the class),
+/// held so that its address cannot be reused: a program passes instances of one class, whose
+/// `load` is then called as a method straight away, with no `getattr(object, "load", None)` call
+/// and no bound method made (a tenth of the binding's own time).
+static PROVIDER_CLASS: Mutex<Option<Py<PyType>>> = Mutex::new(None);
+
+/// `object.load()` when `object` is a credential provider, else `None`.
+fn load<'py>(object: &Bound<'py, PyAny>, names: &Names) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let class = object.get_type();
+    let known = PROVIDER_CLASS.lock().unwrap_or_else(PoisonError::into_inner).as_ref().is_some_and(|known| class.is(known));
+    if known {
+        return object.call_method0(&names.load).map(Some);
+    }
+    let Some(load) = optional_attr(object, &names.load)?.filter(|load| load.is_callable()) else {
+        return Ok(None);
+    };
+    if optional_attr(class.as_any(), &names.load)?.is_some_and(|method| method.is_callable()) {
+        // The class before (if any) is released after the lock: its last reference may run Python code.
+        let before = PROVIDER_CLASS.lock().unwrap_or_else(PoisonError::into_inner).replace(class.unbind());
+        drop(before);
+    }
+    load.call0().map(Some)
+}
+
 static BOTOCORE_CREDENTIALS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `botocore.credentials.Credentials`, once botocore is imported (this never imports it).
@@ -168,8 +193,8 @@ pub(crate) fn read_keys(source: &Bound<'_, PyAny>) -> PyResult<Keys> {
     let names = names(py)?;
     let mut fields = Fields::of(source.clone())?;
     if let Fields::Object(object) = &fields {
-        if let Some(load) = optional_attr(object, &names.load)?.filter(|load| load.is_callable()) {
-            fields = Fields::of(load.call0()?)?;
+        if let Some(loaded) = load(object, names)? {
+            fields = Fields::of(loaded)?;
         }
     }
     if matches!(&fields, Fields::Object(object) if object.is_none()) {
@@ -205,5 +230,24 @@ pub(crate) fn read_keys(source: &Bound<'_, PyAny>) -> PyResult<Keys> {
 
 /// `str(value)`, as AWS's generator formats each field.
 fn text(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(value.str()?.to_cow()?.into_owned())
+    Ok(utf8(&value.str()?)?.to_owned())
+}
+
+/// The UTF-8 of a Python `str`, borrowed from the object: CPython keeps it there (an ASCII
+/// string's own bytes). pyo3's `to_cow` under `abi3-py39` encodes a `bytes` object instead, which
+/// costs an allocation per field and, for a secret, leaves a copy in memory Python frees
+/// unwiped. `PyUnicode_AsUTF8AndSize` is in every CPython this wheel loads in (3.3 on; the
+/// stable ABI from 3.10), only pyo3's 3.9 limited-API bindings leave it out.
+pub(crate) fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    extern "C" {
+        fn PyUnicode_AsUTF8AndSize(unicode: *mut pyo3::ffi::PyObject, size: *mut pyo3::ffi::Py_ssize_t) -> *const std::ffi::c_char;
+    }
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `text` is a live `str` and we hold the GIL; the UTF-8 returned lives as long as it.
+    let data = unsafe { PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size) };
+    if data.is_null() {
+        return Err(PyErr::fetch(text.py()));
+    }
+    // SAFETY: CPython returned `size` bytes of valid UTF-8 at `data`, owned by `text`.
+    Ok(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast::<u8>(), size as usize)) })
 }

@@ -112,8 +112,8 @@ fn sign_token(py: Python<'_>, credentials: &Bound<'_, PyAny>, region: &str, expi
 /// messages for a missing region or a lifetime out of range. No credentials: the default chain.
 #[pyfunction]
 #[pyo3(signature = (region, credentials, expiry))]
-fn provide_token<'py>(py: Python<'py>, region: Option<String>, credentials: Option<&Bound<'py, PyAny>>, expiry: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
-    let region = region.filter(|r| !r.is_empty());
+fn provide_token<'py>(py: Python<'py>, region: Option<Bound<'py, PyString>>, credentials: Option<&Bound<'py, PyAny>>, expiry: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    let region = region.as_ref().map(credentials::utf8).transpose()?.filter(|r| !r.is_empty());
     let lifetime = expiry::seconds(expiry).and_then(|seconds| {
         if !(seconds > 0.0 && seconds <= 43_200.0) {
             return Err(raise(py, "InvalidInputError", "Token expiry must be greater than zero and less than or equal to 12 hours".into()));
@@ -128,16 +128,20 @@ fn provide_token<'py>(py: Python<'py>, region: Option<String>, credentials: Opti
     };
     let token = match credentials {
         Some(credentials) => {
+            let found;
             let region = match region {
                 Some(region) => region,
-                None => py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| no_region(py))?,
+                None => {
+                    found = py.detach(|| block_on(DefaultChain::new().region()).ok()).ok_or_else(|| no_region(py))?;
+                    found.as_str()
+                }
             };
             let keys = read_keys(credentials)?;
             let session_token = keys.session_token.as_deref().map(String::as_str);
-            bedrock_token::sign_token_from_keys(&keys.access_key_id, &keys.secret, session_token, keys.expiry, &region, expiry, SystemTime::now())
+            bedrock_token::sign_token_from_keys(&keys.access_key_id, &keys.secret, session_token, keys.expiry, region, expiry, SystemTime::now())
         }
         // The default chains, fingerprinted once for the region and the credentials.
-        None => py.detach(|| block_on(DefaultChain::new().token(region.as_deref(), expiry))),
+        None => py.detach(|| block_on(DefaultChain::new().token(region, expiry))),
     };
     // Made from the core's buffer, which is wiped: no unwiped Rust copy of the token.
     token.map(|t| PyString::new(py, t.as_str())).map_err(|error| match error {

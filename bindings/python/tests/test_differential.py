@@ -39,3 +39,14 @@ def test_two_hundred_random_inputs_match_the_official_generator():
         with mock.patch.object(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: signed_at):
             theirs = ref.provide_token(region=region, aws_credentials_provider=Static(credentials), expiry=expiry)
         assert ours == theirs, f"case {i}: {region} {expiry}"
+
+
+def test_non_ascii_fields_read_as_utf8_match_the_official_generator():
+    """Fields are read from Python's own UTF-8 of each str (no bytes copy): multi-byte characters too."""
+    ref = reference()
+    credentials = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "tökén/€/\U0001F511")
+    ours = bedrock_token.provide_token(region="eu-west-1", aws_credentials_provider=Static(credentials), expiry=timedelta(hours=1))
+    signed_at = bedrock_token.inspect_token(ours).issued_at.replace(tzinfo=None)
+    with mock.patch.object(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: signed_at):
+        theirs = ref.provide_token(region="eu-west-1", aws_credentials_provider=Static(credentials), expiry=timedelta(hours=1))
+    assert ours == theirs

@@ -196,3 +196,26 @@ def test_lifetimes_in_messages_are_human(example_env):
         aws_bedrock_token_generator.sign_token({"access_key_id": EXAMPLE_KEY_ID, "secret_access_key": "s"}, "us-east-1", timedelta(hours=13))
     with pytest.raises(ValueError, match="^Token expiry must be greater than zero and less than or equal to 12 hours"):
         aws_bedrock_token_generator.provide_token(region="us-east-1", expiry=timedelta(0))
+
+
+def test_providers_of_one_class_each_give_their_own_credentials():
+    """`load()` is called as a method once the class is known to have one: per instance, every call."""
+
+    class Provider:
+        def __init__(self, key_id):
+            self.credentials = Credentials(key_id, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+        def load(self):
+            return self.credentials
+
+    def key_id_of(provider):
+        token = aws_bedrock_token_generator.provide_token(region="us-east-1", aws_credentials_provider=provider, expiry=60)
+        return aws_bedrock_token_generator.inspect_token(token).access_key_id
+
+    first, second = Provider("AKIAIOSFODNN7EXAMPLE"), Provider("AKIAIOSFODNN7EXAMPL2")
+    assert [key_id_of(p) for p in (first, second, first)] == ["AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPL2", "AKIAIOSFODNN7EXAMPLE"]
+    shadowed = Provider("AKIAIOSFODNN7EXAMPLE")
+    shadowed.load = lambda: Credentials("AKIAIOSFODNN7EXAMPL2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    assert key_id_of(shadowed) == "AKIAIOSFODNN7EXAMPL2", "an instance's own load() comes first, as in Python"
+    assert key_id_of({"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "x"}) == "AKIAIOSFODNN7EXAMPLE"
+    assert key_id_of(first) == "AKIAIOSFODNN7EXAMPLE"

@@ -68,6 +68,11 @@ impl SecretBytes {
         &self.0
     }
 
+    /// The bytes, to write in place.
+    pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+
     /// Appends `bytes`; they should fit in the capacity reserved up front (if they do not, the
     /// bytes move to a larger allocation and the old one is wiped, never left behind).
     pub(crate) fn extend(&mut self, bytes: &[u8]) {
@@ -88,26 +93,13 @@ impl SecretBytes {
         fits
     }
 
-    /// Keeps the first `len` bytes (the rest stays in the allocation until it is wiped).
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.0.truncate(len);
-    }
-
     /// Moves the bytes into a new allocation of exactly `capacity` bytes (at least their
     /// length), and wipes the whole old one.
-    pub(crate) fn reallocate_wiped(&mut self, capacity: usize) {
+    fn reallocate_wiped(&mut self, capacity: usize) {
         let mut bigger = Vec::with_capacity(capacity.max(self.0.len()));
         bigger.extend_from_slice(&self.0);
         self.wipe();
         self.0 = bigger;
-    }
-
-    /// Makes room for `capacity` bytes in all: a larger allocation replaces the old one, which
-    /// is wiped, so no copy is left behind.
-    pub(crate) fn reserve_wiped(&mut self, capacity: usize) {
-        if self.0.capacity() < capacity {
-            self.reallocate_wiped(capacity);
-        }
     }
 
     /// The allocation's size: what [`SecretBytes::extend`] may fill without moving.
@@ -196,13 +188,10 @@ mod tests {
         assert!(secret.try_extend(b"hunter2!", 0));
         assert!(!secret.try_extend(b"x", 0), "no room: refused, nothing appended");
         assert_eq!(secret.as_bytes(), b"hunter2!");
-        secret.truncate(6);
         secret.reallocate_wiped(20);
-        assert_eq!(secret.as_bytes(), b"hunter");
+        assert_eq!(secret.as_bytes(), b"hunter2!");
         assert_eq!(secret.capacity(), 20);
-        assert!(secret.try_extend(b"2!", 0) && secret.as_bytes() == b"hunter2!");
-        secret.reserve_wiped(10);
-        assert_eq!(secret.capacity(), 20, "already room");
+        assert!(secret.try_extend(b"??", 0) && secret.as_bytes() == b"hunter2!??");
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! [`Prepared`]: everything about a token that stays the same for one signer, region and day,
 //! computed once, and the per-token work that remains.
 //!
-//! Per token: the query's variable part is written once, into a buffer that is wiped after;
-//! the canonical request is hashed from that buffer and from constants, in place, never built;
-//! the signing key is opened from its [`SealedKey`] for one signature; hex goes into fixed
-//! arrays; and the token is the base64 of the URL's constant start (made once: it is a multiple
-//! of 3 bytes long, so its base64 is a prefix of the whole URL's) followed by the base64 of the
-//! rest, in one allocation.
+//! Three byte templates hold what SHA-256 compresses and base64 encodes per token, with slots for
+//! what changes: the canonical request from the block holding `X-Amz-Date` on (padded), the
+//! string to sign (padded), and the URL after its constant start. Per token the date goes into
+//! its slots, each hash is one call over contiguous blocks, hex goes straight into the next
+//! template, and the token is the base64 of the URL's constant start (made once: it is a
+//! multiple of 3 bytes long, so its base64 is a prefix of the whole URL's) followed by the
+//! base64 of the URL template, in one allocation. None of them holds a secret between tokens:
+//! the signature's slot is wiped after every token, and a session token is never written into a
+//! template (its URL is built per token in a buffer wiped after).
 
 use std::sync::Arc;
 
@@ -14,7 +17,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::sealed::SealedKey;
-use super::sha256::{hmac, hmac_key_states, Sha256Stream};
+use super::sha256::{compress, digest, hmac_key_states, hmac_outer, pad_message, Sha256Stream};
 use super::text::{itoa_u32, lower_hex, percent_encode_into, percent_encoded_len, same};
 use super::{HOST, TOKEN_PREFIX};
 use crate::secret::{SecretBytes, SecretString};
@@ -45,23 +48,44 @@ pub(super) struct Prepared {
     /// Base64 of `bedrock.amazonaws.com/?Action=CallWithBearerToken&…&X-Amz-Date=` cut to a
     /// multiple of 3 bytes.
     encoded_prefix: String,
-    /// The 0 to 2 bytes of that URL prefix after the part in `encoded_prefix`.
-    prefix_rest: ([u8; 2], usize),
-    /// The canonical request hashed up to `X-Amz-Date=`: `POST\n/\n` and the query so far.
-    canonical_prefix: Sha256Stream,
-    /// `\n{date}/{region}/bedrock/aws4_request\n`, the string to sign's scope line.
-    scope: Box<[u8]>,
+    /// The canonical request's hash state after its whole blocks before `X-Amz-Date`'s value.
+    canonical_state: [u32; 8],
+    /// How many blocks that state has hashed.
+    canonical_blocks: u64,
+    /// The lifetime (seconds) the templates hold; 0 before the first token.
+    expires_in: u32,
+    /// The canonical request from `canonical_state` on, without a session token: the bytes of
+    /// its block before `X-Amz-Date`'s value, the date's slot at `date_at`, `&X-Amz-Expires=`
+    /// and the lifetime up to `signed_end`, the signed headers and payload hash, and SHA-256's
+    /// padding.
+    canonical: Vec<u8>,
+    date_at: usize,
+    signed_end: usize,
+    /// The string to sign behind the HMAC's inner key block, padded: the date's slot at
+    /// [`STRING_DATE_AT`], the canonical request's hex hash in its last 64 bytes before the
+    /// padding, at `hex_at`.
+    string_to_sign: Box<[u8]>,
+    hex_at: usize,
+    /// The URL after `encoded_prefix`: the 0 to 2 bytes of the constant start not in it, the
+    /// date (at `url_date_at`), the lifetime and signed headers up to `url_token_at` (where a
+    /// session token goes), then `&X-Amz-Signature=`, the signature's slot (zeros between
+    /// tokens) and `&Version=1`.
+    url: Vec<u8>,
+    url_date_at: usize,
+    url_token_at: usize,
     /// The day's signing key as HMAC key states, sealed under the secret access key.
     key: SealedKey,
-    /// Scratch space for the URL after `encoded_prefix`, wiped after every token.
-    tail: SecretBytes,
+    /// The length of the last session token, percent-encoded: the room a URL is made with.
+    session_token_room: usize,
 }
 
-/// The canonical request after the security token: signed headers, headers and the payload hash
-/// (SHA-256 of the empty body, as botocore signs a presigned POST).
+/// `AWS4-HMAC-SHA256\n`, the string to sign's first line; the date follows it.
+const ALGORITHM_LINE: &[u8] = b"AWS4-HMAC-SHA256\n";
+const STRING_DATE_AT: usize = ALGORITHM_LINE.len();
+/// The canonical request after the query: signed headers, headers and the payload hash (SHA-256
+/// of the empty body, as botocore signs a presigned POST).
 const CANONICAL_SUFFIX: &[u8] = b"&X-Amz-SignedHeaders=host\nhost:bedrock.amazonaws.com\n\nhost\n\
 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const ALGORITHM_LINE: &[u8] = b"AWS4-HMAC-SHA256\n";
 const EXPIRES: &[u8] = b"&X-Amz-Expires=";
 /// The URL's parameters after `X-Amz-Expires`, in botocore's order: SignedHeaders, then
 /// Security-Token, then Signature.
@@ -69,10 +93,8 @@ const SIGNED_HEADERS: &[u8] = b"&X-Amz-SignedHeaders=host";
 const SECURITY_TOKEN: &[u8] = b"&X-Amz-Security-Token=";
 const SIGNATURE: &[u8] = b"&X-Amz-Signature=";
 const VERSION: &[u8] = b"&Version=1";
-/// The URL after the session token: the signature and the version.
-const AFTER_TOKEN: usize = SIGNATURE.len() + 64 + VERSION.len();
-/// The longest URL after `encoded_prefix` without a session token.
-const TAIL_LEN: usize = 2 + 16 + EXPIRES.len() + 10 + SIGNED_HEADERS.len() + AFTER_TOKEN;
+/// Where the signature's hex starts, counted from the URL's end.
+const SIGNATURE_FROM_END: usize = 64 + VERSION.len();
 
 /// SigV4's signing key, HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
 /// "aws4_request"), derived here so that `AWS4{secret}` and every intermediate key live only in
@@ -111,12 +133,26 @@ impl Prepared {
             url_prefix.extend_from_slice(part.as_bytes());
         }
         url_prefix.extend_from_slice(b"&X-Amz-Date=");
-        let mut canonical_prefix = Sha256Stream::new();
-        canonical_prefix.update(b"POST\n/\n");
-        canonical_prefix.update(&url_prefix[HOST.len() + "/?".len()..]);
-        let whole = url_prefix.len() / 3 * 3;
-        let mut prefix_rest = ([0u8; 2], url_prefix.len() - whole);
-        prefix_rest.0[..prefix_rest.1].copy_from_slice(&url_prefix[whole..]);
+
+        // The canonical request up to the date: `POST\n/\n` and the query so far; its whole
+        // blocks hashed once, the rest starts the template.
+        let mut canonical = b"POST\n/\n".to_vec();
+        canonical.extend_from_slice(&url_prefix[HOST.len() + "/?".len()..]);
+        let whole = canonical.len() / 64 * 64;
+        let mut canonical_state = super::sha256::IV;
+        compress(&mut canonical_state, &canonical[..whole]);
+        canonical.drain(..whole);
+
+        let encoded = url_prefix.len() / 3 * 3;
+        let url = url_prefix[encoded..].to_vec();
+
+        let mut string_to_sign = ALGORITHM_LINE.to_vec();
+        string_to_sign.extend_from_slice(&amz_date);
+        string_to_sign.extend_from_slice(format!("\n{date_str}/{}/{SERVICE}/aws4_request\n", identity.region).as_bytes());
+        let hex_at = string_to_sign.len();
+        string_to_sign.extend_from_slice(&[b'0'; 64]);
+        let total = 64 + string_to_sign.len() as u64;
+        pad_message(&mut string_to_sign, total);
 
         let key = signing_key(identity.secret, date_str, identity.region);
         let key = SealedKey::seal(&hmac_key_states(key.as_slice()), identity.secret);
@@ -127,12 +163,20 @@ impl Prepared {
             day: identity.day,
             generation,
             date,
-            encoded_prefix: base64_simd::STANDARD.encode_to_string(&url_prefix[..whole]),
-            prefix_rest,
-            canonical_prefix,
-            scope: format!("\n{date_str}/{}/{SERVICE}/aws4_request\n", identity.region).into_bytes().into(),
+            encoded_prefix: base64_simd::STANDARD.encode_to_string(&url_prefix[..encoded]),
+            canonical_state,
+            canonical_blocks: (whole / 64) as u64,
+            expires_in: 0,
+            date_at: canonical.len(),
+            signed_end: canonical.len(),
+            canonical,
+            string_to_sign: string_to_sign.into_boxed_slice(),
+            hex_at,
+            url_date_at: url.len(),
+            url_token_at: url.len(),
+            url,
             key,
-            tail: SecretBytes::with_capacity(TAIL_LEN),
+            session_token_room: 0,
         }
     }
 
@@ -150,60 +194,98 @@ impl Prepared {
             && self.key.is_sealed_with(identity.secret)
     }
 
+    /// Rewrites the canonical request's and the URL's templates from the date's slot on for
+    /// lifetime `expires_in` (a token with another lifetime than the last).
+    fn set_lifetime(&mut self, expires_in: u32) {
+        let digits = itoa_u32(expires_in);
+        let lifetime = [&[0u8; 16][..], EXPIRES, digits.as_bytes()];
+        self.canonical.truncate(self.date_at);
+        self.canonical.extend(lifetime.concat());
+        self.signed_end = self.canonical.len();
+        self.canonical.extend_from_slice(CANONICAL_SUFFIX);
+        let total = self.canonical_blocks * 64 + self.canonical.len() as u64;
+        pad_message(&mut self.canonical, total);
+        self.url.truncate(self.url_date_at);
+        self.url.extend(lifetime.concat());
+        self.url.extend_from_slice(SIGNED_HEADERS);
+        self.url_token_at = self.url.len();
+        self.url.extend_from_slice(SIGNATURE);
+        self.url.extend_from_slice(&[0; 64]);
+        self.url.extend_from_slice(VERSION);
+        self.expires_in = expires_in;
+    }
+
     /// Signs the token for `time` (on this identity's day), lifetime `expires_in` seconds, with
     /// `secret` (the one this was prepared with) and `session_token` (empty for none).
     pub(super) fn sign(&mut self, time: SigningTime, expires_in: u32, secret: &str, session_token: &str) -> SecretString {
         debug_assert_eq!(time.day(), self.day);
-        let amz_date = time.amz_date_on(self.date);
-        let tail = &mut self.tail;
-        // Room for the session token as it is; more only if it needs escapes that the last
-        // one did not (measured then, below).
-        let token_len = if session_token.is_empty() { 0 } else { SECURITY_TOKEN.len() + session_token.len() };
-        tail.reserve_wiped(TAIL_LEN + token_len);
-
-        // The URL after the encoded prefix, up to the signature.
-        let (rest, rest_len) = self.prefix_rest;
-        tail.extend(&rest[..rest_len]);
-        let signed_start = tail.as_bytes().len();
-        tail.extend(&amz_date);
-        tail.extend(EXPIRES);
-        tail.extend(itoa_u32(expires_in).as_bytes());
-        let signed_end = tail.as_bytes().len();
-        tail.extend(SIGNED_HEADERS);
-        let token_start = tail.as_bytes().len();
-        if !session_token.is_empty() {
-            tail.extend(SECURITY_TOKEN);
-            let start = tail.as_bytes().len();
-            if !percent_encode_into(session_token, |piece| tail.try_extend(piece, AFTER_TOKEN)) {
-                tail.truncate(start);
-                tail.reallocate_wiped(TAIL_LEN + SECURITY_TOKEN.len() + percent_encoded_len(session_token));
-                let encoded = percent_encode_into(session_token, |piece| tail.try_extend(piece, AFTER_TOKEN));
-                debug_assert!(encoded, "measured");
-            }
+        if self.expires_in != expires_in {
+            self.set_lifetime(expires_in);
         }
-        let token_end = tail.as_bytes().len();
-        tail.extend(SIGNATURE);
+        let amz_date = time.amz_date_on(self.date);
+        self.canonical[self.date_at..][..16].copy_from_slice(&amz_date);
+        self.string_to_sign[STRING_DATE_AT..][..16].copy_from_slice(&amz_date);
+        self.url[self.url_date_at..][..16].copy_from_slice(&amz_date);
 
-        // The canonical query is sorted by name: Security-Token comes before SignedHeaders.
-        let mut canonical = self.canonical_prefix.clone();
-        canonical.update(&tail.as_bytes()[signed_start..signed_end]);
-        canonical.update(&tail.as_bytes()[token_start..token_end]);
+        if session_token.is_empty() {
+            let mut state = self.canonical_state;
+            compress(&mut state, &self.canonical);
+            self.string_to_sign[self.hex_at..][..64].copy_from_slice(&lower_hex(&digest(&state)));
+            let signature = self.signature(secret);
+            let at = self.url.len() - SIGNATURE_FROM_END;
+            self.url[at..][..64].copy_from_slice(&signature);
+            let token = self.token(&self.url);
+            self.url[at..][..64].fill(0);
+            return token;
+        }
+
+        // With a session token: the URL in a buffer of its own, wiped when dropped, and the
+        // canonical request hashed from the template's start, the URL's session token (sorted
+        // by name, Security-Token comes before SignedHeaders) and the constant end.
+        let url_with = |room: usize| {
+            let mut url = SecretBytes::with_capacity(self.url.len() + SECURITY_TOKEN.len() + room);
+            url.extend(&self.url[..self.url_token_at]);
+            url.extend(SECURITY_TOKEN);
+            let after = self.url.len() - self.url_token_at;
+            percent_encode_into(session_token, |piece| url.try_extend(piece, after)).then(|| {
+                url.extend(&self.url[self.url_token_at..]);
+                url
+            })
+        };
+        // Room for the session token as the last one needed (the same token, as a rule), or as
+        // it is; measured only when it needs more escapes.
+        let url = url_with(self.session_token_room.max(session_token.len()))
+            .unwrap_or_else(|| url_with(percent_encoded_len(session_token)).expect("measured"));
+        let token_len = url.as_bytes().len() - self.url.len();
+        self.session_token_room = token_len - SECURITY_TOKEN.len();
+        let mut url = url;
+        let mut canonical = Sha256Stream::resume(self.canonical_state, self.canonical_blocks);
+        canonical.update(&self.canonical[..self.signed_end]);
+        canonical.update(&url.as_bytes()[self.url_token_at..][..token_len]);
         canonical.update(CANONICAL_SUFFIX);
-        let canonical_hex = lower_hex(&canonical.finalize());
+        self.string_to_sign[self.hex_at..][..64].copy_from_slice(&lower_hex(&canonical.finalize()));
+        let signature = self.signature(secret);
+        let at = url.as_bytes().len() - SIGNATURE_FROM_END;
+        url.as_mut_bytes()[at..][..64].copy_from_slice(&signature);
+        self.token(url.as_bytes())
+    }
 
+    /// The signature's hex: HMAC of the string to sign (its template filled) with the key
+    /// opened from its seal for this one use.
+    fn signature(&self, secret: &str) -> [u8; 64] {
         let key = self.key.open(secret);
-        let mac = hmac(&key, &[ALGORITHM_LINE, &amz_date, &self.scope, &canonical_hex]);
-        drop(key);
-        tail.extend(&lower_hex(&mac));
-        tail.extend(VERSION);
+        let mut inner = zeroize::Zeroizing::new(key[0]);
+        compress(&mut inner, &self.string_to_sign);
+        lower_hex(&hmac_outer(&key[1], &digest(&inner)))
+    }
 
-        let tail_bytes = tail.as_bytes();
-        let mut token = SecretString::with_capacity(TOKEN_PREFIX.len() + self.encoded_prefix.len() + tail_bytes.len().div_ceil(3) * 4);
+    /// The token for the URL after `encoded_prefix`, in one allocation.
+    fn token(&self, url: &[u8]) -> SecretString {
+        let mut token = SecretString::with_capacity(TOKEN_PREFIX.len() + self.encoded_prefix.len() + url.len().div_ceil(3) * 4);
         token.push_str(TOKEN_PREFIX);
         token.push_str(&self.encoded_prefix);
         // SIMD base64 (standard alphabet, padded), appended straight behind the prefix.
-        base64_simd::STANDARD.encode_append(tail_bytes, token.as_mut_string());
-        tail.wipe();
+        base64_simd::STANDARD.encode_append(url, token.as_mut_string());
         token
     }
 }
@@ -236,20 +318,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signing_wipes_and_reuses_the_url_scratch_sized_to_the_session_token() {
+    fn templates_follow_the_lifetime_and_keep_no_signature_or_session_token() {
         let identity = Identity { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret: "s", region: "us-east-1", day: 20_000 };
         let time = SigningTime::new(SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * 86_400)).unwrap();
         let mut prepared = Prepared::new(identity, 0);
-        let capacity = prepared.tail.capacity();
-        prepared.sign(time, u32::MAX, "s", "");
-        assert_eq!(prepared.tail.as_bytes(), b"");
-        assert_eq!(prepared.tail.capacity(), capacity, "the longest URL without a session token fits without growing");
-        let token = "t/+".repeat(300);
-        prepared.sign(time, u32::MAX, "s", &token);
-        let capacity = prepared.tail.capacity();
-        assert_eq!(capacity, TAIL_LEN + SECURITY_TOKEN.len() + 300 * 7, "exactly what the session token needs");
-        prepared.sign(time, 1, "s", &token);
-        assert_eq!(prepared.tail.capacity(), capacity, "reused");
-        assert_eq!(prepared.tail.as_bytes(), b"");
+        let signatures_kept = |prepared: &Prepared| prepared.url[prepared.url.len() - SIGNATURE_FROM_END..][..64].iter().any(|&b| b != 0);
+        for (expires_in, session_token) in [(u32::MAX, ""), (1, "t/+".repeat(300).as_str()), (900, ""), (900, "t"), (1, "")] {
+            let token = prepared.sign(time, expires_in, "s", session_token);
+            let fresh = Prepared::new(identity, 0).sign(time, expires_in, "s", session_token);
+            assert_eq!(token.as_str(), fresh.as_str(), "{expires_in} {session_token}");
+            assert_eq!(prepared.canonical.len() % 64, 0, "whole blocks");
+            assert_eq!(prepared.string_to_sign.len() % 64, 0, "whole blocks");
+            assert!(!signatures_kept(&prepared), "the signature's slot is wiped");
+            assert!(!String::from_utf8_lossy(&prepared.url).contains("Security-Token"));
+            let url = String::from_utf8(base64_simd::STANDARD.decode_to_vec(&token.as_str()[TOKEN_PREFIX.len()..]).unwrap()).unwrap();
+            assert!(url.contains(&format!("&X-Amz-Expires={expires_in}&")), "{url}");
+        }
     }
 }

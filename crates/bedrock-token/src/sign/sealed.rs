@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
-use super::sha256::Sha256Stream;
+use super::sha256::{compress, Sha256Stream, IV};
 
 /// HMAC-SHA256 key states under a pad of the secret, and a keyed hash that tells whether a
 /// secret is the one they were sealed with.
@@ -22,16 +22,26 @@ pub(super) struct SealedKey {
 }
 
 /// The pad: SHA-256 of a label and the secret (one block for secrets up to 51 bytes; AWS's are 40).
+/// Its final state is the pad (the digest's words, which XOR the same as its bytes).
 fn pad(secret: &str) -> Zeroizing<[u32; 8]> {
-    let mut stream = Sha256Stream::new();
-    stream.update(b"pad\n");
-    stream.update(secret.as_bytes());
-    let digest = Zeroizing::new(stream.finalize());
-    let mut words = Zeroizing::new([0u32; 8]);
-    for (word, bytes) in words.iter_mut().zip(digest.chunks_exact(4)) {
-        *word = u32::from_ne_bytes(bytes.try_into().expect("four bytes"));
+    const LABEL: &[u8] = b"pad\n";
+    let secret = secret.as_bytes();
+    let mut state = Zeroizing::new(IV);
+    if secret.len() <= 64 - 9 - LABEL.len() {
+        // One block, written in place: label, secret, SHA-256's padding and length.
+        let mut block = Zeroizing::new([0u8; 64]);
+        block[..LABEL.len()].copy_from_slice(LABEL);
+        block[LABEL.len()..][..secret.len()].copy_from_slice(secret);
+        block[LABEL.len() + secret.len()] = 0x80;
+        block[56..].copy_from_slice(&((LABEL.len() + secret.len()) as u64 * 8).to_be_bytes());
+        compress(&mut state, block.as_slice());
+    } else {
+        let mut stream = Sha256Stream::new();
+        stream.update(LABEL);
+        stream.update(secret);
+        *state = stream.finalize_state();
     }
-    words
+    state
 }
 
 /// A hash of the secret keyed once per process: which secret sealed a key, not the secret.
@@ -65,6 +75,17 @@ impl SealedKey {
 mod tests {
     use super::super::sha256::{hmac, hmac_key_states};
     use super::*;
+
+    #[test]
+    fn the_pad_is_sha256_of_label_and_secret_for_every_length() {
+        use sha2::{Digest, Sha256};
+        for len in [0, 1, 40, 51, 52, 55, 64, 100] {
+            let secret = "k".repeat(len);
+            let expected = Sha256::digest(format!("pad\n{secret}"));
+            let words: Vec<u32> = expected.chunks_exact(4).map(|b| u32::from_be_bytes(b.try_into().unwrap())).collect();
+            assert_eq!(pad(&secret).as_slice(), words.as_slice(), "secret of {len} bytes");
+        }
+    }
 
     #[test]
     fn opens_with_its_secret_only_and_holds_neither_key_nor_secret() {

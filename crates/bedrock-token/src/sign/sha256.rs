@@ -6,7 +6,7 @@ use sha2::block_api::compress256;
 use zeroize::Zeroize;
 
 /// SHA-256's initial state.
-const IV: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+pub(super) const IV: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 /// A SHA-256 computation in progress: no heap, no copy of the input beyond the one block that is
 /// not full yet. State and block are zeroed on drop (they may hold a key's state or a session
@@ -64,7 +64,13 @@ impl Sha256Stream {
 
     /// The digest: SHA-256's padding and length, then the state as big-endian bytes.
     #[inline]
-    pub(super) fn finalize(mut self) -> [u8; 32] {
+    pub(super) fn finalize(self) -> [u8; 32] {
+        digest(&self.finalize_state())
+    }
+
+    /// The state after SHA-256's padding and length: the digest's words.
+    #[inline]
+    pub(super) fn finalize_state(mut self) -> [u32; 8] {
         let bits = (self.blocks * 64 + self.filled as u64) * 8;
         let filled = self.filled;
         self.block[filled] = 0x80;
@@ -75,12 +81,34 @@ impl Sha256Stream {
         }
         self.block[56..].copy_from_slice(&bits.to_be_bytes());
         compress256(&mut self.state, std::slice::from_ref(&self.block));
-        let mut digest = [0u8; 32];
-        for (out, word) in digest.chunks_exact_mut(4).zip(self.state) {
-            out.copy_from_slice(&word.to_be_bytes());
-        }
-        digest
+        self.state
     }
+}
+
+/// Compresses `blocks` (whole 64-byte blocks, contiguous) into `state` in one call.
+#[inline]
+pub(super) fn compress(state: &mut [u32; 8], blocks: &[u8]) {
+    let (whole, rest) = blocks.as_chunks::<64>();
+    debug_assert!(rest.is_empty(), "whole blocks");
+    compress256(state, whole);
+}
+
+/// The digest of a final state: its words as big-endian bytes.
+#[inline]
+pub(super) fn digest(state: &[u32; 8]) -> [u8; 32] {
+    let mut digest = [0u8; 32];
+    for (out, word) in digest.chunks_exact_mut(4).zip(state) {
+        out.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
+/// Appends SHA-256's padding to `message`, the last bytes of a message of `total` bytes that
+/// start at a block boundary: `0x80`, zeros, and the length in bits, to a whole block.
+pub(super) fn pad_message(message: &mut Vec<u8>, total: u64) {
+    message.push(0x80);
+    message.resize((message.len() + 8).next_multiple_of(64) - 8, 0);
+    message.extend_from_slice(&(total * 8).to_be_bytes());
 }
 
 impl Drop for Sha256Stream {
@@ -108,16 +136,28 @@ pub(super) fn hmac_key_states(key: &[u8]) -> zeroize::Zeroizing<[[u32; 8]; 2]> {
 }
 
 /// HMAC-SHA256 of the concatenated `message` parts with the key states of [`hmac_key_states`].
-#[inline]
+#[cfg(test)]
 pub(super) fn hmac(states: &[[u32; 8]; 2], message: &[&[u8]]) -> [u8; 32] {
     let mut inner = Sha256Stream::resume(states[0], 1);
     for part in message {
         inner.update(part);
     }
     let inner = zeroize::Zeroizing::new(inner.finalize());
-    let mut outer = Sha256Stream::resume(states[1], 1);
-    outer.update(inner.as_slice());
-    outer.finalize()
+    hmac_outer(&states[1], &inner)
+}
+
+/// HMAC-SHA256's outer hash: `inner` (the inner hash's digest) behind the outer key block, whose
+/// state is `outer`; one block.
+#[inline]
+pub(super) fn hmac_outer(outer: &[u32; 8], inner: &[u8; 32]) -> [u8; 32] {
+    let mut block = zeroize::Zeroizing::new([0u8; 64]);
+    block[..32].copy_from_slice(inner);
+    block[32] = 0x80;
+    // 64 bytes of key block and 32 of message: 768 bits.
+    block[62] = 0x03;
+    let mut state = zeroize::Zeroizing::new(*outer);
+    compress256(&mut state, std::slice::from_ref(&block));
+    digest(&state)
 }
 
 #[cfg(test)]
