@@ -245,7 +245,6 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     match format {
         ReportFormat::Json => {
             let json = Zeroizing::new(serde_json::to_string_pretty(&summary).expect("serializable"));
-            summary.iter_mut().for_each(wipe_secret);
             out.secrets(&*json, &in_report);
         }
         ReportFormat::Text => {
@@ -257,6 +256,9 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
             out.line(format_args!("{} business units: {} ok, {} failed", names.len(), names.len() - failed.len(), failed.len()));
         }
     }
+    // A unit whose secret could not be stored or written keeps it in its entry: wiped in every
+    // format, whether or not the summary was printed.
+    summary.iter_mut().for_each(wipe_secret);
     if failed.is_empty() {
         return out.finish();
     }

@@ -630,9 +630,9 @@ impl SecretStore {
 
     /// The key a version holds.
     async fn held(&self, version_id: &str) -> Result<Held, ProvisionError> {
-        let answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
+        let mut answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
             .map_err(|e| service_error("Secrets Manager", "GetSecretValue", e))?;
-        let text = Zeroizing::new(answer.secret_string.clone().unwrap_or_default());
+        let text = Zeroizing::new(answer.secret_string.take().unwrap_or_default());
         drop(answer);
         serde_json::from_str::<Held>(&text).map_err(|_| ProvisionError::Service {
             service: "Secrets Manager",
@@ -738,9 +738,9 @@ impl SecretStore {
         if kind == KeyKind::ApiKey && !api_key {
             return Ok(None);
         }
-        let answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
+        let mut answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
             .map_err(|e| service_error("Secrets Manager", "GetSecretValue", e))?;
-        let text = Zeroizing::new(answer.secret_string.clone().unwrap_or_default());
+        let text = Zeroizing::new(answer.secret_string.take().unwrap_or_default());
         drop(answer);
         let stored: NewKey = parse_stored(&text).ok_or_else(|| ProvisionError::Service {
             service: "Secrets Manager",
