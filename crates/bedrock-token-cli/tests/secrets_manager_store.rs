@@ -126,22 +126,26 @@ async fn finish_retires_the_old_key_only_after_the_grace_period_and_never_the_cu
     let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
     provision(&moto, "access-key");
     let first = labelled(&sm, "AWSCURRENT").await.unwrap();
-    let rotated = run(&moto, &rotate_args("access-key", &["--grace", "2s"]));
+    let rotated = run(&moto, &rotate_args("access-key", &["--grace", "1h"]));
     assert!(rotated.status.success(), "{}", text(&rotated.stderr));
     assert!(text(&rotated.stdout).contains("verified key") && text(&rotated.stdout).contains("STS GetCallerIdentity"), "{}", text(&rotated.stdout));
     let second = labelled(&sm, "AWSCURRENT").await.unwrap();
 
-    // Within the grace period: a new rotation has no room, and --finish retires nothing.
-    let refused = run(&moto, &rotate_args("access-key", &["--grace", "2s"]));
+    // Within the grace period recorded when AWSCURRENT moved: a new rotation has no room, and
+    // --finish retires nothing, whatever its own --grace says.
+    let refused = run(&moto, &rotate_args("access-key", &["--grace", "0s"]));
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused.stderr).contains("grace period") && text(&refused.stderr).contains("--finish"), "{}", text(&refused.stderr));
-    let early = run(&moto, &rotate_args("access-key", &["--grace", "2s", "--finish"]));
+    let early = run(&moto, &rotate_args("access-key", &["--grace", "0s", "--finish"]));
     assert!(early.status.success(), "{}", text(&early.stderr));
-    assert_eq!(access_keys(&iam).await.len(), 2);
+    assert_eq!(access_keys(&iam).await.len(), 2, "the recorded grace, not --grace 0, decides");
     assert!(usable(&moto.endpoint, &first) && usable(&moto.endpoint, &second));
 
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let finished = run(&moto, &rotate_args("access-key", &["--grace", "2s", "--finish"]));
+    // The recorded end passes (set to the past rather than waited for).
+    let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 1;
+    let tag = aws_sdk_secretsmanager::types::Tag::builder().key("bedrock-token:grace-until").value(past.to_string()).build();
+    sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
+    let finished = run(&moto, &rotate_args("access-key", &["--grace", "1h", "--finish"]));
     assert!(finished.status.success(), "{}", text(&finished.stderr));
     let stdout = text(&finished.stdout);
     let (deactivated, deleted) = (stdout.find("deactivated old key").unwrap(), stdout.find("deleted old key").unwrap());

@@ -346,11 +346,18 @@ struct Held {
     id: String,
 }
 
-/// The secret as it is: ARN and labelled versions.
+/// The secret as it is: ARN, labelled versions, and the recorded end of the last rotation's grace
+/// period (tag [`GRACE_TAG`]).
 struct SecretState {
     arn: String,
     versions: Vec<Version>,
+    grace_until: Option<SystemTime>,
 }
+
+/// The secret's tag that records when the last rotation's grace period ends (seconds since the
+/// Unix epoch), written when `AWSCURRENT` moves. A tag, not a field of a version: it is written
+/// without a new version, survives resumption and is read with the DescribeSecret every run makes.
+const GRACE_TAG: &str = "bedrock-token:grace-until";
 
 impl SecretState {
     fn labelled(&self, label: &str) -> Option<&Version> {
@@ -515,7 +522,16 @@ impl SecretStore {
                     None => None,
                 };
                 if let Some(old) = previous.filter(|old| old != current_key && keys.iter().any(|k| &k.id == old)) {
-                    let until = current_version.created.unwrap_or(SystemTime::UNIX_EPOCH) + options.grace;
+                    // The end recorded when AWSCURRENT moved decides, not this run's --grace; none
+                    // recorded: the grace counts from now, and is recorded.
+                    let until = match secret.as_ref().and_then(|s| s.grace_until) {
+                        Some(until) => until,
+                        None => {
+                            let until = SystemTime::now() + options.grace;
+                            self.record_grace(until).await?;
+                            until
+                        }
+                    };
                     if SystemTime::now() < until {
                         if options.finish_only {
                             report.current = Some(self.stored(&report.secret_arn, current_version, current_key));
@@ -573,14 +589,18 @@ impl SecretStore {
         let verified = self.verify(&pending, &user, kind, options.verify_api_key).await?;
         report.steps.extend(verified);
         let from = current.as_ref().map(|(version, _)| version.id.as_str());
+        // The grace period counts from the move, recorded before it.
+        let grace_until = SystemTime::now() + options.grace;
+        if current.is_some() {
+            self.record_grace(grace_until).await?;
+        }
         self.move_label(CURRENT, Some(&pending), from).await?;
         report.steps.push(RotationStep::MadeCurrent { version_id: pending.clone() });
         let held = self.held_of(&pending, kind).await?;
         let after = self.read().await?;
         let arn = after.as_ref().map(|s| s.arn.clone()).unwrap_or_default();
-        let created = after.and_then(|s| s.versions.into_iter().find(|v| v.id == pending)).and_then(|v| v.created);
         report.old_key = current.map(|(_, id)| id).filter(|id| id != &held);
-        report.grace_ends_at = report.old_key.as_ref().map(|_| created.unwrap_or_else(SystemTime::now) + options.grace);
+        report.grace_ends_at = report.old_key.as_ref().map(|_| grace_until);
         report.current = Some(StoredKey { secret_arn: arn.clone(), version_id: pending, key_id: held });
         report.secret_arn = arn;
         Ok(report)
@@ -625,7 +645,22 @@ impl SecretStore {
                 _ => break,
             }
         }
-        Ok(Some(SecretState { arn: described.arn.unwrap_or_default(), versions }))
+        let grace_until = described
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(GRACE_TAG))
+            .and_then(|t| t.value()?.parse::<u64>().ok())
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        Ok(Some(SecretState { arn: described.arn.unwrap_or_default(), versions, grace_until }))
+    }
+
+    /// Records `until` as the end of the last rotation's grace period (tag [`GRACE_TAG`]).
+    async fn record_grace(&self, until: SystemTime) -> Result<(), ProvisionError> {
+        let secs = until.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(GRACE_TAG).value(secs.to_string()).build();
+        send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag))
+            .map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
+        Ok(())
     }
 
     /// The key a version holds.
