@@ -344,3 +344,34 @@ async fn a_key_that_fails_verification_never_becomes_current_and_a_rerun_resumes
     assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], pending["id"]);
     assert_eq!(labelled(&sm, "AWSPREVIOUS").await.unwrap()["id"], before["id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inactive_pending_key_is_dropped_and_deleted_in_the_same_run() {
+    let Some(moto) = Moto::start() else { return };
+    let bedrock = endpoint::Endpoint::start_with_iam("us-east-1", &moto.endpoint);
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    let out = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "api-key", "--model", "amazon.nova-lite-v1:0", "--store", STORE]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = labelled(&sm, "AWSCURRENT").await.unwrap();
+    let mut command = moto.command_via(&moto.endpoint, &rotate_args("api-key", &["--verify"]));
+    let refused = command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint).env("AWS_ENDPOINT_URL_BEDROCK", &bedrock.http).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    let pending = labelled(&sm, "AWSPENDING").await.expect("the new key waits as AWSPENDING");
+    let pending_id = pending["id"].as_str().unwrap().to_owned();
+    iam.update_service_specific_credential()
+        .user_name(USER)
+        .service_specific_credential_id(&pending_id)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+
+    // One run drops the pending version, deletes its key and rotates: no KeyLimit.
+    let rotated = run(&moto, &rotate_args("api-key", &[]));
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    let ids: Vec<String> = iam.list_service_specific_credentials().user_name(USER).send().await.unwrap().service_specific_credentials().iter().map(|c| c.service_specific_credential_id().to_owned()).collect();
+    assert!(!ids.contains(&pending_id), "the inactive pending key is deleted: {ids:?}");
+    let current = labelled(&sm, "AWSCURRENT").await.unwrap();
+    assert_ne!(current["id"], before["id"]);
+    assert_ne!(current["id"].as_str(), Some(pending_id.as_str()));
+}

@@ -512,6 +512,13 @@ impl SecretStore {
             } else {
                 self.move_label(PENDING, None, Some(&version.id)).await?;
                 report.steps.push(RotationStep::DroppedPending { version_id: version.id.clone() });
+                // Its key, made by this flow and deactivated since, goes in the same run: left,
+                // it would fill the user's room for the new key.
+                if keys.iter().any(|k| k.id == held) {
+                    Action::DeleteKey { user: user.clone(), kind, id: held.clone() }.apply(iam).await?;
+                    keys.retain(|k| k.id != held);
+                    report.steps.push(RotationStep::DeletedUnheldKey { id: held });
+                }
             }
         }
         if pending.is_none() {
