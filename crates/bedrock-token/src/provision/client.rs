@@ -12,8 +12,9 @@ use aws_sdk_iam::config::retry::RetryConfig;
 use super::{Partition, ProvisionError};
 use crate::sdk_error::{classify, configured_endpoint, Failure};
 
-/// The region an IAM client uses when none is configured: IAM is global in the `aws` partition.
-const DEFAULT_REGION: &str = "us-east-1";
+/// The region an IAM (or Organizations, or Secrets Manager) client uses when none is configured:
+/// IAM is global in the `aws` partition. One definition for the crate.
+pub(crate) const DEFAULT_REGION: &str = "us-east-1";
 
 /// An IAM client for provisioning. Build it from the standard AWS configuration (which honours
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_IAM`) or from any `aws_sdk_iam::Client`.

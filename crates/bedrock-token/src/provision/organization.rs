@@ -11,6 +11,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
+use super::client::DEFAULT_REGION;
 use super::account::{validate_role_name, AccountRole, AssumeRoleFailure, DEFAULT_ORGANIZATION_ROLE};
 use super::governance::{time, AuditReport, AuditedKey};
 use super::throttle::send;
@@ -22,8 +23,6 @@ pub const DEFAULT_ORGANIZATION_CONCURRENCY: usize = 4;
 /// The most accounts audited at a time: IAM's and STS's rates are per account, Organizations' per
 /// organisation.
 pub const MAX_ORGANIZATION_CONCURRENCY: usize = 32;
-/// The region used when none is configured, as for IAM.
-const DEFAULT_REGION: &str = "us-east-1";
 
 /// What [`Organization::audit`] audits.
 ///
