@@ -11,7 +11,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
-use super::client::DEFAULT_REGION;
+use super::client::{env_config, profile_config};
 use super::account::{validate_role_name, AccountRole, AssumeRoleFailure, DEFAULT_ORGANIZATION_ROLE};
 use super::governance::{time, AuditReport, AuditedKey};
 use super::throttle::send;
@@ -187,8 +187,7 @@ impl Organization {
     /// # let _ = organization; }
     /// ```
     pub async fn from_env() -> Self {
-        let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
-        Self::new(&aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await)
+        Self::new(&env_config().await)
     }
 
     /// The organisation for a named profile and region, read as [`Iam::from_profile`] reads them.
@@ -199,8 +198,7 @@ impl Organization {
     /// # let _ = organization; Ok(()) }
     /// ```
     pub async fn from_profile(profile: Option<&str>, region: Option<&str>) -> Result<Self, crate::Error> {
-        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
-        Ok(Self::new(&chain.sdk_config(region, DEFAULT_REGION).await?))
+        Ok(Self::new(&profile_config(profile, region).await?))
     }
 
     /// Audits every active account of the organisation (or under `options.ous`), at most
