@@ -179,7 +179,7 @@ async fn a_manifest_across_five_accounts_converges_reruns_clean_and_an_unreachab
     // A malformed account or a role without account: exit 2 before any call, naming the unit and field.
     std::fs::write(&path, "[units.x]\nowner = \"x@example.com\"\naccount = \"12345\"\n").unwrap();
     let (_, stderr) = code(&provision(&[]), 2);
-    assert!(stderr.contains(r#"units.x.account: "12345" is not an AWS account id: exactly 12 digits"#), "{stderr}");
+    assert!(stderr.contains(r#"units.x.account: "12345" is not an AWS account id (exactly 12 digits"#), "{stderr}");
     std::fs::write(&path, "[units.x]\nowner = \"x@example.com\"\nrole = \"Admin\"\n").unwrap();
     let (_, stderr) = code(&provision(&[]), 2);
     assert!(stderr.contains("units.x.role: applies only with account"), "{stderr}");
@@ -251,7 +251,7 @@ async fn account_flag_works_in_the_member_account_and_not_in_the_callers() {
     let (_, stderr) = code(&run(&moto, &[&["deprovision", "--account-role", "Admin"], &unit[..]].concat()), 2);
     assert!(stderr.contains("--account-role applies only with --account"), "{stderr}");
     let (_, stderr) = code(&run(&moto, &["list", "--account", "12345"]), 2);
-    assert!(stderr.contains(r#"account: "12345" is not an AWS account id: exactly 12 digits"#), "{stderr}");
+    assert!(stderr.contains(r#"account: "12345" is not an AWS account id (exactly 12 digits"#), "{stderr}");
     let (_, stderr) = code(&run(&moto, &["list", "--account", member, "--account-role", "Missing"]), 1);
     assert!(stderr.contains(&format!("could not assume arn:aws:iam::{member}:role/Missing")) && stderr.contains("AccessDenied"), "{stderr}");
     let (_, stderr) = code(&run(&moto, &["audit", "--organization", "--account", member]), 2);
@@ -339,7 +339,7 @@ async fn guardrails_are_created_attached_updated_in_place_and_detached() {
 
     // Bad input: exit 2 before any call.
     let (_, stderr) = code(&run(&moto, &["guardrails", "--scp", "--attach", "sales"]), 2);
-    assert!(stderr.contains(r#"target: "sales" is not a root (r-…), an organisational unit (ou-…-…) or an account id (12 digits)"#), "{stderr}");
+    assert!(stderr.contains(r#"target: "sales" is not a root id (r- and 4 to 32 lowercase letters or digits), an organisational unit id (ou-, 4 to 32 lowercase letters or digits, -, 8 to 32 more) or an AWS account id (exactly 12 digits, e.g. 210987654321)"#), "{stderr}");
     let (_, stderr) = code(&run(&moto, &["guardrails", "--scp", "--dry-run"]), 2);
     assert!(stderr.contains("--dry-run applies only with --attach or --detach"), "{stderr}");
 }

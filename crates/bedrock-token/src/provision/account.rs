@@ -15,6 +15,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde::Serialize;
 
+use super::organization_ids::{is_account_id, ACCOUNT_FORM};
 use super::{Iam, Partition, ProvisionError, ProvisionReport, ProvisionRequest};
 use crate::sdk_error::{classify, innermost_causes, Failure};
 
@@ -112,10 +113,10 @@ impl AccountRole {
 
 /// Checks an AWS account id: exactly 12 digits.
 pub(crate) fn validate_account_id(account: &str) -> Result<(), ProvisionError> {
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(account) {
         return Ok(());
     }
-    Err(ProvisionError::InvalidInput { field: "account", reason: format!("{account:?} is not an AWS account id: exactly 12 digits, e.g. 210987654321") })
+    Err(ProvisionError::InvalidInput { field: "account", reason: format!("{account:?} is not {ACCOUNT_FORM}") })
 }
 
 /// Checks an IAM role name: 1 to 64 of letters, digits and `+=,.@_-`.
@@ -263,7 +264,7 @@ mod tests {
         assert!(AccountRole::new("210987654321", Some("a+=,.@_-Z9")).is_ok());
         for bad in ["", "21098765432", "2109876543210", "21098765432x", " 210987654321"] {
             let err = AccountRole::new(bad, None).unwrap_err().to_string();
-            assert_eq!(err, format!("account: {bad:?} is not an AWS account id: exactly 12 digits, e.g. 210987654321"));
+            assert_eq!(err, format!("account: {bad:?} is not an AWS account id (exactly 12 digits, e.g. 210987654321)"));
         }
         for bad in ["", "a/b", "arn:aws:iam::210987654321:role/x", &"r".repeat(65)] {
             assert!(AccountRole::new("210987654321", Some(bad)).unwrap_err().to_string().starts_with("role: "), "{bad}");

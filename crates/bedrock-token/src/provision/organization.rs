@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::client::{env_config, profile_config};
 use super::account::{validate_role_name, AccountRole, AssumeRoleFailure, DEFAULT_ORGANIZATION_ROLE};
 use super::governance::{time, AuditReport, AuditedKey};
+use super::organization_ids::{is_ou_id, is_root_id, OU_FORM, ROOT_FORM};
 use super::throttle::send;
 use super::{Iam, ProvisionError};
 use crate::sdk_error::{classify, Failure};
@@ -62,15 +63,8 @@ impl OrganizationAuditOptions {
     /// ```
     pub fn validate(&self) -> Result<(), ProvisionError> {
         validate_role_name(&self.role)?;
-        let id_ok = |id: &str| {
-            let (prefix, rest) = id.split_once('-').unwrap_or(("", ""));
-            matches!(prefix, "ou" | "r") && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
-        if let Some(bad) = self.ous.iter().find(|id| !id_ok(id)) {
-            return Err(ProvisionError::InvalidInput {
-                field: "ous",
-                reason: format!("{bad:?} is not an organisational unit id (ou-…) or a root id (r-…)"),
-            });
+        if let Some(bad) = self.ous.iter().find(|id| !is_ou_id(id) && !is_root_id(id)) {
+            return Err(ProvisionError::InvalidInput { field: "ous", reason: format!("{bad:?} is not {OU_FORM} or {ROOT_FORM}") });
         }
         if !(1..=MAX_ORGANIZATION_CONCURRENCY).contains(&self.concurrency) {
             return Err(ProvisionError::InvalidInput {
@@ -359,6 +353,12 @@ mod tests {
         assert!(with(|o| o.role = "arn:aws:iam::1:role/x".into()).unwrap_err().starts_with("role: "));
         assert!(with(|o| o.role = String::new()).unwrap_err().starts_with("role: "));
         assert!(with(|o| o.ous = vec!["ou-".into()]).unwrap_err().starts_with("ous: "));
+        // AWS's forms, not any lowercase after ou-/r- (the old check let these through to the API).
+        for bad in ["ou-x", "ou-ab12-cd34", "r-ab", "ou-ab12-cd34ef56-x"] {
+            let options = OrganizationAuditOptions { ous: vec![bad.into()], ..Default::default() };
+            let err = options.validate().unwrap_err().to_string();
+            assert!(err.starts_with("ous: ") && err.contains("ou-, 4 to 32") && err.contains("r- and 4 to 32"), "{bad}: {err}");
+        }
         assert_eq!(with(|o| o.concurrency = 0).unwrap_err(), "concurrency: 0 is out of range; allowed 1 to 32");
         assert!(with(|o| o.concurrency = 33).is_err());
     }
