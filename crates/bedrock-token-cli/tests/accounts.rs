@@ -9,25 +9,10 @@ mod common;
 use std::path::PathBuf;
 use std::process::Output;
 
-use common::{holdings, private_route, Moto};
+use common::{config, holdings, management, private_route, Moto};
 use serde_json::Value;
 
 const ROLE: &str = "OrganizationAccountAccessRole";
-
-async fn config(endpoint: &str, credentials: aws_sdk_sts::config::Credentials) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
-        .load()
-        .await
-}
-
-/// The management account's configuration: the credentials the command gets.
-async fn management(moto: &Moto) -> aws_config::SdkConfig {
-    let keys = aws_sdk_sts::config::Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None, None, "test");
-    config(&moto.endpoint, keys).await
-}
 
 /// IAM in a member account, through its role: how the tests read what the command did there.
 async fn member_iam(moto: &Moto, account: &str) -> aws_sdk_iam::Client {
