@@ -231,11 +231,9 @@ fn main() -> ExitCode {
         Err(Failure::Provision(bedrock_token::provision::ProvisionError::NotManaged { user, action })) => {
             (format!("user {user} exists but is not tagged created-by=bedrock-token; pass --force to {action} it anyway"), true)
         }
-        Err(Failure::Provision(bedrock_token::provision::ProvisionError::InGracePeriod { user, secret, old, until })) => (
-            format!(
-                "secret {secret}: the last rotation of {user} is in its grace period: old key {old} stays active until {}; run `bedrock-token rotate --store … --finish` then (or give a shorter --grace), before rotating again",
-                bedrock_token::rfc3339(until)
-            ),
+        // The core's message, and the CLI's flags that finish the rotation.
+        Err(Failure::Provision(err @ bedrock_token::provision::ProvisionError::InGracePeriod { .. })) => (
+            format!("{} (here: `bedrock-token rotate --store … --finish`)", bedrock_token::error_chain(&err)),
             false,
         ),
         Err(Failure::Provision(err)) => (bedrock_token::error_chain(&err), err.is_invalid_input()),

@@ -8,26 +8,11 @@ mod common;
 
 use std::process::Output;
 
-use common::Moto;
+use common::{config, management, Moto};
 use serde_json::Value;
 
 const ROLE: &str = "OrganizationAccountAccessRole";
 const BEDROCK: &str = "bedrock.amazonaws.com";
-
-async fn config(endpoint: &str, credentials: aws_sdk_sts::config::Credentials) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(credentials)
-        .load()
-        .await
-}
-
-/// The management account's configuration: the credentials the command gets.
-async fn management(moto: &Moto) -> aws_config::SdkConfig {
-    let keys = aws_sdk_sts::config::Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None, None, "test");
-    config(&moto.endpoint, keys).await
-}
 
 /// IAM in a member account, through its role.
 async fn member_iam(moto: &Moto, sts: &aws_sdk_sts::Client, account: &str) -> aws_sdk_iam::Client {

@@ -187,3 +187,19 @@ pub fn private_route(moto: &Moto, method: &str, path: &str, body: &str) -> Value
     assert!(answer.starts_with("HTTP/1.") && answer.contains(" 200 "), "{answer}");
     serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap()
 }
+
+/// An SDK configuration pointed at the emulator with `credentials` (the organisation tests).
+pub async fn config(endpoint: &str, credentials: aws_sdk_sts::config::Credentials) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .load()
+        .await
+}
+
+/// The management account's configuration: the credentials the command gets.
+pub async fn management(moto: &Moto) -> aws_config::SdkConfig {
+    let keys = aws_sdk_sts::config::Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None, None, "test");
+    config(&moto.endpoint, keys).await
+}

@@ -1,9 +1,10 @@
 //! Another account of the organisation, reached through a role: the one way every operation
 //! (provisioning, rotation, the organisation audit, …) gets an [`Iam`] for a member account.
 //!
-//! The role is assumed with aws-config's `AssumeRoleProvider` on the caller's configuration (its
-//! credentials, region, endpoints and retries), so the member account's credentials are
-//! refreshed before they expire: a run may outlast one role session. The role's ARN is written
+//! The role is assumed once with STS `AssumeRole` on the caller's configuration (its credentials,
+//! region, endpoints and retries; throttling retried as for IAM): that session is both the check
+//! that the account can be reached and the member client's first credentials. aws-config's
+//! `AssumeRoleProvider` then assumes it again when a session expires: a run may outlast one. The role's ARN is written
 //! in the caller's partition (`arn:aws-us-gov:iam::…` in AWS GovCloud (US)).
 
 use std::collections::BTreeMap;
@@ -15,8 +16,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde::Serialize;
 
+use super::organization_ids::{is_account_id, ACCOUNT_FORM};
+use super::throttle::send;
 use super::{Iam, Partition, ProvisionError, ProvisionReport, ProvisionRequest};
-use crate::sdk_error::{classify, innermost_causes, Failure};
+use crate::sdk_error::{classify, Failure};
 
 /// The role assumed in another account unless another is named: the one AWS Organizations
 /// creates in the accounts it creates.
@@ -112,10 +115,10 @@ impl AccountRole {
 
 /// Checks an AWS account id: exactly 12 digits.
 pub(crate) fn validate_account_id(account: &str) -> Result<(), ProvisionError> {
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+    if is_account_id(account) {
         return Ok(());
     }
-    Err(ProvisionError::InvalidInput { field: "account", reason: format!("{account:?} is not an AWS account id: exactly 12 digits, e.g. 210987654321") })
+    Err(ProvisionError::InvalidInput { field: "account", reason: format!("{account:?} is not {ACCOUNT_FORM}") })
 }
 
 /// Checks an IAM role name: 1 to 64 of letters, digits and `+=,.@_-`.
@@ -166,11 +169,24 @@ impl Iam {
             });
         };
         let role_arn = target.role_arn(self.partition());
-        let provider = aws_config::sts::AssumeRoleProvider::builder(&role_arn).session_name(SESSION_NAME).configure(config).build().await;
-        if let Err(err) = provider.provide_credentials().await {
-            let (reason, message) = assume_role_failure(&err);
-            return Err(ProvisionError::AssumeRole { account: target.account.clone(), role: target.role.clone(), role_arn, reason, message });
-        }
+        // The first session is the check (STS's errors typed, throttling retried) and then the
+        // client's first credentials; the provider assumes the role again when it expires.
+        let sts = aws_sdk_sts::Client::new(config);
+        let refused = |reason, message| ProvisionError::AssumeRole { account: target.account.clone(), role: target.role.clone(), role_arn: role_arn.clone(), reason, message };
+        let first = match send!(sts.assume_role().role_arn(&role_arn).role_session_name(SESSION_NAME)) {
+            Ok(output) => output.credentials,
+            Err(err) => {
+                let (reason, message) = assume_role_failure(&err);
+                return Err(refused(reason, message));
+            }
+        };
+        let Some(first) = first else {
+            return Err(refused(AssumeRoleFailure::Failed, "STS AssumeRole answered without credentials".into()));
+        };
+        let expiry = std::time::SystemTime::try_from(first.expiration).ok();
+        let first = aws_credential_types::Credentials::new(first.access_key_id, first.secret_access_key, Some(first.session_token), expiry, "AssumeRole");
+        let refresh = aws_config::sts::AssumeRoleProvider::builder(&role_arn).session_name(SESSION_NAME).configure(config).build().await;
+        let provider = FirstSession { first: std::sync::Mutex::new(Some(first)), refresh };
         let assumed = config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         Ok(Iam::from_config(&assumed))
     }
@@ -238,12 +254,29 @@ impl Iam {
     }
 }
 
-/// Why `AssumeRoleProvider` gave no credentials, and what STS said, on one line.
-fn assume_role_failure(err: &aws_credential_types::provider::error::CredentialsError) -> (AssumeRoleFailure, String) {
-    let sts = std::error::Error::source(err).and_then(|source| source.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>());
-    let Some(sts) = sts else {
-        return (AssumeRoleFailure::Failed, innermost_causes(err));
-    };
+/// A role's credentials: the session already assumed first, then the refreshing provider's.
+#[derive(Debug)]
+struct FirstSession {
+    /// The first session (its secrets redacted in `Debug`), taken once.
+    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
+    /// Assumes the role again for every later session.
+    refresh: aws_config::sts::AssumeRoleProvider,
+}
+
+impl ProvideCredentials for FirstSession {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        match self.first.lock().ok().and_then(|mut first| first.take()) {
+            Some(first) => aws_credential_types::provider::future::ProvideCredentials::ready(Ok(first)),
+            None => self.refresh.provide_credentials(),
+        }
+    }
+}
+
+/// Why STS did not assume the role, and what it said, on one line.
+fn assume_role_failure(sts: &SdkError<AssumeRoleError, HttpResponse>) -> (AssumeRoleFailure, String) {
     match classify(sts) {
         Failure::Unreachable(cause) => (AssumeRoleFailure::Unreachable, format!("STS AssumeRole could not reach the endpoint ({cause})")),
         Failure::Refused { code, message } if code.as_deref() == Some("AccessDenied") => (
@@ -263,7 +296,7 @@ mod tests {
         assert!(AccountRole::new("210987654321", Some("a+=,.@_-Z9")).is_ok());
         for bad in ["", "21098765432", "2109876543210", "21098765432x", " 210987654321"] {
             let err = AccountRole::new(bad, None).unwrap_err().to_string();
-            assert_eq!(err, format!("account: {bad:?} is not an AWS account id: exactly 12 digits, e.g. 210987654321"));
+            assert_eq!(err, format!("account: {bad:?} is not an AWS account id (exactly 12 digits, e.g. 210987654321)"));
         }
         for bad in ["", "a/b", "arn:aws:iam::210987654321:role/x", &"r".repeat(65)] {
             assert!(AccountRole::new("210987654321", Some(bad)).unwrap_err().to_string().starts_with("role: "), "{bad}");

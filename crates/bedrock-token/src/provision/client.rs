@@ -12,8 +12,24 @@ use aws_sdk_iam::config::retry::RetryConfig;
 use super::{Partition, ProvisionError};
 use crate::sdk_error::{classify, configured_endpoint, Failure};
 
-/// The region an IAM client uses when none is configured: IAM is global in the `aws` partition.
-const DEFAULT_REGION: &str = "us-east-1";
+/// The region an IAM (or Organizations, or Secrets Manager) client uses when none is configured:
+/// IAM is global in the `aws` partition. One definition for the crate.
+pub(crate) const DEFAULT_REGION: &str = "us-east-1";
+
+/// The standard AWS configuration, the region defaulting to [`DEFAULT_REGION`]: what the
+/// provisioning clients' `from_env` read.
+pub(crate) async fn env_config() -> aws_config::SdkConfig {
+    let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await
+}
+
+/// The configuration of a named profile (or, with `None`, `AWS_PROFILE`'s) and region, read as
+/// the AWS CLI reads them, the region defaulting to [`DEFAULT_REGION`]: what the provisioning
+/// clients' `from_profile` read.
+pub(crate) async fn profile_config(profile: Option<&str>, region: Option<&str>) -> Result<aws_config::SdkConfig, crate::Error> {
+    let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
+    chain.sdk_config(region, DEFAULT_REGION).await
+}
 
 /// An IAM client for provisioning. Build it from the standard AWS configuration (which honours
 /// `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_IAM`) or from any `aws_sdk_iam::Client`.
@@ -65,9 +81,7 @@ impl Iam {
     /// are account-wide), unless `AWS_RETRY_MODE` chooses another mode; the number of
     /// attempts is the configured one (`AWS_MAX_ATTEMPTS`, default 3).
     pub async fn from_env() -> Self {
-        let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await;
-        Self::from_config(&config)
+        Self::from_config(&env_config().await)
     }
 
     /// A client for a named profile (or, with `None`, `AWS_PROFILE`'s) and region, read as the
@@ -86,8 +100,7 @@ impl Iam {
     /// a shared file that does not parse [`Error::ProfileFile`](crate::Error::ProfileFile), and a
     /// malformed region [`Error::InvalidRegion`](crate::Error::InvalidRegion).
     pub async fn from_profile(profile: Option<&str>, region: Option<&str>) -> Result<Self, crate::Error> {
-        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
-        Ok(Self::from_config(&chain.sdk_config(region, DEFAULT_REGION).await?))
+        Ok(Self::from_config(&profile_config(profile, region).await?))
     }
 
     /// The IAM client for an SDK configuration: the partition of its region, adaptive retries

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::governance::{scp, ScpOptions};
 use super::organization::{service_error, Organization};
+use super::organization_ids::{is_account_id, is_ou_id, is_root_id, ACCOUNT_FORM, OU_FORM, ROOT_FORM};
 use super::throttle::send;
 use super::{ProvisionError, CREATED_BY};
 
@@ -95,20 +96,10 @@ struct Existing {
 /// Checks a target of AWS Organizations' forms: a root (`r-…`), an OU (`ou-…-…`) or an account
 /// (12 digits).
 fn validate_target(target: &str) -> Result<(), ProvisionError> {
-    let lower_alnum = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    let ok = match target.split('-').collect::<Vec<_>>().as_slice() {
-        ["r", id] => (4..=32).contains(&id.len()) && lower_alnum(id),
-        ["ou", root, id] => (4..=32).contains(&root.len()) && (8..=32).contains(&id.len()) && lower_alnum(root) && lower_alnum(id),
-        [account] => account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()),
-        _ => false,
-    };
-    if ok {
+    if is_root_id(target) || is_ou_id(target) || is_account_id(target) {
         return Ok(());
     }
-    Err(ProvisionError::InvalidInput {
-        field: "target",
-        reason: format!("{target:?} is not a root (r-…), an organisational unit (ou-…-…) or an account id (12 digits)"),
-    })
+    Err(ProvisionError::InvalidInput { field: "target", reason: format!("{target:?} is not {ROOT_FORM}, {OU_FORM} or {ACCOUNT_FORM}") })
 }
 
 impl Organization {

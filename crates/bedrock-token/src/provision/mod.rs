@@ -47,6 +47,7 @@ mod input;
 mod lifecycle;
 mod models;
 mod organization;
+mod organization_ids;
 mod partition;
 mod plan;
 mod report;

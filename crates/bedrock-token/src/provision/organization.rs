@@ -11,8 +11,10 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
 
+use super::client::{env_config, profile_config};
 use super::account::{validate_role_name, AccountRole, AssumeRoleFailure, DEFAULT_ORGANIZATION_ROLE};
 use super::governance::{time, AuditReport, AuditedKey};
+use super::organization_ids::{is_ou_id, is_root_id, OU_FORM, ROOT_FORM};
 use super::throttle::send;
 use super::{Iam, ProvisionError};
 use crate::sdk_error::{classify, Failure};
@@ -22,8 +24,6 @@ pub const DEFAULT_ORGANIZATION_CONCURRENCY: usize = 4;
 /// The most accounts audited at a time: IAM's and STS's rates are per account, Organizations' per
 /// organisation.
 pub const MAX_ORGANIZATION_CONCURRENCY: usize = 32;
-/// The region used when none is configured, as for IAM.
-const DEFAULT_REGION: &str = "us-east-1";
 
 /// What [`Organization::audit`] audits.
 ///
@@ -63,15 +63,8 @@ impl OrganizationAuditOptions {
     /// ```
     pub fn validate(&self) -> Result<(), ProvisionError> {
         validate_role_name(&self.role)?;
-        let id_ok = |id: &str| {
-            let (prefix, rest) = id.split_once('-').unwrap_or(("", ""));
-            matches!(prefix, "ou" | "r") && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
-        if let Some(bad) = self.ous.iter().find(|id| !id_ok(id)) {
-            return Err(ProvisionError::InvalidInput {
-                field: "ous",
-                reason: format!("{bad:?} is not an organisational unit id (ou-…) or a root id (r-…)"),
-            });
+        if let Some(bad) = self.ous.iter().find(|id| !is_ou_id(id) && !is_root_id(id)) {
+            return Err(ProvisionError::InvalidInput { field: "ous", reason: format!("{bad:?} is not {OU_FORM} or {ROOT_FORM}") });
         }
         if !(1..=MAX_ORGANIZATION_CONCURRENCY).contains(&self.concurrency) {
             return Err(ProvisionError::InvalidInput {
@@ -188,8 +181,7 @@ impl Organization {
     /// # let _ = organization; }
     /// ```
     pub async fn from_env() -> Self {
-        let region = aws_config::meta::region::RegionProviderChain::default_provider().or_else(DEFAULT_REGION);
-        Self::new(&aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region).load().await)
+        Self::new(&env_config().await)
     }
 
     /// The organisation for a named profile and region, read as [`Iam::from_profile`] reads them.
@@ -200,8 +192,7 @@ impl Organization {
     /// # let _ = organization; Ok(()) }
     /// ```
     pub async fn from_profile(profile: Option<&str>, region: Option<&str>) -> Result<Self, crate::Error> {
-        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
-        Ok(Self::new(&chain.sdk_config(region, DEFAULT_REGION).await?))
+        Ok(Self::new(&profile_config(profile, region).await?))
     }
 
     /// Audits every active account of the organisation (or under `options.ous`), at most
@@ -362,6 +353,12 @@ mod tests {
         assert!(with(|o| o.role = "arn:aws:iam::1:role/x".into()).unwrap_err().starts_with("role: "));
         assert!(with(|o| o.role = String::new()).unwrap_err().starts_with("role: "));
         assert!(with(|o| o.ous = vec!["ou-".into()]).unwrap_err().starts_with("ous: "));
+        // AWS's forms, not any lowercase after ou-/r- (the old check let these through to the API).
+        for bad in ["ou-x", "ou-ab12-cd34", "r-ab", "ou-ab12-cd34ef56-x"] {
+            let options = OrganizationAuditOptions { ous: vec![bad.into()], ..Default::default() };
+            let err = options.validate().unwrap_err().to_string();
+            assert!(err.starts_with("ous: ") && err.contains("ou-, 4 to 32") && err.contains("r- and 4 to 32"), "{bad}: {err}");
+        }
         assert_eq!(with(|o| o.concurrency = 0).unwrap_err(), "concurrency: 0 is out of range; allowed 1 to 32");
         assert!(with(|o| o.concurrency = 33).is_err());
     }

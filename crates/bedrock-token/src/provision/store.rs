@@ -57,8 +57,6 @@ pub const MAX_GRACE: Duration = Duration::from_secs(30 * 86_400);
 const VERIFY_DEADLINE: Duration = Duration::from_secs(30);
 /// How often a store request whose outcome is unknown is sent again (it is idempotent).
 const STORE_ATTEMPTS: u32 = 3;
-/// The region used when none is configured, as for IAM.
-const DEFAULT_REGION: &str = "us-east-1";
 
 /// A Secrets Manager secret named as `secretsmanager:NAME` or `secretsmanager:ARN`.
 ///
@@ -415,8 +413,7 @@ impl SecretStore {
     /// # let _ = store; Ok(()) }
     /// ```
     pub async fn from_profile(profile: Option<&str>, region: Option<&str>, target: StoreTarget) -> Result<Self, crate::Error> {
-        let chain = profile.map_or_else(crate::DefaultChain::new, |name| crate::DefaultChain::new().profile(name));
-        Ok(Self::new(&chain.sdk_config(region, DEFAULT_REGION).await?, target))
+        Ok(Self::new(&super::client::profile_config(profile, region).await?, target))
     }
 
     /// The secret, as named.

@@ -1,5 +1,6 @@
-//! IAM's `Throttling` answers, retried with backoff until a deadline; the same for STS and AWS
-//! Organizations (`TooManyRequestsException`) in the organisation audit.
+//! IAM's `Throttling` answers, retried with backoff until a deadline; the same for STS, AWS
+//! Organizations (`TooManyRequestsException`) and the `ThrottlingException` of the services'
+//! common errors (Secrets Manager's, and Organizations' and STS's too).
 //!
 //! IAM's request rates are account-wide, and bulk work (a manifest of many units, concurrent
 //! runs, other tools in the same account) meets them. A throttled request did nothing, so every
@@ -35,8 +36,9 @@ impl Throttled {
 
     /// Like [`Throttled::again`], for an error already reduced to IAM's code.
     pub(crate) async fn again_for(&mut self, code: Option<&str>) -> bool {
-        // IAM and STS say `Throttling`; AWS Organizations `TooManyRequestsException`.
-        if !matches!(code, Some("Throttling" | "TooManyRequestsException")) {
+        // IAM and STS say `Throttling`; AWS Organizations `TooManyRequestsException`; the common
+        // errors of Secrets Manager, Organizations and STS list `ThrottlingException`.
+        if !matches!(code, Some("Throttling" | "TooManyRequestsException" | "ThrottlingException")) {
             return false;
         }
         let pause = pause(self.attempt);
@@ -96,6 +98,8 @@ mod tests {
         assert!(throttled.again_for(Some("Throttling")).await);
         assert_eq!(throttled.attempt, 2);
         assert!(throttled.again_for(Some("TooManyRequestsException")).await, "AWS Organizations' throttling");
+        assert!(throttled.again_for(Some("ThrottlingException")).await, "the common errors' throttling (Secrets Manager)");
+        assert!(!throttled.again_for(Some("ThrottlingExceptionX")).await);
         throttled.started = Instant::now().checked_sub(THROTTLING_DEADLINE).expect("the machine is up for two minutes");
         assert!(!throttled.again_for(Some("Throttling")).await, "past the deadline");
     }
