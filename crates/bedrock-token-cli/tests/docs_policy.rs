@@ -46,7 +46,7 @@ async fn the_documented_permissions_are_a_policy_iam_accepts() {
 }
 
 /// The Secrets Manager operations `--store` calls (JSON protocol: the proxy names them by target).
-const SECRETS_MANAGER: [&str; 7] = ["DescribeSecret", "ListSecretVersionIds", "GetSecretValue", "CreateSecret", "TagResource", "PutSecretValue", "UpdateSecretVersionStage"];
+const SECRETS_MANAGER: [&str; 8] = ["DescribeSecret", "ListSecretVersionIds", "GetSecretValue", "CreateSecret", "TagResource", "UntagResource", "PutSecretValue", "UpdateSecretVersionStage"];
 
 /// The permissions a recorded request needs: STS `GetCallerIdentity` none (`rotate --store`
 /// calls it with the new key, and AWS allows it to everyone); `CreateSecret` with tags also

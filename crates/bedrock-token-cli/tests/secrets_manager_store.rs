@@ -321,10 +321,10 @@ async fn verify_calls_bedrock_with_the_stored_api_key_before_it_becomes_current(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_key_that_fails_verification_never_becomes_current_and_a_rerun_resumes_with_it() {
+async fn a_key_that_fails_verification_is_deleted_and_never_becomes_current() {
     let Some(moto) = Moto::start() else { return };
     let bedrock = endpoint::Endpoint::start_with_iam("us-east-1", &moto.endpoint);
-    let sm = secrets_manager(&moto).await;
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
     // A models policy allows no ListFoundationModels: the verifying endpoint refuses the call.
     let out = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "api-key", "--model", "amazon.nova-lite-v1:0", "--store", STORE]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -332,30 +332,39 @@ async fn a_key_that_fails_verification_never_becomes_current_and_a_rerun_resumes
     let mut command = moto.command_via(&moto.endpoint, &rotate_args("api-key", &["--verify"]));
     let refused = command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint).env("AWS_ENDPOINT_URL_BEDROCK", &bedrock.http).output().unwrap();
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
-    assert!(text(&refused.stderr).contains("Bedrock ListFoundationModels failed"), "{}", text(&refused.stderr));
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("Bedrock ListFoundationModels failed") && stderr.contains("deleted"), "{stderr}");
     assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], before["id"], "AWSCURRENT did not move");
-    let pending = labelled(&sm, "AWSPENDING").await.expect("the new key waits as AWSPENDING");
-    assert!(usable(&moto.endpoint, &before) && usable(&moto.endpoint, &pending));
+    assert!(labelled(&sm, "AWSPENDING").await.is_none(), "the refused key's version is no longer pending");
+    assert_eq!(api_keys(&iam).await, vec![before["id"].as_str().unwrap().to_owned()], "the refused key is deleted");
 
-    // Without --verify, the rotation resumes with the pending key: no third key is made.
+    // A later run without --verify cannot promote it: it makes a new key.
     let resumed = run(&moto, &rotate_args("api-key", &[]));
     assert!(resumed.status.success(), "{}", text(&resumed.stderr));
-    assert!(!text(&resumed.stdout).contains("created"), "{}", text(&resumed.stdout));
-    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], pending["id"]);
+    assert!(text(&resumed.stdout).contains("created"), "{}", text(&resumed.stdout));
+    let current = labelled(&sm, "AWSCURRENT").await.unwrap();
+    assert!(usable(&moto.endpoint, &current));
     assert_eq!(labelled(&sm, "AWSPREVIOUS").await.unwrap()["id"], before["id"]);
+}
+
+/// The ids of the user's Bedrock API keys.
+async fn api_keys(iam: &aws_sdk_iam::Client) -> Vec<String> {
+    let listed = iam.list_service_specific_credentials().user_name(USER).send().await.unwrap();
+    listed.service_specific_credentials().iter().map(|c| c.service_specific_credential_id().to_owned()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inactive_pending_key_is_dropped_and_deleted_in_the_same_run() {
     let Some(moto) = Moto::start() else { return };
-    let bedrock = endpoint::Endpoint::start_with_iam("us-east-1", &moto.endpoint);
+    let proxy = Proxy::start(&moto.endpoint);
     let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
-    let out = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "api-key", "--model", "amazon.nova-lite-v1:0", "--store", STORE]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    provision(&moto, "api-key");
     let before = labelled(&sm, "AWSCURRENT").await.unwrap();
-    let mut command = moto.command_via(&moto.endpoint, &rotate_args("api-key", &["--verify"]));
-    let refused = command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint).env("AWS_ENDPOINT_URL_BEDROCK", &bedrock.http).output().unwrap();
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    // A rotation that stops before AWSCURRENT moves leaves its key pending.
+    proxy.cut_every(Some(("UpdateSecretVersionStage", Cut::BeforeRequest)));
+    let stopped = run_via(&moto, &proxy.endpoint, &rotate_args("api-key", &[]));
+    assert_eq!(stopped.status.code(), Some(1), "{}", text(&stopped.stderr));
+    proxy.cut_every(None);
     let pending = labelled(&sm, "AWSPENDING").await.expect("the new key waits as AWSPENDING");
     let pending_id = pending["id"].as_str().unwrap().to_owned();
     iam.update_service_specific_credential()
@@ -369,9 +378,92 @@ async fn an_inactive_pending_key_is_dropped_and_deleted_in_the_same_run() {
     // One run drops the pending version, deletes its key and rotates: no KeyLimit.
     let rotated = run(&moto, &rotate_args("api-key", &[]));
     assert!(rotated.status.success(), "{}", text(&rotated.stderr));
-    let ids: Vec<String> = iam.list_service_specific_credentials().user_name(USER).send().await.unwrap().service_specific_credentials().iter().map(|c| c.service_specific_credential_id().to_owned()).collect();
+    let ids = api_keys(&iam).await;
     assert!(!ids.contains(&pending_id), "the inactive pending key is deleted: {ids:?}");
     let current = labelled(&sm, "AWSCURRENT").await.unwrap();
     assert_ne!(current["id"], before["id"]);
     assert_ne!(current["id"].as_str(), Some(pending_id.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_made_elsewhere_survives_rotate_and_finish_and_the_key_limit_names_it_not_the_current_key() {
+    let Some(moto) = Moto::start() else { return };
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    provision(&moto, "access-key");
+    let current = labelled(&sm, "AWSCURRENT").await.unwrap();
+    let current_id = current["id"].as_str().unwrap();
+    // A key made outside the store's rotation (the console, plain `rotate`), after the secret's
+    // current version: the secret does not hold it, and no rotation through it made it.
+    let made = iam.create_access_key().user_name(USER).send().await.unwrap();
+    let elsewhere = made.access_key().unwrap().access_key_id().to_owned();
+    let delete = format!("aws iam delete-access-key --user-name {USER} --access-key-id {elsewhere}");
+
+    let finished = run(&moto, &rotate_args("access-key", &["--finish"]));
+    assert!(finished.status.success(), "{}", text(&finished.stderr));
+    assert!(text(&finished.stderr).contains(&delete), "a warning names the command that deletes it: {}", text(&finished.stderr));
+    let rotated = run(&moto, &rotate_args("access-key", &[]));
+    let stderr = text(&rotated.stderr);
+    assert_eq!(rotated.status.code(), Some(1), "no room for a new key: {stderr}");
+    let fix = stderr.split("remove one first:").nth(1).unwrap_or_else(|| panic!("a KeyLimit error: {stderr}"));
+    assert!(fix.contains(&delete) && !fix.contains(current_id), "the advice names the other key, never AWSCURRENT's: {stderr}");
+    let mut keys = access_keys(&iam).await;
+    keys.sort();
+    let mut expected = vec![(current_id.to_owned(), true), (elsewhere.clone(), true)];
+    expected.sort();
+    assert_eq!(keys, expected, "both keys are left alone");
+    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], current["id"]);
+
+    // Once it is gone, the rotation has room.
+    iam.delete_access_key().user_name(USER).access_key_id(&elsewhere).send().await.unwrap();
+    let next = run(&moto, &rotate_args("access-key", &[]));
+    assert!(next.status.success(), "{}", text(&next.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_rotation_cut_at_any_request_then_run_again_converges() {
+    let Some(moto) = Moto::start() else { return };
+    let proxy = Proxy::start(&moto.endpoint);
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    // The unit's key was provisioned without --store: the first rotation through the secret
+    // creates the secret, with a new key as its first, current version.
+    let plain = || {
+        let out = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "access-key", "--format", "json"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["new_key"]["id"].as_str().unwrap().to_owned()
+    };
+    plain();
+    proxy.arm(None);
+    let clean = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    let actions = proxy.actions();
+    for step in ["CreateSecret", "TagResource", "CreateAccessKey", "PutSecretValue", "UntagResource"] {
+        assert!(actions.iter().any(|a| a == step), "a first rotation calls {step}: {actions:?}");
+    }
+    for (index, action) in actions.iter().enumerate() {
+        for cut in [Cut::BeforeRequest, Cut::AfterAnswer] {
+            let case = format!("cut {cut:?} at request {index} ({action})");
+            moto.reset();
+            let before = plain();
+            proxy.arm(Some((index, cut)));
+            let interrupted = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+            assert!(!text(&interrupted.stderr).contains("panicked"), "{case}: {}", text(&interrupted.stderr));
+            proxy.arm(None);
+            let rerun = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+            // A run that got through leaves the key from before (which the secret never held)
+            // and the current one: no room for another, and the advice names the one from before.
+            let stderr = text(&rerun.stderr);
+            let done_before = stderr.contains("remove one first") && stderr.contains(&format!("--access-key-id {before}"));
+            assert!(rerun.status.success() || done_before, "{case}: the re-run converges: {stderr}");
+            let current = labelled(&sm, "AWSCURRENT").await.unwrap_or_else(|| panic!("{case}: the secret has a current version"));
+            assert!(usable(&moto.endpoint, &current), "{case}: AWSCURRENT's key works: {current}");
+            let current_id = current["id"].as_str().unwrap().to_owned();
+            assert_ne!(current_id, before, "{case}");
+            let mut keys = access_keys(&iam).await;
+            keys.sort();
+            let mut expected = vec![(before.clone(), true), (current_id, true)];
+            expected.sort();
+            assert_eq!(keys, expected, "{case}: the key from before and the current one, nothing else");
+        }
+    }
 }

@@ -17,6 +17,22 @@ pub enum KeyKind {
     ApiKey,
 }
 
+impl KeyKind {
+    /// The kind's name in JSON: reports, and the secrets `provision --store` writes.
+    ///
+    /// ```
+    /// use bedrock_token::provision::KeyKind;
+    /// assert_eq!(KeyKind::ApiKey.name(), "api-key");
+    /// assert_eq!(serde_json::to_value(KeyKind::AccessKey).unwrap(), KeyKind::AccessKey.name());
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            KeyKind::AccessKey => "access-key",
+            KeyKind::ApiKey => "api-key",
+        }
+    }
+}
+
 impl fmt::Display for KeyKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -92,8 +92,15 @@ pub(crate) fn kind_and_create(user: &str, key: KeyRequest) -> Option<(KeyKind, A
 /// Refuses when IAM's limit of two keys of `kind` leaves no room, naming the command that
 /// removes the oldest.
 pub(crate) fn check_room(user: &str, kind: KeyKind, keys: &[KeyStatus]) -> Result<(), ProvisionError> {
+    check_room_keeping(user, kind, keys, None)
+}
+
+/// As [`check_room`], but the command named never removes `keep` (the key a secret's
+/// `AWSCURRENT` holds): it removes the oldest of the others.
+pub(crate) fn check_room_keeping(user: &str, kind: KeyKind, keys: &[KeyStatus], keep: Option<&str>) -> Result<(), ProvisionError> {
     let existing: Vec<&KeyStatus> = keys.iter().filter(|k| k.kind == kind).collect();
-    let Some(oldest) = existing.iter().min_by_key(|k| k.created_at).filter(|_| existing.len() >= KEYS_PER_USER) else { return Ok(()) };
+    let others = existing.iter().filter(|k| Some(k.id.as_str()) != keep);
+    let Some(oldest) = others.min_by_key(|k| k.created_at).filter(|_| existing.len() >= KEYS_PER_USER) else { return Ok(()) };
     Err(ProvisionError::KeyLimit {
         user: user.to_owned(),
         kind,

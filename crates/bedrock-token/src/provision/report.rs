@@ -149,6 +149,16 @@ pub enum SecurityWarning {
         /// What IAM answered.
         reason: String,
     },
+    /// A key of the user that the secret a rotation goes through does not hold, and that no
+    /// rotation through it made: left alone (it may be in use elsewhere).
+    KeyNotInSecret {
+        /// The key id.
+        id: String,
+        /// The secret, as named.
+        secret: String,
+        /// The command that deletes it.
+        fix: String,
+    },
     /// Another run for the same business unit created a key at the same time: this run deleted
     /// its own, so the user keeps one key, and the other run holds (and printed) its secret.
     KeyMadeByAnotherRun {
@@ -171,6 +181,9 @@ impl SecurityWarning {
             Self::PreferShortTermKeys => "Prefer short-term keys (`bedrock-token token`): they expire within 12 hours and need no rotation.".into(),
             Self::KeyOlderThan90Days { id, age_days } => format!("Key {id} is {age_days} days old: rotate it."),
             Self::OldKeyStillActive { id, fix } => format!("Old key {id} is still active (deactivating it failed): {fix}"),
+            Self::KeyNotInSecret { id, secret, fix } => {
+                format!("Key {id} is not in {secret} and was not made by a rotation through it, so it was left alone; once nothing uses it, delete it: {fix}")
+            }
             Self::ApiKeysUnknown { reason } => format!("Bedrock API keys could not be listed ({reason}); any that exist were not touched."),
             Self::KeyMadeByAnotherRun { id } => {
                 format!("Another run provisioned this business unit at the same time: key {id} is the one kept, and that run holds its secret.")

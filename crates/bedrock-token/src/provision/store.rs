@@ -12,14 +12,25 @@
 //! 2. otherwise the old key that `AWSPREVIOUS` holds, once its grace period is over, is
 //!    deactivated and then deleted (never the key `AWSCURRENT` holds); within it, a new rotation
 //!    is refused ([`ProvisionError::InGracePeriod`]): IAM keeps two keys at most;
-//! 3. keys nobody holds (created by a rotation that died before storing them: not in any labelled
-//!    version and newer than the current one) are deleted;
-//! 4. a new key is created and stored as a version labelled `AWSPENDING`;
+//! 3. keys no labelled version holds: the one a rotation through this secret made and could not
+//!    store (it stopped between creating and storing it; see below) is deleted, except under
+//!    `finish_only`; any other (made by a plain rotation, without a store, in the console) is
+//!    left alone, with a warning that names the command that deletes it;
+//! 4. the keys the user has are recorded on the secret (tag [`CREATING_TAG`]; the secret is
+//!    created, without a version, when it does not exist), then a new key is created and stored
+//!    as a version labelled `AWSPENDING` (`AWSCURRENT` when the secret has no current version),
+//!    and the record is removed;
 //! 5. it is verified with the secret read back from that version: an access key with STS
-//!    `GetCallerIdentity`, a Bedrock API key (when asked) with Bedrock `ListFoundationModels`;
+//!    `GetCallerIdentity`, a Bedrock API key (when asked) with Bedrock `ListFoundationModels`.
+//!    A key refused (the service answered no) is deleted and its version loses `AWSPENDING`: it
+//!    never becomes current;
 //! 6. `AWSCURRENT` moves to it (`UpdateSecretVersionStage`); Secrets Manager labels the old
-//!    version `AWSPREVIOUS`, whose key stays active for the grace period, counted from when the
-//!    new version was stored.
+//!    version `AWSPREVIOUS`, whose key stays active for the grace period, counted from the move
+//!    and recorded on the secret (tag `bedrock-token:grace-until`).
+//!
+//! A key is taken for the one a stopped rotation made only when the record of step 4 shows it:
+//! the record is there, no held key is newer than it (its rotation did not store a key), and the
+//! key is the one key of that kind the user did not have then.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -218,8 +229,8 @@ pub enum RotationStep {
         /// The key.
         id: String,
     },
-    /// A key no version of the secret holds, made after the current one (by a rotation that
-    /// stopped before storing it), was deleted: nobody holds its secret.
+    /// A key no version of the secret holds, made by a rotation through it that stopped before
+    /// storing it, was deleted: nobody holds its secret.
     DeletedUnheldKey {
         /// The key.
         id: String,
@@ -258,7 +269,7 @@ impl fmt::Display for RotationStep {
             Self::DroppedPending { version_id } => write!(f, "dropped {PENDING} from version {version_id} (its key is gone or inactive)"),
             Self::DeactivatedOldKey { id } => write!(f, "deactivated old key {id} (grace period over)"),
             Self::DeletedOldKey { id } => write!(f, "deleted old key {id}"),
-            Self::DeletedUnheldKey { id } => write!(f, "deleted key {id}, which no version of the secret holds (a rotation stopped before storing it)"),
+            Self::DeletedUnheldKey { id } => write!(f, "deleted key {id}, which a rotation made and no version of the secret holds (it stopped before storing it)"),
             Self::CreatedKey { kind, id } => write!(f, "created {kind} {id}"),
             Self::StoredVersion { version_id, label } => write!(f, "stored it as version {version_id} ({label})"),
             Self::Verified { id, with } => write!(f, "verified key {id} with {with}"),
@@ -327,6 +338,25 @@ pub enum StoreError {
         #[source]
         source: ProvisionError,
     },
+    /// The new key was refused when verified: it was deleted, and its version is no longer
+    /// `AWSPENDING`, so it never becomes current. `AWSCURRENT` did not move; running the rotation
+    /// again makes another key.
+    #[error("{kind} {id} of {user} was refused when verified ({source}); it was deleted and version {version_id} of {secret} is no longer {PENDING}, so it never becomes current; {CURRENT} did not move")]
+    Refused {
+        /// The user.
+        user: String,
+        /// The secret, as named.
+        secret: String,
+        /// Access key or API key.
+        kind: KeyKind,
+        /// The refused key, now deleted.
+        id: String,
+        /// Its version, no longer labelled.
+        version_id: String,
+        /// The refusal.
+        #[source]
+        source: ProvisionError,
+    },
 }
 
 /// A version of the secret, as listed.
@@ -334,7 +364,6 @@ pub enum StoreError {
 struct Version {
     id: String,
     stages: Vec<String>,
-    created: Option<SystemTime>,
 }
 
 /// The key a version holds, as its JSON says.
@@ -344,13 +373,49 @@ struct Held {
     id: String,
 }
 
-/// The secret as it is: ARN, labelled versions, and the recorded end of the last rotation's grace
-/// period (tag [`GRACE_TAG`]).
+/// The secret as it is: ARN, labelled versions, the recorded end of the last rotation's grace
+/// period (tag [`GRACE_TAG`]) and the record of a rotation creating a key (tag [`CREATING_TAG`]).
 struct SecretState {
     arn: String,
     versions: Vec<Version>,
     grace_until: Option<SystemTime>,
+    creating: Option<Creating>,
 }
+
+/// What a rotation recorded just before creating a key: its kind, and the keys of that kind the
+/// user had then (tag [`CREATING_TAG`], `"KIND ID ID"`).
+struct Creating {
+    kind: String,
+    before: Vec<String>,
+}
+
+impl Creating {
+    fn parse(value: &str) -> Option<Self> {
+        let mut words = value.split_whitespace();
+        Some(Self { kind: words.next()?.to_owned(), before: words.map(str::to_owned).collect() })
+    }
+
+    /// The key of `kind` the rotation that wrote this record made and could not store: with no
+    /// key made since the record held by the secret (else that rotation stored its key, and the
+    /// record is spent), the one key of `keys` that is neither held nor was there before. None
+    /// when there are several: a rotation makes one key, so the others were made elsewhere, and
+    /// which is which is unknown.
+    fn unstored_key(&self, kind: KeyKind, keys: &[KeyStatus], held: &[String]) -> Option<String> {
+        let existing = |id: &String| keys.iter().any(|k| &k.id == id);
+        if self.kind != kind.name() || held.iter().any(|id| existing(id) && !self.before.contains(id)) {
+            return None;
+        }
+        let mut made = keys.iter().filter(|k| !held.contains(&k.id) && !self.before.contains(&k.id));
+        match (made.next(), made.next()) {
+            (Some(key), None) => Some(key.id.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The secret's tag a rotation writes just before it creates a key and removes once the key is
+/// stored: the record that tells the key it made from keys made elsewhere (see [`Creating`]).
+pub const CREATING_TAG: &str = "bedrock-token:creating";
 
 /// The secret's tag that records when the last rotation's grace period ends (seconds since the
 /// Unix epoch), written when `AWSCURRENT` moves. A tag, not a field of a version: it is written
@@ -487,6 +552,7 @@ impl SecretStore {
         }
         let mut keys: Vec<KeyStatus> = state.keys.into_iter().filter(|k| k.kind == kind).collect();
         let secret = self.read().await?;
+        let secret_name = self.target.to_string();
         let mut report = StoreRotateReport {
             user_name: user.clone(),
             secret_arn: secret.as_ref().map(|s| s.arn.clone()).unwrap_or_default(),
@@ -547,42 +613,40 @@ impl SecretStore {
                     }
                     self.retire(iam, &user, kind, &old, &mut keys, &mut report.steps).await?;
                 }
-                // 3. Keys no version holds, newer than the current one: a rotation died before
-                // storing them, so nobody holds their secret.
-                let held: Vec<String> = self.held_ids(secret.as_ref(), kind).await?;
-                let unheld: Vec<String> = keys
-                    .iter()
-                    .filter(|k| !held.contains(&k.id) && k.created_at.zip(current_version.created).is_some_and(|(made, stored)| made >= stored))
-                    .map(|k| k.id.clone())
-                    .collect();
-                for id in unheld {
+            }
+            // 3. Keys no labelled version holds: the one a rotation made and could not store is
+            // deleted (not by --finish); the others were made elsewhere and are left alone.
+            let held: Vec<String> = self.held_ids(secret.as_ref(), kind).await?;
+            let unstored = secret.as_ref().and_then(|s| s.creating.as_ref()).and_then(|c| c.unstored_key(kind, &keys, &held));
+            for id in keys.iter().filter(|k| !held.contains(&k.id)).map(|k| k.id.clone()).collect::<Vec<_>>() {
+                if unstored.as_ref() == Some(&id) && !options.finish_only {
                     Action::DeleteKey { user: user.clone(), kind, id: id.clone() }.apply(iam).await?;
                     keys.retain(|k| k.id != id);
                     report.steps.push(RotationStep::DeletedUnheldKey { id });
+                } else {
+                    let fix = Action::DeleteKey { user: user.clone(), kind, id: id.clone() }.aws_command();
+                    report.warnings.push(SecurityWarning::KeyNotInSecret { id, secret: secret_name.clone(), fix });
                 }
             }
             if options.finish_only {
                 report.current = current.as_ref().map(|(version, id)| self.stored(&report.secret_arn, version, id));
                 return Ok(report);
             }
-            // 4. A new key, stored as the pending version (or as the first, current one).
-            plan::check_room(&user, kind, &keys)?;
+            // 4. A new key, recorded before it is made, stored as the pending version (or as the
+            // first, current one).
+            plan::check_room_keeping(&user, kind, &keys, current.as_ref().map(|(_, id)| id.as_str()))?;
+            self.record_creating(iam, &user, kind, &keys, secret.is_some(), options.kms_key_id.as_deref()).await?;
             let new_key = apply::create_key(iam, &create, &user, kind, &keys).await?;
             report.steps.push(RotationStep::CreatedKey { kind, id: new_key.id.clone() });
             let label = if current.is_some() { PENDING } else { CURRENT };
-            let stored = match self.put(iam, &user, &new_key, Some(label), secret.is_some(), options.kms_key_id.as_deref()).await {
+            let stored = match self.put(iam, &user, &new_key, Some(label), true, None).await {
                 Ok(stored) => stored,
-                Err(source) => return Err(StoreError::NotStored { user, secret: self.target.to_string(), key: Box::new(new_key), source }),
+                Err(source) => return Err(StoreError::NotStored { user, secret: secret_name, key: Box::new(new_key), source }),
             };
             report.steps.push(RotationStep::StoredVersion { version_id: stored.version_id.clone(), label });
             report.secret_arn = stored.secret_arn.clone();
+            self.clear_creating().await;
             if current.is_none() {
-                for old in keys.iter().filter(|k| k.active) {
-                    report.warnings.push(SecurityWarning::OldKeyStillActive {
-                        id: old.id.clone(),
-                        fix: format!("the secret did not hold it; deactivate it once nothing uses it: {}", Action::DeactivateKey { user: user.clone(), kind, id: old.id.clone() }.aws_command()),
-                    });
-                }
                 report.current = Some(stored);
                 return Ok(report);
             }
@@ -590,7 +654,21 @@ impl SecretStore {
         }
         // 5. Verify the pending version's key with its stored secret, 6. then make it current.
         let pending = pending.expect("set above");
-        let verified = self.verify(&pending, &user, kind, options.verify_api_key).await?;
+        let verified = match self.verify(&pending, &user, kind, options.verify_api_key).await {
+            Ok(verified) => verified,
+            Err(Verification::Unknown(err)) => return Err(err.into()),
+            // Refused: the key goes first, then the label; stopped in between, the next run finds
+            // a pending version without its key and drops the label.
+            Err(Verification::Refused(source)) => {
+                let id = self.held_of(&pending, kind).await?;
+                match (Action::DeleteKey { user: user.clone(), kind, id: id.clone() }).apply(iam).await {
+                    Err(err) if err.iam_code() != Some("NoSuchEntity") => return Err(err.into()),
+                    _ => {}
+                }
+                self.move_label(PENDING, None, Some(&pending)).await?;
+                return Err(StoreError::Refused { user, secret: secret_name, kind, id, version_id: pending, source });
+            }
+        };
         report.steps.extend(verified);
         let from = current.as_ref().map(|(version, _)| version.id.as_str());
         // The grace period counts from the move, recorded before it.
@@ -642,7 +720,6 @@ impl SecretStore {
             versions.extend(page.versions().iter().map(|v| Version {
                 id: v.version_id().unwrap_or_default().to_owned(),
                 stages: v.version_stages().to_vec(),
-                created: v.created_date().and_then(|d| SystemTime::try_from(*d).ok()),
             }));
             match page.next_token {
                 Some(next) if !next.is_empty() => token = Some(next),
@@ -655,7 +732,55 @@ impl SecretStore {
             .find(|t| t.key() == Some(GRACE_TAG))
             .and_then(|t| t.value()?.parse::<u64>().ok())
             .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
-        Ok(Some(SecretState { arn: described.arn.unwrap_or_default(), versions, grace_until }))
+        let creating = described.tags().iter().find(|t| t.key() == Some(CREATING_TAG)).and_then(|t| Creating::parse(t.value()?));
+        Ok(Some(SecretState { arn: described.arn.unwrap_or_default(), versions, grace_until, creating }))
+    }
+
+    /// Records the keys of `kind` the user has (tag [`CREATING_TAG`]) just before a rotation
+    /// creates one, creating the secret without a version (with `user`'s tags, the record and
+    /// `kms_key_id`) when it does not `exist`.
+    async fn record_creating(&self, iam: &Iam, user: &str, kind: KeyKind, keys: &[KeyStatus], exists: bool, kms_key_id: Option<&str>) -> Result<(), ProvisionError> {
+        let value = std::iter::once(kind.name()).chain(keys.iter().map(|k| k.id.as_str())).collect::<Vec<_>>().join(" ");
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(value).build();
+        if !exists && self.create_secret(iam, user, kms_key_id, Some(tag.clone()), None).await.map_err(|(_, err)| err)?.is_some() {
+            return Ok(());
+        }
+        send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag)).map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
+        Ok(())
+    }
+
+    /// Removes the record of [`Self::record_creating`] once the key is stored. Failing to is no
+    /// failure of the rotation: a record whose key is held is spent (see [`Creating`]), and the
+    /// next rotation replaces it.
+    async fn clear_creating(&self) {
+        if let Err(err) = send!(self.client.untag_resource().secret_id(self.target.secret_id()).tag_keys(CREATING_TAG)) {
+            tracing::warn!(error = %service_error("Secrets Manager", "UntagResource", err), "the record of the key being created stays on the secret; it is spent");
+        }
+    }
+
+    /// `CreateSecret` named as the target, with `user`'s tags (and `extra`), `kms_key_id` and,
+    /// when given, a first version (`json`, `version_id`). `Ok(None)`: the secret exists already.
+    /// An error says whether the outcome is unknown.
+    async fn create_secret(&self, iam: &Iam, user: &str, kms_key_id: Option<&str>, extra: Option<aws_sdk_secretsmanager::types::Tag>, first: Option<(&str, &str)>) -> Result<Option<String>, (bool, ProvisionError)> {
+        if self.target.region().is_some() {
+            return Err((false, ProvisionError::InvalidInput { field: "store", reason: format!("{} does not exist, and a secret is created by name, not by ARN", self.target) }));
+        }
+        let tags = state::read_tags(iam, user).await.map_err(|err| (false, err))?;
+        let tags = tags.into_iter().map(|(k, v)| aws_sdk_secretsmanager::types::Tag::builder().key(k).value(v).build()).chain(extra).collect();
+        let request = self
+            .client
+            .create_secret()
+            .name(self.target.secret_id())
+            .description(format!("Amazon Bedrock key of IAM user {user}, stored by bedrock-token"))
+            .set_secret_string(first.map(|(json, _)| json.to_owned()))
+            .set_client_request_token(first.map(|(_, version_id)| version_id.to_owned()))
+            .set_tags(Some(tags))
+            .set_kms_key_id(kms_key_id.map(str::to_owned));
+        match send!(request) {
+            Ok(out) => Ok(Some(out.arn.unwrap_or_default())),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_exists_exception()) => Ok(None),
+            Err(err) => Err((outcome_unknown(&err), service_error("Secrets Manager", "CreateSecret", err))),
+        }
     }
 
     /// Records `until` as the end of the last rotation's grace period (tag [`GRACE_TAG`]).
@@ -684,10 +809,7 @@ impl SecretStore {
     /// The key id a version holds, which must be of `kind`.
     async fn held_of(&self, version_id: &str, kind: KeyKind) -> Result<String, ProvisionError> {
         let held = self.held(version_id).await?;
-        let expected = match kind {
-            KeyKind::AccessKey => "access-key",
-            KeyKind::ApiKey => "api-key",
-        };
+        let expected = kind.name();
         if held.kind != expected {
             return Err(ProvisionError::InvalidInput {
                 field: "key",
@@ -718,35 +840,15 @@ impl SecretStore {
             attempt += 1;
             let result = if exists {
                 let request = self.client.put_secret_value().secret_id(self.target.secret_id()).secret_string(&*json).client_request_token(&version_id).set_version_stages(label.map(|l| vec![l.to_owned()]));
-                send!(request).map(|out| out.arn.unwrap_or_default()).map_err(|e| {
-                    let outcome_unknown = e.raw_response().is_none_or(|r| r.status().is_server_error());
-                    (outcome_unknown, service_error("Secrets Manager", "PutSecretValue", e))
-                })
+                send!(request).map(|out| out.arn.unwrap_or_default()).map_err(|e| (outcome_unknown(&e), service_error("Secrets Manager", "PutSecretValue", e)))
             } else {
-                if self.target.region().is_some() {
-                    return Err(ProvisionError::InvalidInput { field: "store", reason: format!("{} does not exist, and a secret is created by name, not by ARN", self.target) });
-                }
-                let tags = state::read_tags(iam, user).await?;
-                let tags = tags.into_iter().map(|(k, v)| aws_sdk_secretsmanager::types::Tag::builder().key(k).value(v).build()).collect();
-                let request = self
-                    .client
-                    .create_secret()
-                    .name(self.target.secret_id())
-                    .description(format!("Amazon Bedrock key of IAM user {user}, stored by bedrock-token"))
-                    .secret_string(&*json)
-                    .client_request_token(&version_id)
-                    .set_tags(Some(tags))
-                    .set_kms_key_id(kms_key_id.map(str::to_owned));
-                match send!(request) {
-                    Ok(out) => Ok(out.arn.unwrap_or_default()),
-                    Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_exists_exception()) => {
+                match self.create_secret(iam, user, kms_key_id, None, Some((json.as_str(), version_id.as_str()))).await {
+                    Ok(Some(arn)) => Ok(arn),
+                    Ok(None) => {
                         exists = true;
                         continue;
                     }
-                    Err(err) => {
-                        let outcome_unknown = err.raw_response().is_none_or(|r| r.status().is_server_error());
-                        Err((outcome_unknown, service_error("Secrets Manager", "CreateSecret", err)))
-                    }
+                    Err(err) => Err(err),
                 }
             };
             match result {
@@ -773,19 +875,21 @@ impl SecretStore {
     /// Verifies the key stored in `version_id` with its secret read back from the version: an
     /// access key with STS (always), a Bedrock API key with Bedrock when `api_key` is set. Tried
     /// again, with pauses, while the key is refused and [`VERIFY_DEADLINE`] is not reached.
-    async fn verify(&self, version_id: &str, user: &str, kind: KeyKind, api_key: bool) -> Result<Option<RotationStep>, ProvisionError> {
+    async fn verify(&self, version_id: &str, user: &str, kind: KeyKind, api_key: bool) -> Result<Option<RotationStep>, Verification> {
         if kind == KeyKind::ApiKey && !api_key {
             return Ok(None);
         }
         let mut answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
-            .map_err(|e| service_error("Secrets Manager", "GetSecretValue", e))?;
+            .map_err(|e| Verification::Unknown(service_error("Secrets Manager", "GetSecretValue", e)))?;
         let text = Zeroizing::new(answer.secret_string.take().unwrap_or_default());
         drop(answer);
-        let stored: NewKey = parse_stored(&text).ok_or_else(|| ProvisionError::Service {
-            service: "Secrets Manager",
-            operation: "GetSecretValue",
-            code: None,
-            message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it", self.target),
+        let stored: NewKey = parse_stored(&text).ok_or_else(|| {
+            Verification::Unknown(ProvisionError::Service {
+                service: "Secrets Manager",
+                operation: "GetSecretValue",
+                code: None,
+                message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it", self.target),
+            })
         })?;
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(500);
@@ -797,7 +901,7 @@ impl SecretStore {
             match result {
                 Ok(with) => return Ok(Some(RotationStep::Verified { id: stored.id.clone(), with })),
                 Err(err) if started.elapsed() + pause < VERIFY_DEADLINE => {
-                    tracing::debug!(error = %err, "the new key is not usable yet; trying again");
+                    tracing::debug!(error = %err.error(), "the new key is not usable yet; trying again");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_secs(8));
                 }
@@ -806,25 +910,25 @@ impl SecretStore {
         }
     }
 
-    async fn verify_access_key(&self, key: &NewKey, user: &str) -> Result<&'static str, ProvisionError> {
+    async fn verify_access_key(&self, key: &NewKey, user: &str) -> Result<&'static str, Verification> {
         let credentials = Credentials::new(key.id.clone(), key.secret.expose().to_owned(), None, None, "bedrock-token-rotation");
         let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build();
         let sts = aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).retry_config(RetryConfig::standard().with_max_attempts(1)).build());
-        let caller = sts.get_caller_identity().send().await.map_err(|e| service_error("STS", "GetCallerIdentity", e))?;
+        let caller = sts.get_caller_identity().send().await.map_err(|e| Verification::of("STS", "GetCallerIdentity", e))?;
         let arn = caller.arn.unwrap_or_default();
         if !arn.ends_with(&format!("/{user}")) || !arn.contains(":user/") {
-            return Err(ProvisionError::Service {
+            return Err(Verification::Refused(ProvisionError::Service {
                 service: "STS",
                 operation: "GetCallerIdentity",
                 code: None,
                 message: format!("the new access key {} authenticates as {arn}, not as user {user}", key.id),
-            });
+            }));
         }
         Ok("STS GetCallerIdentity")
     }
 
     #[cfg(feature = "check")]
-    async fn verify_api_key(&self, key: &NewKey) -> Result<&'static str, ProvisionError> {
+    async fn verify_api_key(&self, key: &NewKey) -> Result<&'static str, Verification> {
         use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
         let token = aws_credential_types::Token::new(key.secret.expose().to_owned(), None);
         let config = aws_sdk_bedrock::config::Builder::from(&self.config)
@@ -836,14 +940,49 @@ impl SecretStore {
             .list_foundation_models()
             .send()
             .await
-            .map_err(|e| service_error("Bedrock", "ListFoundationModels", e))?;
+            .map_err(|e| Verification::of("Bedrock", "ListFoundationModels", e))?;
         Ok("Bedrock ListFoundationModels")
     }
 
     #[cfg(not(feature = "check"))]
-    async fn verify_api_key(&self, _key: &NewKey) -> Result<&'static str, ProvisionError> {
-        Err(ProvisionError::InvalidInput { field: "verify_api_key", reason: "verifying a Bedrock API key needs the crate feature `check`".into() })
+    async fn verify_api_key(&self, _key: &NewKey) -> Result<&'static str, Verification> {
+        Err(Verification::Unknown(ProvisionError::InvalidInput { field: "verify_api_key", reason: "verifying a Bedrock API key needs the crate feature `check`".into() }))
     }
+}
+
+/// Why a new key could not be verified.
+enum Verification {
+    /// The service answered that the key is refused (or it authenticates as someone else).
+    Refused(ProvisionError),
+    /// Nothing definite: the service could not be reached, failed, throttled, or the secret could
+    /// not be read. The key stays pending; a later run verifies it again.
+    Unknown(ProvisionError),
+}
+
+impl Verification {
+    /// A failed verifying call: refused when the service answered with a client error other
+    /// than throttling.
+    fn of<E>(service: &'static str, operation: &'static str, err: aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>) -> Self
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+        let throttled = matches!(err.code(), Some("Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded"));
+        let refused = !throttled && err.raw_response().is_some_and(|r| r.status().is_client_error());
+        let err = service_error(service, operation, err);
+        if refused { Self::Refused(err) } else { Self::Unknown(err) }
+    }
+
+    fn error(&self) -> &ProvisionError {
+        match self {
+            Self::Refused(err) | Self::Unknown(err) => err,
+        }
+    }
+}
+
+/// Whether nothing is known of what a request whose answer is `err` did: no answer, or a 5xx.
+fn outcome_unknown<E>(err: &aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>) -> bool {
+    err.raw_response().is_none_or(|r| r.status().is_server_error())
 }
 
 /// The version id of the version that holds key `id`: the same for every attempt to store it.
