@@ -14,6 +14,11 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use crate::secret::SecretString;
 use crate::SecretsManagerFailure;
 
+/// The `kind` of an access key in the secret's JSON (also `provision::KeyKind`'s name).
+pub(crate) const ACCESS_KEY: &str = "access-key";
+/// The `kind` of a long-term Bedrock API key in the secret's JSON.
+pub(crate) const API_KEY: &str = "api-key";
+
 /// A key read from a secret.
 pub(crate) enum DeliveredKey {
     /// A long-term Bedrock API key (`ABSK…`): handed out as the token itself.
@@ -64,7 +69,7 @@ pub(crate) fn parse(text: &str) -> Result<DeliveredKey, SecretsManagerFailure> {
         _ => return Err(malformed("secret", "must be the key's secret as a non-empty string")),
     };
     match kind.as_str() {
-        "api-key" => {
+        API_KEY => {
             let trimmed = secret.as_str().trim();
             crate::inspect_long_term_key(trimmed).map_err(|err| match err {
                 crate::Error::MalformedLongTermKey(why) => malformed("secret", format!("not a long-term Bedrock API key: {why}")),
@@ -74,7 +79,7 @@ pub(crate) fn parse(text: &str) -> Result<DeliveredKey, SecretsManagerFailure> {
             key.push_str(trimmed);
             Ok(DeliveredKey::ApiKey { id, key, expires_at: expiry(fields.expires_at)? })
         }
-        "access-key" => {
+        ACCESS_KEY => {
             let credentials = Credentials::new(id, secret.as_str().trim().to_owned(), None, None, "AWS Secrets Manager");
             Ok(DeliveredKey::AccessKey(credentials))
         }

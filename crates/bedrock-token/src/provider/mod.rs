@@ -9,7 +9,7 @@
 
 mod builder;
 #[cfg(feature = "secrets-manager")]
-mod delivered_key;
+pub(crate) mod delivered_key;
 mod refresh;
 mod runtime;
 mod schedule;

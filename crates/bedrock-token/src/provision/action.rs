@@ -27,8 +27,8 @@ impl KeyKind {
     /// ```
     pub fn name(&self) -> &'static str {
         match self {
-            KeyKind::AccessKey => "access-key",
-            KeyKind::ApiKey => "api-key",
+            KeyKind::AccessKey => crate::provider::delivered_key::ACCESS_KEY,
+            KeyKind::ApiKey => crate::provider::delivered_key::API_KEY,
         }
     }
 }

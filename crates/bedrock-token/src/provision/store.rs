@@ -38,8 +38,10 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use aws_sdk_iam::config::retry::RetryConfig;
-use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use serde::Serialize;
+
+use crate::provider::delivered_key::{self, DeliveredKey};
+use crate::secret::SecretString;
 
 use super::action::Action;
 use super::apply;
@@ -366,13 +368,6 @@ struct Version {
     stages: Vec<String>,
 }
 
-/// The key a version holds, as its JSON says.
-#[derive(Deserialize)]
-struct Held {
-    kind: String,
-    id: String,
-}
-
 /// The secret as it is: ARN, labelled versions, the recorded end of the last rotation's grace
 /// period (tag [`GRACE_TAG`]) and the record of a rotation creating a key (tag [`CREATING_TAG`]).
 struct SecretState {
@@ -415,7 +410,7 @@ impl Creating {
 
 /// The secret's tag a rotation writes just before it creates a key and removes once the key is
 /// stored: the record that tells the key it made from keys made elsewhere (see [`Creating`]).
-pub const CREATING_TAG: &str = "bedrock-token:creating";
+const CREATING_TAG: &str = "bedrock-token:creating";
 
 /// The secret's tag that records when the last rotation's grace period ends (seconds since the
 /// Unix epoch), written when `AWSCURRENT` moves. A tag, not a field of a version: it is written
@@ -503,7 +498,7 @@ impl SecretStore {
     pub async fn current_key_id(&self) -> Result<Option<String>, ProvisionError> {
         let Some(secret) = self.read().await? else { return Ok(None) };
         match secret.labelled(CURRENT) {
-            Some(version) => Ok(Some(self.held(&version.id).await?.id)),
+            Some(version) => Ok(Some(self.held(&version.id).await?.1)),
             None => Ok(None),
         }
     }
@@ -792,31 +787,51 @@ impl SecretStore {
         Ok(())
     }
 
-    /// The key a version holds.
-    async fn held(&self, version_id: &str) -> Result<Held, ProvisionError> {
+    /// The key a version holds, read from its value with the one reader of the format
+    /// (`provider::delivered_key`); the value is taken from the answer and wiped on drop.
+    async fn read_key(&self, version_id: &str) -> Result<DeliveredKey, ProvisionError> {
         let mut answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
             .map_err(|e| service_error("Secrets Manager", "GetSecretValue", e))?;
-        let text = Zeroizing::new(answer.secret_string.take().unwrap_or_default());
+        let text = SecretString::from(answer.secret_string.take().unwrap_or_default());
         drop(answer);
-        serde_json::from_str::<Held>(&text).map_err(|_| ProvisionError::Service {
+        delivered_key::parse(text.as_str()).map_err(|failure| ProvisionError::Service {
             service: "Secrets Manager",
             operation: "GetSecretValue",
             code: None,
-            message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it (JSON with kind and id)", self.target),
+            message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it: {failure}", self.target),
+        })
+    }
+
+    /// The kind and id of the key a version holds: from its version id when that names the key
+    /// (`bedrock-token-key-{id}`, an id whose prefix says its kind: `AKIA` an access key, `ACCA`
+    /// a service-specific credential), so that no secret is read; else from its value.
+    async fn held(&self, version_id: &str) -> Result<(KeyKind, String), ProvisionError> {
+        if let Some(id) = version_id.strip_prefix(VERSION_PREFIX) {
+            let kind = match id.get(..4) {
+                Some("AKIA") => Some(KeyKind::AccessKey),
+                Some("ACCA") => Some(KeyKind::ApiKey),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                return Ok((kind, id.to_owned()));
+            }
+        }
+        Ok(match self.read_key(version_id).await? {
+            DeliveredKey::AccessKey(credentials) => (KeyKind::AccessKey, credentials.access_key_id().to_owned()),
+            DeliveredKey::ApiKey { id, .. } => (KeyKind::ApiKey, id),
         })
     }
 
     /// The key id a version holds, which must be of `kind`.
     async fn held_of(&self, version_id: &str, kind: KeyKind) -> Result<String, ProvisionError> {
-        let held = self.held(version_id).await?;
-        let expected = kind.name();
-        if held.kind != expected {
+        let (held, id) = self.held(version_id).await?;
+        if held != kind {
             return Err(ProvisionError::InvalidInput {
                 field: "key",
-                reason: format!("{} holds a key of kind {} (version {version_id}), not {expected}", self.target, held.kind),
+                reason: format!("{} holds a key of kind {} (version {version_id}), not {}", self.target, held.name(), kind.name()),
             });
         }
-        Ok(held.id)
+        Ok(id)
     }
 
     /// The key ids every labelled version holds.
@@ -879,27 +894,16 @@ impl SecretStore {
         if kind == KeyKind::ApiKey && !api_key {
             return Ok(None);
         }
-        let mut answer = send!(self.client.get_secret_value().secret_id(self.target.secret_id()).version_id(version_id))
-            .map_err(|e| Verification::Unknown(service_error("Secrets Manager", "GetSecretValue", e)))?;
-        let text = Zeroizing::new(answer.secret_string.take().unwrap_or_default());
-        drop(answer);
-        let stored: NewKey = parse_stored(&text).ok_or_else(|| {
-            Verification::Unknown(ProvisionError::Service {
-                service: "Secrets Manager",
-                operation: "GetSecretValue",
-                code: None,
-                message: format!("version {version_id} of {} does not hold a key as bedrock-token stores it", self.target),
-            })
-        })?;
+        let stored = self.read_key(version_id).await.map_err(Verification::Unknown)?;
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(500);
         loop {
-            let result = match kind {
-                KeyKind::AccessKey => self.verify_access_key(&stored, user).await,
-                KeyKind::ApiKey => self.verify_api_key(&stored).await,
+            let (id, result) = match &stored {
+                DeliveredKey::AccessKey(credentials) => (credentials.access_key_id(), self.verify_access_key(credentials, user).await),
+                DeliveredKey::ApiKey { id, key, .. } => (id.as_str(), self.verify_api_key(key).await),
             };
             match result {
-                Ok(with) => return Ok(Some(RotationStep::Verified { id: stored.id.clone(), with })),
+                Ok(with) => return Ok(Some(RotationStep::Verified { id: id.to_owned(), with })),
                 Err(err) if started.elapsed() + pause < VERIFY_DEADLINE => {
                     tracing::debug!(error = %err.error(), "the new key is not usable yet; trying again");
                     tokio::time::sleep(pause).await;
@@ -910,9 +914,8 @@ impl SecretStore {
         }
     }
 
-    async fn verify_access_key(&self, key: &NewKey, user: &str) -> Result<&'static str, Verification> {
-        let credentials = Credentials::new(key.id.clone(), key.secret.expose().to_owned(), None, None, "bedrock-token-rotation");
-        let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build();
+    async fn verify_access_key(&self, credentials: &Credentials, user: &str) -> Result<&'static str, Verification> {
+        let config = self.config.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials.clone())).build();
         let sts = aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).retry_config(RetryConfig::standard().with_max_attempts(1)).build());
         let caller = sts.get_caller_identity().send().await.map_err(|e| Verification::of("STS", "GetCallerIdentity", e))?;
         let arn = caller.arn.unwrap_or_default();
@@ -921,16 +924,16 @@ impl SecretStore {
                 service: "STS",
                 operation: "GetCallerIdentity",
                 code: None,
-                message: format!("the new access key {} authenticates as {arn}, not as user {user}", key.id),
+                message: format!("the new access key {} authenticates as {arn}, not as user {user}", credentials.access_key_id()),
             }));
         }
         Ok("STS GetCallerIdentity")
     }
 
     #[cfg(feature = "check")]
-    async fn verify_api_key(&self, key: &NewKey) -> Result<&'static str, Verification> {
+    async fn verify_api_key(&self, key: &SecretString) -> Result<&'static str, Verification> {
         use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
-        let token = aws_credential_types::Token::new(key.secret.expose().to_owned(), None);
+        let token = aws_credential_types::Token::new(key.as_str().to_owned(), None);
         let config = aws_sdk_bedrock::config::Builder::from(&self.config)
             .token_provider(token)
             .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
@@ -945,7 +948,7 @@ impl SecretStore {
     }
 
     #[cfg(not(feature = "check"))]
-    async fn verify_api_key(&self, _key: &NewKey) -> Result<&'static str, Verification> {
+    async fn verify_api_key(&self, _key: &SecretString) -> Result<&'static str, Verification> {
         Err(Verification::Unknown(ProvisionError::InvalidInput { field: "verify_api_key", reason: "verifying a Bedrock API key needs the crate feature `check`".into() }))
     }
 }
@@ -987,28 +990,11 @@ fn outcome_unknown<E>(err: &aws_smithy_runtime_api::client::result::SdkError<E, 
 
 /// The version id of the version that holds key `id`: the same for every attempt to store it.
 fn version_id(key_id: &str) -> String {
-    format!("bedrock-token-key-{key_id}")
+    format!("{VERSION_PREFIX}{key_id}")
 }
 
-/// A key as [`NewKey::to_secret_json`] wrote it.
-fn parse_stored(text: &str) -> Option<NewKey> {
-    #[derive(Deserialize)]
-    struct Stored<'a> {
-        kind: String,
-        id: String,
-        // Borrowed from `text` (wiped by the caller) unless JSON escapes made a copy.
-        #[serde(borrow)]
-        secret: std::borrow::Cow<'a, str>,
-        service_user_name: Option<String>,
-    }
-    let stored: Stored = serde_json::from_str(text).ok()?;
-    let kind = match stored.kind.as_str() {
-        "access-key" => KeyKind::AccessKey,
-        "api-key" => KeyKind::ApiKey,
-        _ => return None,
-    };
-    Some(NewKey { kind, id: stored.id, secret: super::Secret::new(stored.secret.as_ref()), service_user_name: stored.service_user_name, created_at: None, expires_at: None })
-}
+/// How the version ids this module writes begin; the key id follows.
+const VERSION_PREFIX: &str = "bedrock-token-key-";
 
 #[cfg(test)]
 mod tests {
@@ -1041,13 +1027,15 @@ mod tests {
         let key = NewKey {
             kind: KeyKind::ApiKey,
             id: "ACCAEXAMPLE12345678".into(),
-            secret: super::super::Secret::new("ABSKZXhhbXBsZQ=="),
+            secret: super::super::Secret::new("ABSKYWxpY2UtYXQtMTIzNDU2Nzg5MDEyOnNlY3JldC1wYXJ0"),
             service_user_name: Some("sales-bedrock-user-at-123456789012".into()),
             created_at: Some(SystemTime::UNIX_EPOCH),
             expires_at: None,
         };
-        let back = parse_stored(&key.to_secret_json()).unwrap();
-        assert_eq!((back.kind, back.id.as_str(), back.secret.expose()), (KeyKind::ApiKey, "ACCAEXAMPLE12345678", "ABSKZXhhbXBsZQ=="));
+        match delivered_key::parse(&key.to_secret_json()).unwrap() {
+            DeliveredKey::ApiKey { id, key, .. } => assert_eq!((id.as_str(), key.as_str()), ("ACCAEXAMPLE12345678", "ABSKYWxpY2UtYXQtMTIzNDU2Nzg5MDEyOnNlY3JldC1wYXJ0")),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(version_id(&key.id), "bedrock-token-key-ACCAEXAMPLE12345678");
         assert!((32..=64).contains(&version_id("AKIAIOSFODNN7EXAMPLE").len()), "Secrets Manager's ClientRequestToken is 32 to 64 characters");
     }
