@@ -244,7 +244,7 @@ pub async fn run(manifest: &Path, aws: &AwsArgs, secrets_dir: Option<&Path>, con
     }
     match format {
         ReportFormat::Json => {
-            let json = Zeroizing::new(serde_json::to_string_pretty(&summary).expect("serializable"));
+            let json = crate::provision::secret_json(&summary);
             out.secrets(&*json, &in_report);
         }
         ReportFormat::Text => {
@@ -339,10 +339,6 @@ fn unaccounted(place: &str, held: Option<String>, user: &str, kind: KeyKind, exi
 
 /// The key id in a secrets file this command wrote, if the file is there and reads as one.
 fn held_key_id(path: &Path) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Held {
-        id: String,
-    }
     let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
-    serde_json::from_str::<Held>(&text).ok().map(|held| held.id)
+    bedrock_token::provision::stored_key_id(&text).map(|(_, id)| id)
 }

@@ -415,6 +415,26 @@ fn rotated(store: &SecretStore, format: ReportFormat, result: Result<StoreRotate
     out.finish()
 }
 
+/// `value` as pretty JSON that may hold a secret: measured first, then written once into a buffer
+/// of that size, so no growing leaves a copy of it behind; wiped on drop.
+pub(crate) fn secret_json<T: Serialize>(value: &T) -> Zeroizing<String> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer_pretty(&mut count, value).expect("serializable");
+    let mut bytes = Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer_pretty(&mut *bytes, value).expect("serializable");
+    Zeroizing::new(String::from_utf8(std::mem::take(&mut *bytes)).expect("JSON is UTF-8"))
+}
+
 /// JSON: the whole report on stdout. Text: the actions, then `details`, then the new key, then
 /// warnings on stderr. A new key's secret that stdout does not take is named on stderr with the
 /// command that deletes the key (see [`Stdout::secrets`]).
@@ -430,7 +450,7 @@ fn print<R: Serialize>(
     details: impl FnOnce(&mut Stdout),
 ) {
     if format == ReportFormat::Json {
-        let json = Zeroizing::new(serde_json::to_string_pretty(report).expect("serializable"));
+        let json = secret_json(report);
         match new_key {
             Some(key) => {
                 out.secrets(&*json, &[key]);
@@ -448,5 +468,16 @@ fn print<R: Serialize>(
     }
     for warning in warnings {
         eprintln!("warning: {}", warning.message());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_json_is_written_once_into_a_buffer_of_its_size() {
+        let value = serde_json::json!({"new_key": {"secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, "actions": vec!["a"; 40]});
+        let json = super::secret_json(&value);
+        assert_eq!(*json, serde_json::to_string_pretty(&value).unwrap());
+        assert_eq!(json.capacity(), json.len(), "no growth, so no copy left behind");
     }
 }

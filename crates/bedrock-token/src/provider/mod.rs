@@ -16,7 +16,7 @@ mod schedule;
 mod sdk;
 mod settings;
 #[cfg(feature = "secrets-manager")]
-mod secrets_manager;
+pub(crate) mod secrets_manager;
 
 use std::fmt;
 use std::sync::Arc;

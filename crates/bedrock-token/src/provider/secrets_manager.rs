@@ -97,9 +97,7 @@ impl SecretSource {
     /// The region in the secret's ARN (`arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME`),
     /// where Secrets Manager must be asked; `None` for a name.
     pub(crate) fn arn_region(&self) -> Option<&str> {
-        let mut parts = self.secret_id.splitn(6, ':');
-        let (arn, _partition, service, region) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        (arn == "arn" && service == "secretsmanager" && !region.is_empty()).then_some(region)
+        arn_region(&self.secret_id)
     }
 
     /// The `AWSCURRENT` version id of the key held, if one was read.
@@ -160,6 +158,15 @@ impl SecretSource {
             }
         }
     }
+}
+
+/// The region in a secret's ARN (`arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME`), where
+/// Secrets Manager must be asked; `None` for a name. The one reader of it, for the provider and
+/// for `provision::StoreTarget`.
+pub(crate) fn arn_region(secret_id: &str) -> Option<&str> {
+    let mut parts = secret_id.splitn(6, ':');
+    let (arn, _partition, service, region) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (arn == "arn" && service == "secretsmanager" && !region.is_empty()).then_some(region)
 }
 
 /// The client given to the builder (and the region it asks), else a Secrets Manager client for

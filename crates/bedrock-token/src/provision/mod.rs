@@ -70,7 +70,7 @@ pub use organization::{
 pub use partition::Partition;
 pub use revoke::RevokeOptions;
 pub use store::{
-    parse_grace, validate_grace, RotationOptions, RotationStep, SecretStore, StoreError, StoreRotateReport, StoreTarget, StoredKey, CURRENT,
+    parse_grace, stored_key_id, validate_grace, RotationOptions, RotationStep, SecretStore, StoreError, StoreRotateReport, StoreTarget, StoredKey, CURRENT,
     DEFAULT_GRACE, MAX_GRACE, PENDING, PREVIOUS, STORE_PREFIX,
 };
 pub use throttle::THROTTLING_DEADLINE;

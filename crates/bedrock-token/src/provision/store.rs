@@ -136,7 +136,7 @@ impl StoreTarget {
     /// assert_eq!(target.region(), None);
     /// ```
     pub fn region(&self) -> Option<&str> {
-        self.secret_id.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(2))
+        crate::provider::secrets_manager::arn_region(&self.secret_id)
     }
 }
 
@@ -164,6 +164,28 @@ pub fn validate_grace(grace: Duration) -> Result<(), ProvisionError> {
         });
     }
     Ok(())
+}
+
+/// The kind and id of the key in `text`, the JSON [`NewKey::to_secret_json`] writes (a secret's
+/// value, a `--secrets-dir` file), read with the one reader of that format (the
+/// `TokenProvider`'s); `None` when it is not such a key. The secret is only checked.
+///
+/// ```
+/// use bedrock_token::provision::{stored_key_id, KeyKind};
+/// let text = r#"{"kind":"access-key","id":"AKIAIOSFODNN7EXAMPLE","secret":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}"#;
+/// assert_eq!(stored_key_id(text), Some((KeyKind::AccessKey, "AKIAIOSFODNN7EXAMPLE".to_owned())));
+/// assert_eq!(stored_key_id("{}"), None);
+/// ```
+pub fn stored_key_id(text: &str) -> Option<(KeyKind, String)> {
+    delivered_key::parse(text).ok().map(|key| key_of(&key))
+}
+
+/// The kind and id of a key read from a secret.
+fn key_of(key: &DeliveredKey) -> (KeyKind, String) {
+    match key {
+        DeliveredKey::AccessKey(credentials) => (KeyKind::AccessKey, credentials.access_key_id().to_owned()),
+        DeliveredKey::ApiKey { id, .. } => (KeyKind::ApiKey, id.clone()),
+    }
 }
 
 /// Reads a grace period as people type it (`"1h"`, `"30m"`, `"2d"`, `"1h30m"`, plain seconds) and
@@ -816,10 +838,7 @@ impl SecretStore {
                 return Ok((kind, id.to_owned()));
             }
         }
-        Ok(match self.read_key(version_id).await? {
-            DeliveredKey::AccessKey(credentials) => (KeyKind::AccessKey, credentials.access_key_id().to_owned()),
-            DeliveredKey::ApiKey { id, .. } => (KeyKind::ApiKey, id),
-        })
+        Ok(key_of(&self.read_key(version_id).await?))
     }
 
     /// The key id a version holds, which must be of `kind`.
