@@ -474,3 +474,71 @@ async fn a_first_rotation_cut_at_any_request_then_run_again_converges() {
         }
     }
 }
+
+/// A clock the test moves: the provider's poll interval passes when the test says so.
+#[derive(Debug, Clone)]
+struct Clock(Arc<std::sync::Mutex<std::time::SystemTime>>);
+
+impl bedrock_token::TimeSource for Clock {
+    fn now(&self) -> std::time::SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_provider_reading_the_secret_never_hands_out_a_refused_key_during_rotations() {
+    let Some(moto) = Moto::start() else { return };
+    let sm = secrets_manager(&moto).await;
+    provision(&moto, "api-key");
+    let clock = Clock(Arc::new(std::sync::Mutex::new(std::time::SystemTime::now())));
+    let poll = bedrock_token::MIN_SECRETS_MANAGER_POLL_INTERVAL;
+    let provider = bedrock_token::TokenProvider::builder()
+        .region("us-east-1")
+        .secrets_manager_secret(SECRET)
+        .secrets_manager_poll_interval(poll)
+        .secrets_manager_client(sm.clone())
+        .time_source(clock.clone())
+        .refresh_jitter(false)
+        .build()
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicUsize::new(0));
+    let reader = {
+        let (stop, reads, provider, endpoint) = (stop.clone(), reads.clone(), provider.clone(), moto.endpoint.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let token = provider.token().await.expect("the provider hands out a key");
+                let answer = post(&endpoint, "/__bedrock_token/caller", &serde_json::json!({"apiKey": token.as_str()}).to_string());
+                assert!(answer["found"] == true && answer["usable"] == true, "the provider handed out a refused key: {}", token.access_key_id());
+                reads.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    for _ in 0..3 {
+        // A grace period (1 h) longer than the poll interval: within it, one poll interval passes
+        // and the provider picks up the new AWSCURRENT version; only then does the grace end.
+        let rotated = run(&moto, &rotate_args("api-key", &["--grace", "1h"]));
+        assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+        let current = sm.get_secret_value().secret_id(SECRET).version_stage("AWSCURRENT").send().await.unwrap().version_id.unwrap();
+        *clock.0.lock().unwrap() += poll + std::time::Duration::from_secs(1);
+        let mut picked_up = false;
+        for _ in 0..2000 {
+            if provider.status().secret_version_id.as_deref() == Some(current.as_str()) {
+                picked_up = true;
+                break;
+            }
+            assert!(!reader.is_finished(), "the reader stopped");
+            let _ = provider.token().await;
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(picked_up, "the provider read version {current} within one poll interval");
+        let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 1;
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key("bedrock-token:grace-until").value(past.to_string()).build();
+        sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
+        let finished = run(&moto, &rotate_args("api-key", &["--finish"]));
+        assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}", text(&finished.stdout));
+    }
+    stop.store(true, Ordering::Relaxed);
+    reader.await.expect("the provider handed out only usable keys");
+    assert!(reads.load(Ordering::Relaxed) > 3, "the reader read during the rotations");
+}
