@@ -510,7 +510,8 @@ impl SecretStore {
     }
 
     /// The key id the secret's `AWSCURRENT` version holds; `None` when the secret does not exist
-    /// or has no current version. Also proves the secret can be read before any key is made.
+    /// or has no current version. Also proves the secret can be described before any key is
+    /// made; no secret is read when the version id names the key.
     ///
     /// ```no_run
     /// # async fn run(store: bedrock_token::provision::SecretStore) -> Result<(), bedrock_token::provision::ProvisionError> {
