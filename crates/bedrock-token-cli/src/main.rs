@@ -20,6 +20,8 @@ mod unit;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// The version and the git revision it was built from (`build.rs`), for `--version`.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("BEDROCK_TOKEN_GIT_REVISION"), ")");
@@ -191,10 +193,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Logs go to stderr, filtered by RUST_LOG (off by default); they never carry secrets.
+    // Logs go to stderr, filtered by RUST_LOG (`debug`, `aws_config=trace,info`: a level, or
+    // targets with levels; off by default or when it does not parse); they never carry secrets.
+    let filter: tracing_subscriber::filter::Targets =
+        std::env::var("RUST_LOG").ok().and_then(|directives| directives.parse().ok()).unwrap_or_default();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
         .with_writer(std::io::stderr)
+        .finish()
+        .with(filter)
         .init();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
