@@ -7,9 +7,10 @@ mod common;
 #[path = "../../../tests/bedrock_endpoint/endpoint.rs"]
 mod endpoint;
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -22,10 +23,36 @@ const STORE: &str = "secretsmanager:prod/sales/bedrock-key";
 const USER: &str = "sales-bedrock-user";
 
 /// The command with IAM, STS and Secrets Manager at `endpoint` (the emulator, or the proxy).
-fn run_via(moto: &Moto, endpoint: &str, args: &[&str]) -> Output {
+fn command_via(moto: &Moto, endpoint: &str, args: &[&str]) -> Command {
     let mut command = moto.command_via(endpoint, args);
     command.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint).env("AWS_ENDPOINT_URL_STS", endpoint);
-    command.output().unwrap()
+    command
+}
+
+fn run_via(moto: &Moto, endpoint: &str, args: &[&str]) -> Output {
+    command_via(moto, endpoint, args).output().unwrap()
+}
+
+/// Two runs of the command started at once, with their outputs.
+fn run_twice_at_once(moto: &Moto, args: &[&str]) -> [Output; 2] {
+    let start = || command_via(moto, &moto.endpoint, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (first, second) = (start(), start());
+    [first.wait_with_output().unwrap(), second.wait_with_output().unwrap()]
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Sets a tag of the secret as a rotation writes it.
+async fn set_tag(sm: &aws_sdk_secretsmanager::Client, key: &str, value: String) {
+    let tag = aws_sdk_secretsmanager::types::Tag::builder().key(key).value(value).build();
+    sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
+}
+
+/// Ends the last rotation's grace period: its recorded end set to the past, rather than waited for.
+async fn end_grace(sm: &aws_sdk_secretsmanager::Client) {
+    set_tag(sm, "bedrock-token:grace-until", (unix_now() - 1).to_string()).await;
 }
 
 fn run(moto: &Moto, args: &[&str]) -> Output {
@@ -75,6 +102,11 @@ fn post(endpoint: &str, path: &str, body: &str) -> Value {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+}
+
+/// The ids of the user's access keys.
+async fn access_key_ids(iam: &aws_sdk_iam::Client) -> BTreeSet<String> {
+    access_keys(iam).await.into_iter().map(|(id, _)| id).collect()
 }
 
 /// The ids and statuses of the user's access keys.
@@ -140,10 +172,8 @@ async fn finish_retires_the_old_key_only_after_the_grace_period_and_never_the_cu
     assert_eq!(access_keys(&iam).await.len(), 2, "the recorded grace, not --grace 0, decides");
     assert!(usable(&moto.endpoint, &first) && usable(&moto.endpoint, &second));
 
-    // The recorded end passes (set to the past rather than waited for).
-    let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 1;
-    let tag = aws_sdk_secretsmanager::types::Tag::builder().key("bedrock-token:grace-until").value(past.to_string()).build();
-    sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
+    // The recorded end passes.
+    end_grace(&sm).await;
     let finished = run(&moto, &rotate_args("access-key", &["--grace", "1h", "--finish"]));
     assert!(finished.status.success(), "{}", text(&finished.stderr));
     let stdout = text(&finished.stdout);
@@ -157,6 +187,15 @@ async fn finish_retires_the_old_key_only_after_the_grace_period_and_never_the_cu
     assert!(again.status.success() && !text(&again.stdout).contains("deleted"), "{}", text(&again.stdout));
     let next = run(&moto, &rotate_args("access-key", &["--grace", "2s"]));
     assert!(next.status.success(), "{}", text(&next.stderr));
+}
+
+/// A rotation of access keys cut at request `at`, then run again: the second run's output.
+fn cut_then_run_again(moto: &Moto, proxy: &Proxy, at: (usize, Cut), case: &str) -> Output {
+    proxy.arm(Some(at));
+    let interrupted = run_via(moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+    assert!(!text(&interrupted.stderr).contains("panicked"), "{case}: {}", text(&interrupted.stderr));
+    proxy.arm(None);
+    run_via(moto, &proxy.endpoint, &rotate_args("access-key", &[]))
 }
 
 /// The invariants after any run: AWSCURRENT's key is active with the secret it holds, the user's
@@ -198,11 +237,7 @@ async fn a_rotation_cut_at_any_request_then_run_again_converges() {
             moto.reset();
             provision(&moto, "access-key");
             let before = labelled(&sm, "AWSCURRENT").await.unwrap();
-            proxy.arm(Some((index, cut)));
-            let interrupted = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
-            assert!(!text(&interrupted.stderr).contains("panicked"), "{case}: {}", text(&interrupted.stderr));
-            proxy.arm(None);
-            let rerun = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+            let rerun = cut_then_run_again(&moto, &proxy, (index, cut), &case);
             // A run that got through (a store request is sent again) or that was cut once the
             // rotation was done leaves the old key in its grace period: the re-run says so.
             let done_before = text(&rerun.stderr).contains("in its grace period");
@@ -233,15 +268,13 @@ async fn a_reader_of_awscurrent_never_gets_a_refused_key_during_rotations() {
     for _ in 0..3 {
         let rotated = run(&moto, &rotate_args("api-key", &["--grace", "1h"]));
         assert!(rotated.status.success(), "{}", text(&rotated.stderr));
-        // The reader reads the new AWSCURRENT before the grace period is declared over (the
-        // recorded end set to the past, rather than waited for): no timing involved.
+        // The reader reads the new AWSCURRENT before the grace period is declared over: no
+        // timing involved.
         let seen = reads.load(Ordering::Relaxed);
         while reads.load(Ordering::Relaxed) < seen + 2 && !reader.is_finished() {
             tokio::task::yield_now().await;
         }
-        let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 1;
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key("bedrock-token:grace-until").value(past.to_string()).build();
-        sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
+        end_grace(&sm).await;
         let finished = run(&moto, &rotate_args("api-key", &["--finish"]));
         assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}", text(&finished.stdout));
     }
@@ -452,11 +485,7 @@ async fn a_first_rotation_cut_at_any_request_then_run_again_converges() {
             let case = format!("cut {cut:?} at request {index} ({action})");
             moto.reset();
             let before = plain();
-            proxy.arm(Some((index, cut)));
-            let interrupted = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
-            assert!(!text(&interrupted.stderr).contains("panicked"), "{case}: {}", text(&interrupted.stderr));
-            proxy.arm(None);
-            let rerun = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+            let rerun = cut_then_run_again(&moto, &proxy, (index, cut), &case);
             // A run that got through leaves the key from before (which the secret never held)
             // and the current one: no room for another, and the advice names the one from before.
             let stderr = text(&rerun.stderr);
@@ -532,13 +561,130 @@ async fn a_token_provider_reading_the_secret_never_hands_out_a_refused_key_durin
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         assert!(picked_up, "the provider read version {current} within one poll interval");
-        let past = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 1;
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key("bedrock-token:grace-until").value(past.to_string()).build();
-        sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
+        end_grace(&sm).await;
         let finished = run(&moto, &rotate_args("api-key", &["--finish"]));
         assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}", text(&finished.stdout));
     }
     stop.store(true, Ordering::Relaxed);
     reader.await.expect("the provider handed out only usable keys");
     assert!(reads.load(Ordering::Relaxed) > 3, "the reader read during the rotations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_still_storing_its_key_is_left_alone_until_its_record_is_old() {
+    let Some(moto) = Moto::start() else { return };
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    provision(&moto, "access-key");
+    let current = labelled(&sm, "AWSCURRENT").await.unwrap()["id"].as_str().unwrap().to_owned();
+    // Another rotation between creating its key and storing it: its key, and its record as a
+    // rotation writes it ("KIND SECONDS KEYS-BEFORE").
+    let made = iam.create_access_key().user_name(USER).send().await.unwrap();
+    let theirs = made.access_key().unwrap().access_key_id().to_owned();
+    let recorded = unix_now();
+    set_tag(&sm, "bedrock-token:creating", format!("access-key {recorded} {current}")).await;
+
+    let refused = run(&moto, &rotate_args("access-key", &[]));
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("another rotation") && stderr.contains("Run again after"), "{stderr}");
+    let finished = run(&moto, &rotate_args("access-key", &["--finish"]));
+    assert!(finished.status.success(), "--finish is not refused: {}", text(&finished.stderr));
+    assert_eq!(access_key_ids(&iam).await, BTreeSet::from([current.clone(), theirs.clone()]), "the other rotation's key is left alone while it may be storing it");
+    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], current.as_str());
+
+    // The record older than the window: that rotation stopped, and nobody holds its key.
+    set_tag(&sm, "bedrock-token:creating", format!("access-key {} {current}", recorded - 601)).await;
+    let resumed = run(&moto, &rotate_args("access-key", &[]));
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(text(&resumed.stdout).contains(&format!("deleted key {theirs}")), "{}", text(&resumed.stdout));
+    let new = labelled(&sm, "AWSCURRENT").await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(access_key_ids(&iam).await, BTreeSet::from([current, new]), "the old key (in its grace period) and the new current one");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_rotations_at_once_end_with_one_current_key_and_none_unaccounted_for() {
+    let Some(moto) = Moto::start() else { return };
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    provision(&moto, "access-key");
+    // The reasons the second of two rotations at once may stop for; anything else (a failed
+    // UpdateSecretVersionStage, a panic) fails the test.
+    let stopped_for = ["another rotation", "in its grace period", "remove one first", "LimitExceeded"];
+    for round in 0..4 {
+        let before = labelled(&sm, "AWSCURRENT").await.unwrap();
+        let outs = run_twice_at_once(&moto, &rotate_args("access-key", &[]));
+        assert!(outs.iter().any(|o| o.status.success()), "round {round}: one of them rotates: {:?}", outs.iter().map(|o| text(&o.stderr)).collect::<Vec<_>>());
+        for out in outs.iter().filter(|o| !o.status.success()) {
+            let stderr = text(&out.stderr);
+            assert!(stopped_for.iter().any(|why| stderr.contains(why)) && !stderr.contains("panicked"), "round {round}: {stderr}");
+        }
+        let case = format!("round {round}");
+        converged(&moto, &sm, &iam, &before, &case).await;
+        assert_ne!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], before["id"], "{case}: the rotation completed");
+        end_grace(&sm).await;
+        let finished = run(&moto, &rotate_args("access-key", &["--finish"]));
+        assert!(finished.status.success(), "{}", text(&finished.stderr));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runs_resuming_one_rotation_at_once_both_end_with_its_key_current() {
+    let Some(moto) = Moto::start() else { return };
+    let proxy = Proxy::start(&moto.endpoint);
+    let sm = secrets_manager(&moto).await;
+    provision(&moto, "access-key");
+    for round in 0..3 {
+        // A rotation that stops before AWSCURRENT moves leaves its key pending.
+        proxy.cut_every(Some(("UpdateSecretVersionStage", Cut::BeforeRequest)));
+        let stopped = run_via(&moto, &proxy.endpoint, &rotate_args("access-key", &[]));
+        assert_eq!(stopped.status.code(), Some(1), "{}", text(&stopped.stderr));
+        proxy.cut_every(None);
+        let pending = labelled(&sm, "AWSPENDING").await.expect("the new key waits as AWSPENDING");
+        // Both resume it: the second to move AWSCURRENT finds it moved (or, later, the rotation
+        // done and the old key in its grace period).
+        for out in run_twice_at_once(&moto, &rotate_args("access-key", &[])) {
+            let stderr = text(&out.stderr);
+            assert!(out.status.success() || stderr.contains("in its grace period"), "round {round}: {stderr}");
+        }
+        assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], pending["id"], "round {round}");
+        end_grace(&sm).await;
+        let finished = run(&moto, &rotate_args("access-key", &["--finish"]));
+        assert!(finished.status.success(), "{}", text(&finished.stderr));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_key_deleted_after_it_was_stored_never_becomes_current_even_unverified() {
+    let Some(moto) = Moto::start() else { return };
+    let proxy = Proxy::start(&moto.endpoint);
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    provision(&moto, "api-key");
+    // The requests of a rotation without --verify: after the new version is stored, IAM is asked
+    // whether its key is active (the user's keys listed again) before AWSCURRENT moves.
+    proxy.arm(None);
+    let clean = run_via(&moto, &proxy.endpoint, &rotate_args("api-key", &[]));
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+    assert!(text(&clean.stdout).contains("IAM ListServiceSpecificCredentials (active)"), "{}", text(&clean.stdout));
+    let actions = proxy.actions();
+    let stored = actions.iter().position(|a| a == "PutSecretValue").expect("a rotation stores its key");
+    let listed = stored + actions[stored..].iter().position(|a| a == "ListAccessKeys").expect("the keys are listed after storing");
+    assert!(actions[listed..].iter().any(|a| a == "UpdateSecretVersionStage"), "{actions:?}");
+
+    moto.reset();
+    provision(&moto, "api-key");
+    let before = labelled(&sm, "AWSCURRENT").await.unwrap();
+    proxy.hold(listed);
+    let rotation = command_via(&moto, &proxy.endpoint, &rotate_args("api-key", &[])).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    proxy.wait_held();
+    // Meanwhile the stored key is deleted (another run, an administrator).
+    let pending = labelled(&sm, "AWSPENDING").await.expect("the new key is stored as AWSPENDING");
+    let id = pending["id"].as_str().unwrap();
+    iam.delete_service_specific_credential().user_name(USER).service_specific_credential_id(id).send().await.unwrap();
+    proxy.release();
+    let out = rotation.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("refused when verified") && stderr.contains("never becomes current"), "{stderr}");
+    assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], before["id"], "AWSCURRENT did not move to the deleted key");
+    assert!(labelled(&sm, "AWSPENDING").await.is_none(), "its version is no longer pending");
+    assert!(usable(&moto.endpoint, &before), "the current key still works");
 }

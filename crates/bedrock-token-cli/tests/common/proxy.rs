@@ -2,11 +2,13 @@
 //! one chosen request: before passing the request on (IAM never saw it) or after IAM answered
 //! (IAM did it, the caller never hears). It counts requests and records each one's action (the
 //! `Action` of a query-protocol body, as IAM and STS take it, or the `X-Amz-Target` operation of a
-//! JSON-protocol request, as Secrets Manager takes it).
+//! JSON-protocol request, as Secrets Manager takes it). It can also hold one request until the
+//! test has done something in between (another run's step, at a known point).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// Where the connection is cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +27,15 @@ struct Shared {
     cut: Option<(usize, Cut)>,
     /// Cut every request of this action.
     cut_every: Option<(String, Cut)>,
+    /// Hold the request at this index (0-based) until released.
+    hold: Option<usize>,
+    /// Whether that request arrived and waits.
+    holding: bool,
 }
 
 pub struct Proxy {
     pub endpoint: String,
-    shared: Arc<Mutex<Shared>>,
+    shared: Arc<(Mutex<Shared>, Condvar)>,
 }
 
 impl Proxy {
@@ -38,7 +44,7 @@ impl Proxy {
         let upstream = upstream.trim_start_matches("http://").to_owned();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let shared = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::new((Mutex::new(Shared::default()), Condvar::new()));
         let state = shared.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
@@ -51,31 +57,68 @@ impl Proxy {
 
     /// Forgets the requests seen and cuts at request `index` from now on (`None`: never).
     pub fn arm(&self, cut: Option<(usize, Cut)>) {
-        let mut shared = self.shared.lock().unwrap();
+        let mut shared = self.shared.0.lock().unwrap();
         shared.actions.clear();
         shared.cut = cut;
     }
 
     /// Cuts every request of `action` from now on (`None`: none).
     pub fn cut_every(&self, cut: Option<(&str, Cut)>) {
-        self.shared.lock().unwrap().cut_every = cut.map(|(action, cut)| (action.to_owned(), cut));
+        self.shared.0.lock().unwrap().cut_every = cut.map(|(action, cut)| (action.to_owned(), cut));
     }
 
     /// The IAM actions of the requests since the last [`Proxy::arm`].
     pub fn actions(&self) -> Vec<String> {
-        self.shared.lock().unwrap().actions.clone()
+        self.shared.0.lock().unwrap().actions.clone()
+    }
+
+    /// Forgets the requests seen and holds request `index` (0-based from now) before passing it
+    /// on, until [`Proxy::release`].
+    pub fn hold(&self, index: usize) {
+        let mut shared = self.shared.0.lock().unwrap();
+        shared.actions.clear();
+        shared.hold = Some(index);
+    }
+
+    /// Waits (60 s at most) until the held request has arrived; then it waits for
+    /// [`Proxy::release`].
+    pub fn wait_held(&self) {
+        let (lock, arrived) = &*self.shared;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut shared = lock.lock().unwrap();
+        while !shared.holding {
+            assert!(Instant::now() < deadline, "the request to hold never came: {:?}", shared.actions);
+            shared = arrived.wait_timeout(shared, Duration::from_millis(100)).unwrap().0;
+        }
+    }
+
+    /// Lets the held request go on.
+    pub fn release(&self) {
+        let (lock, changed) = &*self.shared;
+        let mut shared = lock.lock().unwrap();
+        shared.hold = None;
+        shared.holding = false;
+        changed.notify_all();
     }
 }
 
 /// One request per connection: the answer goes back with `Connection: close`.
-fn serve(client: TcpStream, upstream: &str, shared: &Mutex<Shared>) {
+fn serve(client: TcpStream, upstream: &str, shared: &(Mutex<Shared>, Condvar)) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let Some(request) = read_request(&mut reader) else { return };
     let action = form_value(&request, "Action").or_else(|| json_target(&request)).unwrap_or_default();
     let cut = {
-        let mut shared = shared.lock().unwrap();
+        let (lock, changed) = shared;
+        let mut shared = lock.lock().unwrap();
         let index = shared.actions.len();
         shared.actions.push(action.clone());
+        if shared.hold == Some(index) {
+            shared.holding = true;
+            changed.notify_all();
+            while shared.hold == Some(index) {
+                shared = changed.wait(shared).unwrap();
+            }
+        }
         match (&shared.cut, &shared.cut_every) {
             (Some((at, cut)), _) if *at == index => Some(*cut),
             (_, Some((every, cut))) if *every == action => Some(*cut),

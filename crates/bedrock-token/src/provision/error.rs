@@ -128,6 +128,23 @@ pub enum ProvisionError {
         /// When the grace period ends.
         until: std::time::SystemTime,
     },
+    /// Another rotation through the secret recorded, less than [`CREATING_WINDOW`] ago, that it
+    /// is creating a key and has not stored it yet: it may still be running, and its key must
+    /// not be taken for a stopped rotation's. A rotation that stopped at that step is resumed
+    /// (and its key deleted) once the record is older; `finish` is not refused.
+    ///
+    /// [`CREATING_WINDOW`]: super::CREATING_WINDOW
+    #[error("secret {secret}: another rotation of {user} recorded at {} that it is creating a key and has not stored it; it may still be running. Run again after {}: a rotation stopped at that step is then resumed, and its key deleted", crate::rfc3339(*since), crate::rfc3339(*until))]
+    RotationInProgress {
+        /// The user.
+        user: String,
+        /// The secret, as named.
+        secret: String,
+        /// When the other rotation recorded it.
+        since: std::time::SystemTime,
+        /// When the record stops standing for a running rotation.
+        until: std::time::SystemTime,
+    },
     /// A service control policy has the name of the guardrails policy but is not tagged
     /// `created-by=bedrock-token`: it is someone else's, and is left as it is.
     #[error("service control policy {name} ({id}) exists but is not tagged created-by=bedrock-token; bedrock-token leaves it as it is: rename or delete it, or tag it created-by=bedrock-token to let bedrock-token manage it")]

@@ -70,8 +70,8 @@ pub use organization::{
 pub use partition::Partition;
 pub use revoke::RevokeOptions;
 pub use store::{
-    parse_grace, stored_key_id, validate_grace, RotationOptions, RotationStep, SecretStore, StoreError, StoreRotateReport, StoreTarget, StoredKey, CURRENT,
-    DEFAULT_GRACE, MAX_GRACE, PENDING, PREVIOUS, STORE_PREFIX,
+    parse_grace, stored_key_id, validate_grace, RotationOptions, RotationStep, SecretStore, StoreError, StoreRotateReport, StoreTarget, StoredKey, CREATING_WINDOW,
+    CURRENT, DEFAULT_GRACE, MAX_GRACE, PENDING, PREVIOUS, STORE_PREFIX,
 };
 pub use throttle::THROTTLING_DEADLINE;
 pub use client::Iam;

@@ -16,17 +16,22 @@
 //!    store (it stopped between creating and storing it; see below) is deleted, except under
 //!    `finish_only`; any other (made by a plain rotation, without a store, in the console) is
 //!    left alone, with a warning that names the command that deletes it;
-//! 4. the keys the user has are recorded on the secret (tag [`CREATING_TAG`]; the secret is
-//!    created, without a version, when it does not exist), then a new key is created and stored
-//!    as a version labelled `AWSPENDING` (`AWSCURRENT` when the secret has no current version),
-//!    and the record is removed;
+//! 4. the keys the user has are recorded on the secret, with the time (tag [`CREATING_TAG`]; the
+//!    secret is created, without a version, when it does not exist), then a new key is created
+//!    and stored as a version labelled `AWSPENDING` (`AWSCURRENT` when the secret has no current
+//!    version), and the record is removed. A run that fails in between marks its record ended;
+//!    a record neither ended nor older than [`CREATING_WINDOW`] stands for a rotation still
+//!    running, and another run refuses to go on ([`ProvisionError::RotationInProgress`]) rather
+//!    than take its key for a stopped one's or make a second key;
 //! 5. it is verified with the secret read back from that version: an access key with STS
-//!    `GetCallerIdentity`, a Bedrock API key (when asked) with Bedrock `ListFoundationModels`.
+//!    `GetCallerIdentity`, a Bedrock API key with Bedrock `ListFoundationModels` when asked, else
+//!    only shown active by IAM (`ListServiceSpecificCredentials`).
 //!    A key refused (the service answered no) is deleted and its version loses `AWSPENDING`: it
 //!    never becomes current;
 //! 6. `AWSCURRENT` moves to it (`UpdateSecretVersionStage`); Secrets Manager labels the old
 //!    version `AWSPREVIOUS`, whose key stays active for the grace period, counted from the move
-//!    and recorded on the secret (tag `bedrock-token:grace-until`).
+//!    and recorded on the secret (tag `bedrock-token:grace-until`). Moving it is a compare and
+//!    swap (`RemoveFromVersionId`): of two runs resuming one rotation, the second finds it moved.
 //!
 //! A key is taken for the one a stopped rotation made only when the record of step 4 shows it:
 //! the record is there, no held key is newer than it (its rotation did not store a key), and the
@@ -70,6 +75,15 @@ pub const MAX_GRACE: Duration = Duration::from_secs(30 * 86_400);
 const VERIFY_DEADLINE: Duration = Duration::from_secs(30);
 /// How often a store request whose outcome is unknown is sent again (it is idempotent).
 const STORE_ATTEMPTS: u32 = 3;
+/// How long a rotation's record that it is creating a key (tag `bedrock-token:creating`) stands
+/// for a rotation still running, unless it marked the record ended: 10 minutes, where creating
+/// and storing a key take seconds. Within it another rotation of the secret is refused
+/// ([`ProvisionError::RotationInProgress`]); after it, a stopped rotation is resumed.
+///
+/// ```
+/// assert_eq!(bedrock_token::provision::CREATING_WINDOW.as_secs(), 600);
+/// ```
+pub const CREATING_WINDOW: Duration = Duration::from_secs(600);
 
 /// A Secrets Manager secret named as `secretsmanager:NAME` or `secretsmanager:ARN`.
 ///
@@ -220,8 +234,8 @@ pub struct RotationOptions {
     /// make no new key.
     pub finish_only: bool,
     /// Verify a new Bedrock API key with a Bedrock call before making it current (access keys
-    /// are always verified, with STS). Needs the `check` feature, and a policy that allows
-    /// `bedrock:ListFoundationModels`.
+    /// are always verified, with STS; without it, an API key is only shown active by IAM).
+    /// Needs the `check` feature, and a policy that allows `bedrock:ListFoundationModels`.
     pub verify_api_key: bool,
     /// The KMS key that encrypts the secret, when this rotation creates it.
     pub kms_key_id: Option<String>,
@@ -273,11 +287,13 @@ pub enum RotationStep {
         /// Its staging label.
         label: &'static str,
     },
-    /// The key was verified with the secret read back from its version.
+    /// The key was verified with the secret read back from its version (or, a Bedrock API key
+    /// not verified with Bedrock, shown active by IAM).
     Verified {
         /// The key.
         id: String,
-        /// How: `STS GetCallerIdentity` or `Bedrock ListFoundationModels`.
+        /// How: `STS GetCallerIdentity`, `Bedrock ListFoundationModels` or
+        /// `IAM ListServiceSpecificCredentials (active)`.
         with: &'static str,
     },
     /// `AWSCURRENT` moved to the version.
@@ -399,27 +415,50 @@ struct SecretState {
     creating: Option<Creating>,
 }
 
-/// What a rotation recorded just before creating a key: its kind, and the keys of that kind the
-/// user had then (tag [`CREATING_TAG`], `"KIND ID ID"`).
+/// What a rotation recorded just before creating a key: its kind, when (seconds since the Unix
+/// epoch; 0 once the rotation marked it ended), and the keys of that kind the user had then
+/// (tag [`CREATING_TAG`], `"KIND SECONDS ID ID"`).
+#[derive(Debug, PartialEq, Eq)]
 struct Creating {
     kind: String,
+    since: u64,
     before: Vec<String>,
 }
 
 impl Creating {
     fn parse(value: &str) -> Option<Self> {
         let mut words = value.split_whitespace();
-        Some(Self { kind: words.next()?.to_owned(), before: words.map(str::to_owned).collect() })
+        let kind = words.next()?.to_owned();
+        let since = words.next()?.parse().ok()?;
+        Some(Self { kind, since, before: words.map(str::to_owned).collect() })
     }
 
-    /// The key of `kind` the rotation that wrote this record made and could not store: with no
-    /// key made since the record held by the secret (else that rotation stored its key, and the
-    /// record is spent), the one key of `keys` that is neither held nor was there before. None
+    /// The tag's value: `"KIND SECONDS ID ID"`.
+    fn value(&self) -> String {
+        let since = self.since.to_string();
+        [self.kind.as_str(), since.as_str()].into_iter().chain(self.before.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Whether the rotation that wrote this record stored its key: a key the secret holds exists
+    /// that the user did not have then.
+    fn spent(&self, keys: &[KeyStatus], held: &[String]) -> bool {
+        held.iter().any(|id| keys.iter().any(|k| &k.id == id) && !self.before.contains(id))
+    }
+
+    /// When the record stops standing for a running rotation, if it still does at `now`: neither
+    /// marked ended, nor spent, nor older than [`CREATING_WINDOW`].
+    fn running_until(&self, now: SystemTime, keys: &[KeyStatus], held: &[String]) -> Option<(SystemTime, SystemTime)> {
+        let since = SystemTime::UNIX_EPOCH + Duration::from_secs(self.since);
+        let until = since + CREATING_WINDOW;
+        (self.since != 0 && now < until && !self.spent(keys, held)).then_some((since, until))
+    }
+
+    /// The key of `kind` the rotation that wrote this record made and could not store: with the
+    /// record not spent, the one key of `keys` that is neither held nor was there before. None
     /// when there are several: a rotation makes one key, so the others were made elsewhere, and
     /// which is which is unknown.
     fn unstored_key(&self, kind: KeyKind, keys: &[KeyStatus], held: &[String]) -> Option<String> {
-        let existing = |id: &String| keys.iter().any(|k| &k.id == id);
-        if self.kind != kind.name() || held.iter().any(|id| existing(id) && !self.before.contains(id)) {
+        if self.kind != kind.name() || self.spent(keys, held) {
             return None;
         }
         let mut made = keys.iter().filter(|k| !held.contains(&k.id) && !self.before.contains(&k.id));
@@ -633,9 +672,14 @@ impl SecretStore {
                 }
             }
             // 3. Keys no labelled version holds: the one a rotation made and could not store is
-            // deleted (not by --finish); the others were made elsewhere and are left alone.
+            // deleted (not by --finish, nor while that rotation may still be running); the others
+            // were made elsewhere and are left alone.
             let held: Vec<String> = self.held_ids(secret.as_ref(), kind).await?;
-            let unstored = secret.as_ref().and_then(|s| s.creating.as_ref()).and_then(|c| c.unstored_key(kind, &keys, &held));
+            let recorded = secret.as_ref().and_then(|s| s.creating.as_ref());
+            if let Some((since, until)) = recorded.filter(|_| !options.finish_only).and_then(|c| c.running_until(SystemTime::now(), &keys, &held)) {
+                return Err(ProvisionError::RotationInProgress { user, secret: secret_name, since, until }.into());
+            }
+            let unstored = recorded.and_then(|c| c.unstored_key(kind, &keys, &held));
             for id in keys.iter().filter(|k| !held.contains(&k.id)).map(|k| k.id.clone()).collect::<Vec<_>>() {
                 if unstored.as_ref() == Some(&id) && !options.finish_only {
                     Action::DeleteKey { user: user.clone(), kind, id: id.clone() }.apply(iam).await?;
@@ -653,13 +697,30 @@ impl SecretStore {
             // 4. A new key, recorded before it is made, stored as the pending version (or as the
             // first, current one).
             plan::check_room_keeping(&user, kind, &keys, current.as_ref().map(|(_, id)| id.as_str()))?;
-            self.record_creating(iam, &user, kind, &keys, secret.is_some(), options.kms_key_id.as_deref()).await?;
-            let new_key = apply::create_key(iam, &create, &user, kind, &keys).await?;
+            let mut record = Creating { kind: kind.name().to_owned(), since: unix_seconds(SystemTime::now()), before: keys.iter().map(|k| k.id.clone()).collect() };
+            // From the record on, a run that fails before its key is stored marks the record
+            // ended, so that the next run resumes at once rather than wait out the window.
+            let created = match self.record_creating(iam, &user, &record, secret.is_some(), options.kms_key_id.as_deref()).await {
+                Ok(()) => apply::create_key(iam, &create, &user, kind, &keys).await,
+                Err(err) => Err(err),
+            };
+            let new_key = match created {
+                Ok(key) => key,
+                Err(err) => {
+                    record.since = 0;
+                    self.end_creating(&record).await;
+                    return Err(err.into());
+                }
+            };
             report.steps.push(RotationStep::CreatedKey { kind, id: new_key.id.clone() });
             let label = if current.is_some() { PENDING } else { CURRENT };
             let stored = match self.put(iam, &user, &new_key, Some(label), true, None).await {
                 Ok(stored) => stored,
-                Err(source) => return Err(StoreError::NotStored { user, secret: secret_name, key: Box::new(new_key), source }),
+                Err(source) => {
+                    record.since = 0;
+                    self.end_creating(&record).await;
+                    return Err(StoreError::NotStored { user, secret: secret_name, key: Box::new(new_key), source });
+                }
             };
             report.steps.push(RotationStep::StoredVersion { version_id: stored.version_id.clone(), label });
             report.secret_arn = stored.secret_arn.clone();
@@ -672,7 +733,7 @@ impl SecretStore {
         }
         // 5. Verify the pending version's key with its stored secret, 6. then make it current.
         let pending = pending.expect("set above");
-        let verified = match self.verify(&pending, &user, kind, options.verify_api_key).await {
+        let verified = match self.verify(iam, &pending, &user, kind, options.verify_api_key).await {
             Ok(verified) => verified,
             Err(Verification::Unknown(err)) => return Err(err.into()),
             // Refused: the key goes first, then the label; stopped in between, the next run finds
@@ -687,14 +748,20 @@ impl SecretStore {
                 return Err(StoreError::Refused { user, secret: secret_name, kind, id, version_id: pending, source });
             }
         };
-        report.steps.extend(verified);
+        report.steps.push(verified);
         let from = current.as_ref().map(|(version, _)| version.id.as_str());
         // The grace period counts from the move, recorded before it.
         let grace_until = SystemTime::now() + options.grace;
         if current.is_some() {
             self.record_grace(grace_until).await?;
         }
-        self.move_label(CURRENT, Some(&pending), from).await?;
+        if let Err(err) = self.move_label(CURRENT, Some(&pending), from).await {
+            // Refused as `from` no longer holds it: another run resuming this rotation moved it.
+            let moved = matches!(self.read().await, Ok(Some(now)) if now.labelled(CURRENT).is_some_and(|v| v.id == pending));
+            if !moved {
+                return Err(err.into());
+            }
+        }
         report.steps.push(RotationStep::MadeCurrent { version_id: pending.clone() });
         let held = self.held_of(&pending, kind).await?;
         let after = self.read().await?;
@@ -754,17 +821,26 @@ impl SecretStore {
         Ok(Some(SecretState { arn: described.arn.unwrap_or_default(), versions, grace_until, creating }))
     }
 
-    /// Records the keys of `kind` the user has (tag [`CREATING_TAG`]) just before a rotation
-    /// creates one, creating the secret without a version (with `user`'s tags, the record and
-    /// `kms_key_id`) when it does not `exist`.
-    async fn record_creating(&self, iam: &Iam, user: &str, kind: KeyKind, keys: &[KeyStatus], exists: bool, kms_key_id: Option<&str>) -> Result<(), ProvisionError> {
-        let value = std::iter::once(kind.name()).chain(keys.iter().map(|k| k.id.as_str())).collect::<Vec<_>>().join(" ");
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(value).build();
+    /// Writes `record` (tag [`CREATING_TAG`]) just before a rotation creates a key, creating the
+    /// secret without a version (with `user`'s tags, the record and `kms_key_id`) when it does
+    /// not `exist`.
+    async fn record_creating(&self, iam: &Iam, user: &str, record: &Creating, exists: bool, kms_key_id: Option<&str>) -> Result<(), ProvisionError> {
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(record.value()).build();
         if !exists && self.create_secret(iam, user, kms_key_id, Some(tag.clone()), None).await.map_err(|(_, err)| err)?.is_some() {
             return Ok(());
         }
         send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag)).map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
         Ok(())
+    }
+
+    /// Marks the record of a rotation that failed before storing its key ended (`since` 0), so
+    /// that the next run resumes it at once. Failing to is no failure of its own: the record then
+    /// stands until [`CREATING_WINDOW`] has passed.
+    async fn end_creating(&self, record: &Creating) {
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(record.value()).build();
+        if let Err(err) = send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag)) {
+            tracing::warn!(error = %service_error("Secrets Manager", "TagResource", err), "the record of the key being created stands until it is {} s old", CREATING_WINDOW.as_secs());
+        }
     }
 
     /// Removes the record of [`Self::record_creating`] once the key is stored. Failing to is no
@@ -803,8 +879,7 @@ impl SecretStore {
 
     /// Records `until` as the end of the last rotation's grace period (tag [`GRACE_TAG`]).
     async fn record_grace(&self, until: SystemTime) -> Result<(), ProvisionError> {
-        let secs = until.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(GRACE_TAG).value(secs.to_string()).build();
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(GRACE_TAG).value(unix_seconds(until).to_string()).build();
         send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag))
             .map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
         Ok(())
@@ -909,10 +984,12 @@ impl SecretStore {
 
     /// Verifies the key stored in `version_id` with its secret read back from the version: an
     /// access key with STS (always), a Bedrock API key with Bedrock when `api_key` is set. Tried
-    /// again, with pauses, while the key is refused and [`VERIFY_DEADLINE`] is not reached.
-    async fn verify(&self, version_id: &str, user: &str, kind: KeyKind, api_key: bool) -> Result<Option<RotationStep>, Verification> {
+    /// again, with pauses, while the key is refused and [`VERIFY_DEADLINE`] is not reached. A
+    /// Bedrock API key not verified so is at least shown active by IAM: a key deleted or
+    /// deactivated since it was stored never becomes current.
+    async fn verify(&self, iam: &Iam, version_id: &str, user: &str, kind: KeyKind, api_key: bool) -> Result<RotationStep, Verification> {
         if kind == KeyKind::ApiKey && !api_key {
-            return Ok(None);
+            return self.listed_active(iam, version_id, user, kind).await;
         }
         let stored = self.read_key(version_id).await.map_err(Verification::Unknown)?;
         let started = std::time::Instant::now();
@@ -923,7 +1000,7 @@ impl SecretStore {
                 DeliveredKey::ApiKey { id, key, .. } => (id.as_str(), self.verify_api_key(key).await),
             };
             match result {
-                Ok(with) => return Ok(Some(RotationStep::Verified { id: id.to_owned(), with })),
+                Ok(with) => return Ok(RotationStep::Verified { id: id.to_owned(), with }),
                 Err(err) if started.elapsed() + pause < VERIFY_DEADLINE => {
                     tracing::debug!(error = %err.error(), "the new key is not usable yet; trying again");
                     tokio::time::sleep(pause).await;
@@ -932,6 +1009,21 @@ impl SecretStore {
                 Err(err) => return Err(err),
             }
         }
+    }
+
+    /// Whether IAM lists the key `version_id` holds as active for `user`.
+    async fn listed_active(&self, iam: &Iam, version_id: &str, user: &str, kind: KeyKind) -> Result<RotationStep, Verification> {
+        let id = self.held_of(version_id, kind).await.map_err(Verification::Unknown)?;
+        let (keys, _) = state::read_keys(iam, user).await.map_err(Verification::Unknown)?;
+        if keys.iter().any(|k| k.id == id && k.active) {
+            return Ok(RotationStep::Verified { id, with: "IAM ListServiceSpecificCredentials (active)" });
+        }
+        Err(Verification::Refused(ProvisionError::Service {
+            service: "IAM",
+            operation: "ListServiceSpecificCredentials",
+            code: None,
+            message: format!("{} {id} of {user} is not an active key", kind.name()),
+        }))
     }
 
     async fn verify_access_key(&self, credentials: &Credentials, user: &str) -> Result<&'static str, Verification> {
@@ -1016,9 +1108,38 @@ fn version_id(key_id: &str) -> String {
 /// How the version ids this module writes begin; the key id follows.
 const VERSION_PREFIX: &str = "bedrock-token-key-";
 
+/// `time` in whole seconds since the Unix epoch (0 before it).
+fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn key(id: &str) -> KeyStatus {
+        KeyStatus { kind: KeyKind::AccessKey, id: id.into(), active: true, created_at: None, age_days: 0, expires_at: None }
+    }
+
+    #[test]
+    fn a_creating_record_stands_for_a_running_rotation_until_ended_spent_or_old() {
+        let record = Creating::parse("access-key 1000000000 AKIAOLD").unwrap();
+        assert_eq!(record, Creating { kind: "access-key".into(), since: 1_000_000_000, before: vec!["AKIAOLD".into()] });
+        assert_eq!(Creating::parse(&record.value()), Some(record));
+        let record = Creating::parse("access-key 1000000000 AKIAOLD").unwrap();
+        let at = |secs: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let (keys, held) = (vec![key("AKIAOLD"), key("AKIANEW")], vec!["AKIAOLD".to_owned()]);
+        assert_eq!(record.running_until(at(1_000_000_010), &keys, &held), Some((at(1_000_000_000), at(1_000_000_600))), "young: it may be storing AKIANEW");
+        assert_eq!(record.unstored_key(KeyKind::AccessKey, &keys, &held).as_deref(), Some("AKIANEW"));
+        assert_eq!(record.running_until(at(1_000_000_600), &keys, &held), None, "older than the window: stopped");
+        let stored = vec!["AKIAOLD".to_owned(), "AKIANEW".to_owned()];
+        assert_eq!(record.running_until(at(1_000_000_010), &keys, &stored), None, "spent: its key is stored");
+        assert_eq!(record.unstored_key(KeyKind::AccessKey, &keys, &stored), None);
+        let ended = Creating { since: 0, ..Creating::parse("access-key 1000000000 AKIAOLD").unwrap() };
+        assert_eq!(ended.running_until(at(1_000_000_010), &keys, &held), None, "marked ended by its run");
+        assert_eq!(ended.value(), "access-key 0 AKIAOLD");
+        assert_eq!(Creating::parse("access-key AKIAOLD"), None, "a record without its time is not one");
+    }
 
     #[test]
     fn targets_name_the_field_and_the_allowed_form() {
