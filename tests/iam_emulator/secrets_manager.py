@@ -10,14 +10,20 @@
 - `ListSecretVersionIds` answers each version's own `CreatedDate` (moto answered the time of the
   call), the secret's ARN, only versions that have a staging label unless `IncludeDeprecated`,
   and `ResourceNotFoundException` for a secret that does not exist.
+
+Setting `BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY=N` refuses every Nth Secrets Manager request
+with the common error `ThrottlingException` (HTTP 400, "Rate exceeded"), having done nothing, as
+Secrets Manager does past its request quota.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 from moto.secretsmanager import models, responses
-from moto.secretsmanager.exceptions import ResourceExistsException, SecretNotFoundException
+from moto.secretsmanager.exceptions import ResourceExistsException, SecretNotFoundException, SecretsManagerClientError
 
 Backend = models.SecretsManagerBackend
 
@@ -63,12 +69,38 @@ def list_secret_version_ids(self) -> str:
     return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
 
 
+throttle_lock = threading.Lock()
+throttle_count = 0
+
+
+def _throttled(original):
+    """Wraps moto's action dispatch for Secrets Manager: every Nth request is refused before it
+    runs."""
+
+    def call_action(self):
+        global throttle_count
+        every = int(os.environ.get("BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY") or 0)
+        if every:
+            with throttle_lock:
+                throttle_count += 1
+                refuse = throttle_count % every == 0
+            if refuse:
+                error = SecretsManagerClientError("ThrottlingException", "Rate exceeded")
+                headers = dict(error.get_headers())
+                headers["status"] = error.code
+                return error.code, headers, error.description
+        return original(self)
+
+    return call_action
+
+
 def install() -> None:
     if getattr(Backend, "bedrock_token_staging_labels", False):
         return
     Backend.update_secret_version_stage = _update_secret_version_stage(Backend.update_secret_version_stage)
     Backend.put_secret_value = _put_secret_value(Backend.put_secret_value)
     responses.SecretsManagerResponse.list_secret_version_ids = list_secret_version_ids
+    responses.SecretsManagerResponse.call_action = _throttled(responses.SecretsManagerResponse.call_action)
     Backend.bedrock_token_staging_labels = True
 
 

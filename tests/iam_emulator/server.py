@@ -11,7 +11,7 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
   policy does not allow the caller.
 - secrets_manager.py: Secrets Manager's staging labels and versions as AWS keeps them
   (`AWSCURRENT` moved by `UpdateSecretVersionStage`, versions never changed, each version's
-  `CreatedDate`).
+  `CreatedDate`), and its throttling fault (`BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY`).
 - caller_identity.py: STS GetCallerIdentity refused (`InvalidClientTokenId`) for an inactive
   access key.
 - organization_policies.py: Organizations' AttachPolicy of a policy already attached to the target

@@ -205,6 +205,30 @@ def test_throttle_setting_refuses_every_nth_request_having_done_nothing():
         process.wait()
 
 
+def test_secrets_manager_throttle_setting_refuses_every_nth_request_having_done_nothing():
+    process, url = start({"BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY": "3"})
+    try:
+        sm = aws(url, "secretsmanager", config=botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        outcomes = []
+        for name in ("s1", "s2", "s3", "s4", "s5", "s6"):
+            try:
+                sm.create_secret(Name=name, SecretString="x")
+                outcomes.append("ok")
+            except ClientError as err:
+                assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+                assert err.response["Error"]["Message"] == "Rate exceeded"
+                outcomes.append(code_of(err))
+        assert outcomes == ["ok", "ok", "ThrottlingException", "ok", "ok", "ThrottlingException"]
+        # Requests 7 and 8 are answered: the throttled CreateSecret made nothing.
+        with pytest.raises(ClientError) as missing:
+            sm.describe_secret(SecretId="s3")
+        assert code_of(missing.value) == "ResourceNotFoundException", "a throttled request did nothing"
+        assert sm.describe_secret(SecretId="s2")["Name"] == "s2"
+    finally:
+        process.kill()
+        process.wait()
+
+
 def code_of(err: ClientError) -> str:
     return err.response["Error"]["Code"]
 

@@ -688,3 +688,32 @@ async fn an_api_key_deleted_after_it_was_stored_never_becomes_current_even_unver
     assert!(labelled(&sm, "AWSPENDING").await.is_none(), "its version is no longer pending");
     assert!(usable(&moto.endpoint, &before), "the current key still works");
 }
+
+/// Secrets Manager throttles every 3rd request and the SDK's own retries are off
+/// (`AWS_MAX_ATTEMPTS=1`): provisioning into the secret, a rotation and its finish still complete
+/// (bedrock-token sends a throttled request again), with one current key and the old one retired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provision_rotate_and_finish_through_a_throttling_secrets_manager() {
+    let Some(moto) = Moto::start_with_env(&[("BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY", "3")]) else { return };
+    let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
+    let run = |args: &[&str]| command_via(&moto, &moto.endpoint, args).env("AWS_MAX_ATTEMPTS", "1").output().unwrap();
+    let out = run(&["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "access-key", "--store", STORE]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rotated = run(&rotate_args("access-key", &[]));
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    end_grace(&sm).await; // the test's own clients keep the SDK's retries
+    let finished = run(&rotate_args("access-key", &["--finish"]));
+    assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}{}", text(&finished.stdout), text(&finished.stderr));
+    let current = labelled(&sm, "AWSCURRENT").await.expect("a current version");
+    assert_eq!(access_key_ids(&iam).await, BTreeSet::from([current["id"].as_str().unwrap().to_owned()]), "only the current key is left");
+    // The emulator did throttle this run's requests: three calls without retries meet it.
+    let mut refused = 0;
+    for _ in 0..3 {
+        let once = aws_sdk_secretsmanager::config::Builder::from(&moto.sdk_config("AKIDTEST", "secret", "us-east-1").await).retry_config(aws_sdk_secretsmanager::config::retry::RetryConfig::disabled()).build();
+        if let Err(err) = aws_sdk_secretsmanager::Client::from_conf(once).describe_secret().secret_id(SECRET).send().await {
+            assert_eq!(aws_sdk_secretsmanager::error::ProvideErrorMetadata::code(&err), Some("ThrottlingException"), "{err:?}");
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 1, "one request in three is throttled");
+}
