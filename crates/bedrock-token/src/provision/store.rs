@@ -707,8 +707,7 @@ impl SecretStore {
             let new_key = match created {
                 Ok(key) => key,
                 Err(err) => {
-                    record.since = 0;
-                    self.end_creating(&record).await;
+                    self.end_creating(&mut record).await;
                     return Err(err.into());
                 }
             };
@@ -717,8 +716,7 @@ impl SecretStore {
             let stored = match self.put(iam, &user, &new_key, Some(label), true, None).await {
                 Ok(stored) => stored,
                 Err(source) => {
-                    record.since = 0;
-                    self.end_creating(&record).await;
+                    self.end_creating(&mut record).await;
                     return Err(StoreError::NotStored { user, secret: secret_name, key: Box::new(new_key), source });
                 }
             };
@@ -825,22 +823,30 @@ impl SecretStore {
     /// secret without a version (with `user`'s tags, the record and `kms_key_id`) when it does
     /// not `exist`.
     async fn record_creating(&self, iam: &Iam, user: &str, record: &Creating, exists: bool, kms_key_id: Option<&str>) -> Result<(), ProvisionError> {
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(record.value()).build();
-        if !exists && self.create_secret(iam, user, kms_key_id, Some(tag.clone()), None).await.map_err(|(_, err)| err)?.is_some() {
-            return Ok(());
+        if !exists {
+            let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(record.value()).build();
+            if self.create_secret(iam, user, kms_key_id, Some(tag), None).await.map_err(|(_, err)| err)?.is_some() {
+                return Ok(());
+            }
         }
-        send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag)).map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
-        Ok(())
+        self.tag(CREATING_TAG, record.value()).await
     }
 
-    /// Marks the record of a rotation that failed before storing its key ended (`since` 0), so
+    /// Marks `record`, of a rotation that failed before storing its key, ended (`since` 0), so
     /// that the next run resumes it at once. Failing to is no failure of its own: the record then
     /// stands until [`CREATING_WINDOW`] has passed.
-    async fn end_creating(&self, record: &Creating) {
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(CREATING_TAG).value(record.value()).build();
-        if let Err(err) = send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag)) {
-            tracing::warn!(error = %service_error("Secrets Manager", "TagResource", err), "the record of the key being created stands until it is {} s old", CREATING_WINDOW.as_secs());
+    async fn end_creating(&self, record: &mut Creating) {
+        record.since = 0;
+        if let Err(err) = self.tag(CREATING_TAG, record.value()).await {
+            tracing::warn!(error = %err, "the record of the key being created stands until it is {} s old", CREATING_WINDOW.as_secs());
         }
+    }
+
+    /// Sets the secret's tag `key` to `value` (`TagResource`).
+    async fn tag(&self, key: &str, value: String) -> Result<(), ProvisionError> {
+        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(key).value(value).build();
+        send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag)).map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
+        Ok(())
     }
 
     /// Removes the record of [`Self::record_creating`] once the key is stored. Failing to is no
@@ -879,10 +885,7 @@ impl SecretStore {
 
     /// Records `until` as the end of the last rotation's grace period (tag [`GRACE_TAG`]).
     async fn record_grace(&self, until: SystemTime) -> Result<(), ProvisionError> {
-        let tag = aws_sdk_secretsmanager::types::Tag::builder().key(GRACE_TAG).value(unix_seconds(until).to_string()).build();
-        send!(self.client.tag_resource().secret_id(self.target.secret_id()).tags(tag))
-            .map_err(|e| service_error("Secrets Manager", "TagResource", e))?;
-        Ok(())
+        self.tag(GRACE_TAG, unix_seconds(until).to_string()).await
     }
 
     /// The key a version holds, read from its value with the one reader of the format
