@@ -50,6 +50,13 @@ async fn set_tag(sm: &aws_sdk_secretsmanager::Client, key: &str, value: String) 
     sm.tag_resource().secret_id(SECRET).tags(tag).send().await.unwrap();
 }
 
+/// Ends the last rotation's grace period and finishes it: the old key is deleted.
+async fn finish_after_grace(moto: &Moto, sm: &aws_sdk_secretsmanager::Client, key: &str) {
+    end_grace(sm).await;
+    let finished = run(moto, &rotate_args(key, &["--finish"]));
+    assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}{}", text(&finished.stdout), text(&finished.stderr));
+}
+
 /// Ends the last rotation's grace period: its recorded end set to the past, rather than waited for.
 async fn end_grace(sm: &aws_sdk_secretsmanager::Client) {
     set_tag(sm, "bedrock-token:grace-until", (unix_now() - 1).to_string()).await;
@@ -274,9 +281,7 @@ async fn a_reader_of_awscurrent_never_gets_a_refused_key_during_rotations() {
         while reads.load(Ordering::Relaxed) < seen + 2 && !reader.is_finished() {
             tokio::task::yield_now().await;
         }
-        end_grace(&sm).await;
-        let finished = run(&moto, &rotate_args("api-key", &["--finish"]));
-        assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}", text(&finished.stdout));
+        finish_after_grace(&moto, &sm, "api-key").await;
     }
     stop.store(true, Ordering::Relaxed);
     reader.await.expect("the reader saw only usable keys");
@@ -561,9 +566,7 @@ async fn a_token_provider_reading_the_secret_never_hands_out_a_refused_key_durin
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         assert!(picked_up, "the provider read version {current} within one poll interval");
-        end_grace(&sm).await;
-        let finished = run(&moto, &rotate_args("api-key", &["--finish"]));
-        assert!(finished.status.success() && text(&finished.stdout).contains("deleted old key"), "{}", text(&finished.stdout));
+        finish_after_grace(&moto, &sm, "api-key").await;
     }
     stop.store(true, Ordering::Relaxed);
     reader.await.expect("the provider handed out only usable keys");
@@ -620,9 +623,7 @@ async fn two_rotations_at_once_end_with_one_current_key_and_none_unaccounted_for
         let case = format!("round {round}");
         converged(&moto, &sm, &iam, &before, &case).await;
         assert_ne!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], before["id"], "{case}: the rotation completed");
-        end_grace(&sm).await;
-        let finished = run(&moto, &rotate_args("access-key", &["--finish"]));
-        assert!(finished.status.success(), "{}", text(&finished.stderr));
+        finish_after_grace(&moto, &sm, "access-key").await;
     }
 }
 
@@ -646,9 +647,7 @@ async fn two_runs_resuming_one_rotation_at_once_both_end_with_its_key_current() 
             assert!(out.status.success() || stderr.contains("in its grace period"), "round {round}: {stderr}");
         }
         assert_eq!(labelled(&sm, "AWSCURRENT").await.unwrap()["id"], pending["id"], "round {round}");
-        end_grace(&sm).await;
-        let finished = run(&moto, &rotate_args("access-key", &["--finish"]));
-        assert!(finished.status.success(), "{}", text(&finished.stderr));
+        finish_after_grace(&moto, &sm, "access-key").await;
     }
 }
 
@@ -716,4 +715,24 @@ async fn provision_rotate_and_finish_through_a_throttling_secrets_manager() {
         }
     }
     assert_eq!(refused, 1, "one request in three is throttled");
+}
+
+/// `--kms-key-id` names the KMS key of a secret the command creates: by `provision --store`, and
+/// by the first `rotate --store` of a unit provisioned without one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_the_command_creates_is_encrypted_with_the_kms_key_given() {
+    let Some(moto) = Moto::start() else { return };
+    let sm = secrets_manager(&moto).await;
+    let out = run(&moto, &["provision", "--business-unit", "sales", "--owner", "sales@example.com", "--key", "access-key", "--store", STORE, "--kms-key-id", "alias/bedrock-keys"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let described = sm.describe_secret().secret_id(SECRET).send().await.unwrap();
+    assert_eq!(described.kms_key_id(), Some("alias/bedrock-keys"));
+
+    let other = "secretsmanager:prod/support/bedrock-key";
+    let plain = run(&moto, &["provision", "--business-unit", "support", "--owner", "support@example.com", "--key", "access-key", "--format", "json"]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let rotated = run(&moto, &["rotate", "--business-unit", "support", "--key", "access-key", "--store", other, "--kms-key-id", "alias/support-keys"]);
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    let described = sm.describe_secret().secret_id("prod/support/bedrock-key").send().await.unwrap();
+    assert_eq!(described.kms_key_id(), Some("alias/support-keys"), "the first rotation created the secret with the key");
 }
