@@ -19,11 +19,10 @@ Secrets Manager does past its request quota.
 from __future__ import annotations
 
 import json
-import os
-import threading
 
 from moto.secretsmanager import models, responses
 from moto.secretsmanager.exceptions import ResourceExistsException, SecretNotFoundException, SecretsManagerClientError
+from throttle import refuse_now
 
 Backend = models.SecretsManagerBackend
 
@@ -69,26 +68,16 @@ def list_secret_version_ids(self) -> str:
     return json.dumps({"ARN": secret.arn, "Name": secret.name, "Versions": versions})
 
 
-throttle_lock = threading.Lock()
-throttle_count = 0
-
-
 def _throttled(original):
     """Wraps moto's action dispatch for Secrets Manager: every Nth request is refused before it
     runs."""
 
     def call_action(self):
-        global throttle_count
-        every = int(os.environ.get("BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY") or 0)
-        if every:
-            with throttle_lock:
-                throttle_count += 1
-                refuse = throttle_count % every == 0
-            if refuse:
-                error = SecretsManagerClientError("ThrottlingException", "Rate exceeded")
-                headers = dict(error.get_headers())
-                headers["status"] = error.code
-                return error.code, headers, error.description
+        if refuse_now("BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY"):
+            error = SecretsManagerClientError("ThrottlingException", "Rate exceeded")
+            headers = dict(error.get_headers())
+            headers["status"] = error.code
+            return error.code, headers, error.description
         return original(self)
 
     return call_action

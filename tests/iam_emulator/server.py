@@ -9,6 +9,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 - account_authorization_details.py: GetAccountAuthorizationDetails paged (`MaxItems`, `Marker`).
 - assume_role.py: STS AssumeRole refused (`AccessDenied`) for a missing role or one whose trust
   policy does not allow the caller.
+- throttle.py: the every-Nth-request count behind the throttling settings of IAM and Secrets
+  Manager.
 - secrets_manager.py: Secrets Manager's staging labels and versions as AWS keeps them
   (`AWSCURRENT` moved by `UpdateSecretVersionStage`, versions never changed, each version's
   `CreatedDate`), and its throttling fault (`BEDROCK_TOKEN_SECRETS_MANAGER_THROTTLE_EVERY`).

@@ -27,11 +27,11 @@ import datetime
 import os
 import secrets
 import string
-import threading
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam import models, responses
 from moto.iam.exceptions import DeleteConflictException, IAMException, LimitExceededException, NotFoundException
+from throttle import refuse_now
 
 #: Services that take service-specific credentials; the first two take API keys (with expiry).
 API_KEY_SERVICES = ("bedrock.amazonaws.com", "logs.amazonaws.com")
@@ -237,24 +237,14 @@ class Throttling(IAMException):
     code = "Throttling"
 
 
-throttle_lock = threading.Lock()
-throttle_count = 0
-
-
 def throttled(original):
     """Wraps moto's action dispatch: every Nth request is refused before it runs."""
 
     def call_action(self):
-        global throttle_count
-        every = int(os.environ.get("BEDROCK_TOKEN_IAM_THROTTLE_EVERY") or 0)
-        if every:
-            with throttle_lock:
-                throttle_count += 1
-                refuse = throttle_count % every == 0
-            if refuse:
-                status, headers, body = self.serialized(ActionResult(Throttling("Rate exceeded")))
-                headers["status"] = status
-                return status, headers, body
+        if refuse_now("BEDROCK_TOKEN_IAM_THROTTLE_EVERY"):
+            status, headers, body = self.serialized(ActionResult(Throttling("Rate exceeded")))
+            headers["status"] = status
+            return status, headers, body
         return original(self)
 
     return call_action
