@@ -658,14 +658,14 @@ async fn an_api_key_deleted_after_it_was_stored_never_becomes_current_even_unver
     let (sm, iam) = (secrets_manager(&moto).await, moto.iam().await);
     provision(&moto, "api-key");
     // The requests of a rotation without --verify: after the new version is stored, IAM is asked
-    // whether its key is active (the user's keys listed again) before AWSCURRENT moves.
+    // whether its key is active (the user's Bedrock API keys listed again) before AWSCURRENT moves.
     proxy.arm(None);
     let clean = run_via(&moto, &proxy.endpoint, &rotate_args("api-key", &[]));
     assert!(clean.status.success(), "{}", text(&clean.stderr));
     assert!(text(&clean.stdout).contains("IAM ListServiceSpecificCredentials (active)"), "{}", text(&clean.stdout));
     let actions = proxy.actions();
     let stored = actions.iter().position(|a| a == "PutSecretValue").expect("a rotation stores its key");
-    let listed = stored + actions[stored..].iter().position(|a| a == "ListAccessKeys").expect("the keys are listed after storing");
+    let listed = stored + actions[stored..].iter().position(|a| a == "ListServiceSpecificCredentials").expect("the API keys are listed after storing");
     assert!(actions[listed..].iter().any(|a| a == "UpdateSecretVersionStage"), "{actions:?}");
 
     moto.reset();

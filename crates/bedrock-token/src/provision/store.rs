@@ -57,7 +57,7 @@ use super::plan;
 use super::report::{opt_rfc3339, KeyKind, KeyStatus, NewKey, SecurityWarning};
 use super::state;
 use super::throttle::send;
-use super::ProvisionError;
+use super::{ProvisionError, API_KEY_SERVICE};
 
 /// How a store is named: `secretsmanager:NAME_OR_ARN`.
 pub const STORE_PREFIX: &str = "secretsmanager:";
@@ -992,7 +992,7 @@ impl SecretStore {
     /// deactivated since it was stored never becomes current.
     async fn verify(&self, iam: &Iam, version_id: &str, user: &str, kind: KeyKind, api_key: bool) -> Result<RotationStep, Verification> {
         if kind == KeyKind::ApiKey && !api_key {
-            return self.listed_active(iam, version_id, user, kind).await;
+            return self.listed_active(iam, version_id, user).await;
         }
         let stored = self.read_key(version_id).await.map_err(Verification::Unknown)?;
         let started = std::time::Instant::now();
@@ -1014,18 +1014,19 @@ impl SecretStore {
         }
     }
 
-    /// Whether IAM lists the key `version_id` holds as active for `user`.
-    async fn listed_active(&self, iam: &Iam, version_id: &str, user: &str, kind: KeyKind) -> Result<RotationStep, Verification> {
-        let id = self.held_of(version_id, kind).await.map_err(Verification::Unknown)?;
-        let (keys, _) = state::read_keys(iam, user).await.map_err(Verification::Unknown)?;
-        if keys.iter().any(|k| k.id == id && k.active) {
+    /// Whether IAM lists the Bedrock API key `version_id` holds as active for `user` (only the
+    /// user's Bedrock API keys are listed).
+    async fn listed_active(&self, iam: &Iam, version_id: &str, user: &str) -> Result<RotationStep, Verification> {
+        let id = self.held_of(version_id, KeyKind::ApiKey).await.map_err(Verification::Unknown)?;
+        let listed = state::service_credentials(iam, Some(user), Some(API_KEY_SERVICE)).await.map_err(Verification::Unknown)?;
+        if listed.iter().any(|c| c.service_specific_credential_id() == id && c.status() == &aws_sdk_iam::types::StatusType::Active) {
             return Ok(RotationStep::Verified { id, with: "IAM ListServiceSpecificCredentials (active)" });
         }
         Err(Verification::Refused(ProvisionError::Service {
             service: "IAM",
             operation: "ListServiceSpecificCredentials",
             code: None,
-            message: format!("{} {id} of {user} is not an active key", kind.name()),
+            message: format!("{} {id} of {user} is not an active key", KeyKind::ApiKey.name()),
         }))
     }
 
