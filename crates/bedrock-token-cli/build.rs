@@ -23,12 +23,19 @@ fn main() {
     if let Ok(dir) = Command::new("git").args(["rev-parse", "--git-dir"]).output() {
         let dir = String::from_utf8_lossy(&dir.stdout).trim().to_owned();
         if !dir.is_empty() {
-            for file in ["HEAD", "packed-refs"] {
-                println!("cargo:rerun-if-changed={dir}/{file}");
-            }
+            // Only paths that exist: cargo counts a missing one as changed, and would rebuild and
+            // relink the command on every build (`packed-refs` is missing until git packs refs).
+            // The branch's folder, not its file: a commit creates the file again once git has
+            // packed it away, and cargo sees a new file in a folder it watches.
+            let mut watched = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
             if let Ok(head) = std::fs::read_to_string(format!("{dir}/HEAD")) {
-                if let Some(branch) = head.strip_prefix("ref: ") {
-                    println!("cargo:rerun-if-changed={dir}/{}", branch.trim());
+                if let Some((folder, _)) = head.strip_prefix("ref: ").and_then(|branch| branch.trim().rsplit_once('/')) {
+                    watched.push(folder.to_owned());
+                }
+            }
+            for path in watched.iter().map(|path| format!("{dir}/{path}")) {
+                if std::path::Path::new(&path).exists() {
+                    println!("cargo:rerun-if-changed={path}");
                 }
             }
         }
