@@ -6,6 +6,8 @@ Takes moto_server's arguments: `python tests/iam_emulator/server.py -H 127.0.0.1
 - service_specific_credentials.py: long-term Bedrock API keys (IAM service-specific credentials),
   IAM's refusals, and the paging and throttling faults.
 - policy_limits.py: IAM's policy size quotas.
+- managed_policies.py: AWS managed policies made from data read once per process, not parsed again
+  for every account, partition and reset (moto's own way was most of a reset's time).
 - account_authorization_details.py: GetAccountAuthorizationDetails paged (`MaxItems`, `Marker`).
 - assume_role.py: STS AssumeRole refused (`AccessDenied`) for a missing role or one whose trust
   policy does not allow the caller.
@@ -39,6 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import account_authorization_details  # noqa: E402,F401  (pages GetAccountAuthorizationDetails, on import)
 import assume_role  # noqa: E402,F401  (checks AssumeRole against the trust policy, on import)
 import caller_identity  # noqa: E402,F401  (refuses GetCallerIdentity with an inactive key, on import)
+import managed_policies  # noqa: E402,F401  (AWS managed policies from data read once, on import)
 import organization_policies  # noqa: E402,F401  (refuses duplicate attachments and missing detachments, on import)
 import policy_limits  # noqa: E402,F401  (enforces IAM's policy size quotas, on import)
 import private_routes  # noqa: E402,F401  (installs the private routes on import)
