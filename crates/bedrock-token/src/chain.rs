@@ -259,9 +259,10 @@ impl DefaultChain {
 /// environment has none.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), bedrock_token::Error> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let token = bedrock_token::provide_token(bedrock_token::DEFAULT_EXPIRY).await?;
-/// std::env::set_var("AWS_BEARER_TOKEN_BEDROCK", token.as_str());
+/// // A tool that reads its key from the environment, given this one.
+/// std::process::Command::new("my-bedrock-tool").env("AWS_BEARER_TOKEN_BEDROCK", token.as_str()).status()?;
 /// # Ok(()) }
 /// ```
 pub async fn provide_token(expiry: Duration) -> Result<Token, Error> {

@@ -116,10 +116,10 @@ pub(crate) fn now_or_later() -> SystemTime {
     {
         let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
         // SAFETY: `ts` is a valid, writable timespec; the call only writes it.
-        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) } == 0 {
-            if let (Ok(secs), Ok(nanos)) = (u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec)) {
-                return UNIX_EPOCH + Duration::new(secs, nanos) + COARSE_CLOCK_SLACK;
-            }
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) } == 0
+            && let (Ok(secs), Ok(nanos)) = (u64::try_from(ts.tv_sec), u32::try_from(ts.tv_nsec))
+        {
+            return UNIX_EPOCH + Duration::new(secs, nanos) + COARSE_CLOCK_SLACK;
         }
     }
     SystemTime::now()

@@ -45,10 +45,11 @@ pub(crate) fn provision(request: &ProvisionRequest, partition: Partition, tags: 
             actions.push(put_models_policy(&user, document.clone()));
         }
     }
-    if let Some(arn) = policy_we_attached(state.policy_tag(), partition) {
-        if state.attached.contains(&arn) && wanted_arn.as_ref() != Some(&arn) {
-            actions.push(Action::DetachPolicy { user: user.clone(), policy_arn: arn });
-        }
+    if let Some(arn) = policy_we_attached(state.policy_tag(), partition)
+        && state.attached.contains(&arn)
+        && wanted_arn.as_ref() != Some(&arn)
+    {
+        actions.push(Action::DetachPolicy { user: user.clone(), policy_arn: arn });
     }
     if !wanted_inline && state.inline.iter().any(|name| name == INLINE_POLICY_NAME) {
         actions.push(Action::DeleteInlinePolicy { user: user.clone(), name: INLINE_POLICY_NAME.into() });
